@@ -1,0 +1,58 @@
+import type { ActionType } from '../queue/action-status';
+import type { ExecutionMode } from '../control/execution-mode';
+
+/** What a handler is told about the action it runs. */
+export interface ActionToRun {
+  id: number;
+  idempotencyKey: string;
+  type: ActionType;
+  payload: Record<string, unknown>;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export interface ActionRunContext {
+  action: ActionToRun;
+  mode: ExecutionMode;
+  /** Aborted when the attempt's time is up; a handler passes it to whatever it awaits. */
+  signal: AbortSignal;
+}
+
+/** What a successful attempt leaves behind, for the action row and its log row. */
+export interface ActionResult {
+  /** Path of the artifact file relative to the artifact directory. */
+  artifactRef: string;
+  artifactSha256: string;
+}
+
+/**
+ * Runs one action type. Handlers are stateless; one is registered per ActionType, and
+ * start-up fails if a type has none or two.
+ */
+export interface ActionHandler {
+  readonly type: ActionType;
+  /** Validates a payload at enqueue time and returns it normalised; throws AolError(BAD_USER_INPUT). */
+  parsePayload(payload: unknown): Record<string, unknown>;
+  /** Runs one attempt. Throws ActionFailure to say how it failed; anything else counts as retryable. */
+  execute(context: ActionRunContext): Promise<ActionResult>;
+}
+
+export const ACTION_HANDLERS = Symbol('ACTION_HANDLERS');
+
+/** A failed attempt, with a machine-readable code and whether trying again could help. */
+export class ActionFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ActionFailure';
+  }
+
+  static from(error: unknown): ActionFailure {
+    if (error instanceof ActionFailure) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new ActionFailure('ACTION_FAILED', message, true);
+  }
+}

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AolConfig } from './config/aol-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
+import { GraphqlApiModule } from './graphql/graphql-api.module';
+import { OrchestratorModule } from './orchestrator/orchestrator.module';
+import { TickScheduler } from './orchestrator/tick.scheduler';
+
+/** What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AolConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), EventsModule, OrchestratorModule],
+      exports: [OrchestratorModule],
+    };
+  }
+}
+
+/** The service: the core, the GraphQL API, and the tick on its interval. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AolConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config), GraphqlApiModule, ScheduleModule.forRoot()],
+      providers: [TickScheduler],
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { NestFactory } from '@nestjs/core';
+import { CoreModule } from '../app.module';
+import { createLogger } from '../app.setup';
+import { AolConfig, ConfigError, loadConfig } from '../config/aol-config';
+import { MigrationService } from '../database/migration.service';
+import { AolError } from '../errors/aol-error';
+import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
+import { TickReport, TickService } from '../orchestrator/tick.service';
+import { QueueService } from '../queue/queue.service';
+import { CliCommand, parseCliArguments, USAGE, UsageError } from './cli-arguments';
+
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** `[AOL Tick 0] SUCCESS | Actions: 0 attempted, 0 succeeded | Duration: 0.03s` */
+export function formatTickLine(index: number, report: TickReport): string {
+  return `[AOL Tick ${index}] ${report.outcome} | Actions: ${report.attempted} attempted, ${report.succeeded} succeeded | Duration: ${(report.durationMs / 1000).toFixed(2)}s`;
+}
+
+/**
+ * The CLI: the same Nest modules as the service, without the HTTP server or the interval.
+ * Returns the exit code: 0 done, 1 failed, 2 bad arguments or configuration.
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  let command: CliCommand;
+  let config: AolConfig;
+  try {
+    command = parseCliArguments(argv);
+    if (command.name === 'help') {
+      io.out(USAGE);
+      return EXIT_OK;
+    }
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
+    logger: createLogger({ ...config, logLevel: config.logLevel === 'log' ? 'warn' : config.logLevel }, 'AOL CLI'),
+  });
+  try {
+    if (command.name === 'migrate') {
+      io.out(JSON.stringify({ applied: await app.get(MigrationService).migrateUp() }));
+      return EXIT_OK;
+    }
+    if (config.migrateOnStart) await app.get(MigrationService).migrateUp();
+    return await runCommand(app, command, io);
+  } catch (error) {
+    if (error instanceof AolError) {
+      io.err(`error: ${error.code}: ${error.message}`);
+      return EXIT_FAILED;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILED;
+  } finally {
+    await app.close();
+  }
+}
+
+type AppContext = Awaited<ReturnType<typeof NestFactory.createApplicationContext>>;
+
+async function runCommand(app: AppContext, command: Exclude<CliCommand, { name: 'help' | 'migrate' }>, io: CliOutput): Promise<number> {
+  switch (command.name) {
+    case 'tick': {
+      const ticks = app.get(TickService);
+      for (let index = 0; index < command.count; index += 1) io.out(formatTickLine(index, await ticks.runTick()));
+      return EXIT_OK;
+    }
+    case 'enqueue': {
+      const outcome = await app.get(QueueService).enqueue({ type: command.type, idempotencyKey: command.key, payload: command.payload });
+      io.out(JSON.stringify(outcome, null, 2));
+      return EXIT_OK;
+    }
+    case 'status':
+      io.out(JSON.stringify(await app.get(AutonomyStatusService).status(), null, 2));
+      return EXIT_OK;
+  }
+}

@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvironmentVariables } from './environment';
+
+export type DatabaseTarget =
+  | { driver: 'sqlite'; path: string }
+  | { driver: 'postgresql'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/**
+ * Seconds the leader keeps in hand before its lease expires: it stops starting actions
+ * this long before expiry, so a slow database round-trip cannot carry it past the TTL.
+ */
+export const LEASE_SAFETY_MARGIN_SECONDS = 2;
+
+/** Every setting AOL runs with, read once from the environment at boot. */
+export class AolConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  tickIntervalMs: number;
+  maxActionsPerTick: number;
+  maxTickSeconds: number;
+  maxRetries: number;
+  leaseTtlSeconds: number;
+  /** AOL_PROOF_MODE=1: this deployment never runs REAL, whatever the operator flag says. */
+  proofModeOnly: boolean;
+  artifactDir: string;
+  actionTimeoutSeconds: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  tickEnabled: boolean;
+  migrateOnStart: boolean;
+  instanceId: string;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_SQLITE_PATH = './data/aol.sqlite';
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value === '1' || value === 'true';
+}
+
+function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
+  if (url === undefined) return { driver: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
+  if (url.startsWith('sqlite:')) return { driver: 'sqlite', path: resolve(url.slice('sqlite:'.length)) };
+  return { driver: 'postgresql', url };
+}
+
+/** Empty variables count as unset, as with `VAR=` lines in env files. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
+/**
+ * Reads and validates the environment into an AolConfig. Throws a ConfigError naming every
+ * bad variable, so start-up fails before anything connects or listens.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
+  const vars = plainToInstance(EnvironmentVariables, withoutEmpty(env));
+  const problems = validateSync(vars).flatMap((error) => Object.values(error.constraints ?? {}));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config = Object.assign(new AolConfig(), {
+    nodeEnv: (vars.NODE_ENV ?? 'development') as AolConfig['nodeEnv'],
+    port: vars.PORT ?? 3000,
+    host: vars.HOST ?? '0.0.0.0',
+    database: parseDatabaseUrl(vars.DATABASE_URL),
+    tickIntervalMs: vars.AOL_TICK_INTERVAL_MS ?? 5000,
+    maxActionsPerTick: vars.AOL_MAX_ACTIONS_PER_TICK ?? 3,
+    maxTickSeconds: vars.AOL_MAX_TICK_SECONDS ?? 20,
+    maxRetries: vars.AOL_MAX_RETRIES ?? 3,
+    leaseTtlSeconds: vars.AOL_LEASE_TTL_SECONDS ?? 30,
+    proofModeOnly: flag(vars.AOL_PROOF_MODE, true),
+    artifactDir: resolve(vars.AOL_ARTIFACT_DIR ?? './artifacts'),
+    actionTimeoutSeconds: vars.AOL_ACTION_TIMEOUT_SECONDS ?? 8,
+    retryBaseSeconds: vars.AOL_RETRY_BASE_SECONDS ?? 10,
+    retryMaxSeconds: vars.AOL_RETRY_MAX_SECONDS ?? 3600,
+    tickEnabled: flag(vars.AOL_TICK_ENABLED, true),
+    migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
+    instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
+  } satisfies AolConfig);
+
+  // The lease must outlive the longest tick: the last action may start just before
+  // maxTickSeconds and run for a full action timeout, all before the next renewal.
+  const worstTickSeconds = config.maxTickSeconds + config.actionTimeoutSeconds + LEASE_SAFETY_MARGIN_SECONDS;
+  if (worstTickSeconds > config.leaseTtlSeconds) {
+    throw new ConfigError([
+      `AOL_LEASE_TTL_SECONDS (${config.leaseTtlSeconds}) must be at least AOL_MAX_TICK_SECONDS (${config.maxTickSeconds}) + ` +
+        `AOL_ACTION_TIMEOUT_SECONDS (${config.actionTimeoutSeconds}) + ${LEASE_SAFETY_MARGIN_SECONDS}s of margin = ${worstTickSeconds}`,
+    ]);
+  }
+  if (config.tickIntervalMs >= (config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000) {
+    throw new ConfigError([
+      `AOL_TICK_INTERVAL_MS (${config.tickIntervalMs}) must be shorter than AOL_LEASE_TTL_SECONDS (${config.leaseTtlSeconds}) ` +
+        `minus ${LEASE_SAFETY_MARGIN_SECONDS}s of margin, or the leader loses its lease between ticks`,
+    ]);
+  }
+  if (config.retryMaxSeconds < config.retryBaseSeconds) {
+    throw new ConfigError([
+      `AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`,
+    ]);
+  }
+  return config;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { ControlFlagsEntity } from './control-flags.entity';
+import { ControlResolver } from './control.resolver';
+import { ControlService } from './control.service';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([ControlFlagsEntity])],
+  providers: [ControlService, ControlResolver],
+  exports: [ControlService],
+})
+export class ControlModule {}

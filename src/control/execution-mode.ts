@@ -1,0 +1,14 @@
+import { registerEnumType } from '@nestjs/graphql';
+
+/** PROOF: nothing leaves the process, artifacts record what would have happened. REAL: it happens. */
+export enum ExecutionMode {
+  PROOF = 'PROOF',
+  REAL = 'REAL',
+}
+
+registerEnumType(ExecutionMode, { name: 'ExecutionMode' });
+
+export interface EffectiveMode {
+  mode: ExecutionMode;
+  reason: string;
+}

@@ -1,0 +1,55 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
+import { AolConfig } from '../config/aol-config';
+import { POSTGRESQL_DIALECT, SQLITE_DIALECT, SqlDialect } from './sql-dialect';
+
+export type SqlRow = Record<string, unknown>;
+
+/** Runs hand-written statements with bound parameters. */
+export interface SqlExecutor {
+  query<T = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/**
+ * The raw-SQL door to the database, for the hot paths (claim, complete, lease, counts) that
+ * must be one well-indexed statement each. Parameters are bound by the driver (`?`
+ * placeholders), never spliced into the text.
+ */
+@Injectable()
+export class SqlDatabase implements SqlExecutor, OnModuleInit {
+  readonly dialect: SqlDialect;
+
+  constructor(
+    private readonly orm: MikroORM,
+    config: AolConfig,
+  ) {
+    this.dialect = config.database.driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+  }
+
+  /** Start-up fails here, with the driver's reason, when the database cannot be reached. */
+  async onModuleInit(): Promise<void> {
+    const check = await this.orm.checkConnection();
+    if (!check.ok) throw new Error(`Cannot connect to the database (DATABASE_URL): ${check.reason}`);
+  }
+
+  async query<T = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.rowsOf<T>(await this.knex.raw(sql, params as Knex.RawBinding[]));
+  }
+
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.knex.transaction(async (trx) =>
+      work({ query: async <R>(sql: string, params: readonly unknown[] = []) => this.rowsOf<R>(await trx.raw(sql, params as Knex.RawBinding[])) }),
+    );
+  }
+
+  private get knex(): Knex {
+    return (this.orm.em.getConnection() as AbstractSqlConnection).getKnex();
+  }
+
+  private rowsOf<T>(result: unknown): T[] {
+    // node-postgres answers a pg.Result; knex's sqlite3 client answers the row array itself.
+    return (this.dialect.driver === 'postgresql' ? (result as { rows: T[] }).rows : result) as T[];
+  }
+}

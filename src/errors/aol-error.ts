@@ -1,0 +1,26 @@
+import { IntrinsicException } from '@nestjs/common';
+
+/**
+ * Every failure AOL reports to a caller on purpose. The GraphQL layer and the CLI turn the
+ * code into `extensions.code` or an exit message in one place each; anything that is not an
+ * AolError is an internal error and is masked.
+ */
+export enum AolErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
+  INVALID_STATE = 'INVALID_STATE',
+  REAL_MODE_FORBIDDEN = 'REAL_MODE_FORBIDDEN',
+}
+
+/** An IntrinsicException, so Nest does not log it as a server fault: it is the caller's. */
+export class AolError extends IntrinsicException {
+  constructor(
+    readonly code: AolErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AolError';
+  }
+}

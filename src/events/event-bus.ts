@@ -1,0 +1,20 @@
+/**
+ * Carries AOL's live events (ticks, action changes, flag changes, log rows) from whoever
+ * records them to the GraphQL subscriptions. Behind a token so a transport that reaches other
+ * processes can replace the in-process one without touching publishers or resolvers.
+ * Payloads are JSON-safe (dates as ISO strings) so any transport can carry them.
+ */
+export interface EventBus {
+  publish(topic: string, payload: object): Promise<void>;
+  subscribe<T>(topic: string): AsyncIterableIterator<T>;
+}
+
+export const EVENT_BUS = Symbol('EVENT_BUS');
+
+/** The topics AOL publishes, one per subscription. */
+export const AolTopic = {
+  TICK_COMPLETED: 'aol.tickCompleted',
+  ACTION_UPDATED: 'aol.actionUpdated',
+  CONTROL_FLAGS_CHANGED: 'aol.controlFlagsChanged',
+  EXECUTION_LOGGED: 'aol.executionLogged',
+} as const;

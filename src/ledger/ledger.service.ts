@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SqlDatabase } from '../database/sql-database';
+import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import type { ExecutionLogEntity } from './execution-log.entity';
+import { EXECUTION_LOG_COLUMNS, TICK_COLUMNS, toExecutionLogRecord, toTickRecord } from './ledger-rows';
+import type { TickEntity } from './tick.entity';
+import { TickOutcome } from './tick-outcome';
+
+export interface TickCounts {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+  deadLettered: number;
+}
+
+export interface TickSummary extends TickCounts {
+  outcome: TickOutcome;
+  finishedAt: Date;
+  durationMs: number;
+  note: string | null;
+}
+
+export interface TickStart {
+  owner: string;
+  epoch: number;
+  startedAt: Date;
+}
+
+export type AttemptRecord = Omit<ExecutionLogEntity, 'id'>;
+
+export const NO_ATTEMPTS: TickCounts = { attempted: 0, succeeded: 0, failed: 0, retried: 0, deadLettered: 0 };
+
+/**
+ * The audit trail: one aol_tick_ledger row per tick of the leader, one aol_execution_logs
+ * row per attempt. Rows are inserted, and a tick's row is completed once; nothing is deleted.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly db: SqlDatabase,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+  ) {}
+
+  /** A tick that ran no action (idle, paused, killed): its one row, written whole. */
+  async recordTick(start: TickStart, summary: TickSummary): Promise<TickEntity> {
+    const { dateParam } = this.db.dialect;
+    const rows = await this.db.query(
+      `insert into aol_tick_ledger (owner, epoch, started_at, finished_at, duration_ms, outcome, attempted, succeeded, failed, retried, dead_lettered, note)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       returning ${TICK_COLUMNS}`,
+      [start.owner, start.epoch, dateParam(start.startedAt), dateParam(summary.finishedAt), summary.durationMs, summary.outcome,
+        summary.attempted, summary.succeeded, summary.failed, summary.retried, summary.deadLettered, summary.note],
+    );
+    return this.completed(toTickRecord(rows[0], this.db.dialect));
+  }
+
+  /**
+   * A tick that is about to run actions: its row exists (RUNNING) before the first attempt,
+   * so attempts can point at it and a leader that dies mid-tick leaves a visible trace.
+   */
+  async openTick(start: TickStart): Promise<number> {
+    const rows = await this.db.query<{ id: unknown }>(
+      `insert into aol_tick_ledger (owner, epoch, started_at, outcome) values (?, ?, ?, ?) returning id`,
+      [start.owner, start.epoch, this.db.dialect.dateParam(start.startedAt), TickOutcome.RUNNING],
+    );
+    return Number(rows[0].id);
+  }
+
+  async closeTick(tickId: number, summary: TickSummary): Promise<TickEntity> {
+    const rows = await this.db.query(
+      `update aol_tick_ledger
+       set finished_at = ?, duration_ms = ?, outcome = ?, attempted = ?, succeeded = ?, failed = ?, retried = ?, dead_lettered = ?, note = ?
+       where id = ?
+       returning ${TICK_COLUMNS}`,
+      [this.db.dialect.dateParam(summary.finishedAt), summary.durationMs, summary.outcome, summary.attempted, summary.succeeded,
+        summary.failed, summary.retried, summary.deadLettered, summary.note, tickId],
+    );
+    return this.completed(toTickRecord(rows[0], this.db.dialect));
+  }
+
+  async recordAttempt(attempt: AttemptRecord): Promise<ExecutionLogEntity> {
+    const rows = await this.db.query(
+      `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms, artifact_ref, artifact_sha256, error_code, error)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       returning ${EXECUTION_LOG_COLUMNS}`,
+      [attempt.actionId, attempt.tickId, attempt.attempt, attempt.mode, attempt.outcome, this.db.dialect.dateParam(attempt.startedAt),
+        attempt.durationMs, attempt.artifactRef, attempt.artifactSha256, attempt.errorCode, attempt.error],
+    );
+    const log = toExecutionLogRecord(rows[0], this.db.dialect);
+    await this.events.publish(AolTopic.EXECUTION_LOGGED, log);
+    return log;
+  }
+
+  async lastTick(): Promise<TickEntity | null> {
+    const rows = await this.db.query(`select ${TICK_COLUMNS} from aol_tick_ledger order by id desc limit 1`);
+    return rows.length > 0 ? toTickRecord(rows[0], this.db.dialect) : null;
+  }
+
+  async recentTicks(limit: number): Promise<TickEntity[]> {
+    const rows = await this.db.query(`select ${TICK_COLUMNS} from aol_tick_ledger order by id desc limit ?`, [limit]);
+    return rows.map((row) => toTickRecord(row, this.db.dialect));
+  }
+
+  async executionLogs(actionId: number): Promise<ExecutionLogEntity[]> {
+    const rows = await this.db.query(
+      `select ${EXECUTION_LOG_COLUMNS} from aol_execution_logs where action_id = ? order by id`,
+      [actionId],
+    );
+    return rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+  }
+
+  private async completed(tick: TickEntity): Promise<TickEntity> {
+    await this.events.publish(AolTopic.TICK_COMPLETED, tick);
+    return tick;
+  }
+}

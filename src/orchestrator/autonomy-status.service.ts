@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { AolConfig } from '../config/aol-config';
+import { ControlFlags, ControlService } from '../control/control.service';
+import type { EffectiveMode } from '../control/execution-mode';
+import { LeaseService, LeaseState } from '../lease/lease.service';
+import { LedgerService } from '../ledger/ledger.service';
+import type { TickEntity } from '../ledger/tick.entity';
+import { QueueCounts, QueueService } from '../queue/queue.service';
+import { TickService } from './tick.service';
+
+export interface AutonomyStatus {
+  lease: LeaseState;
+  flags: ControlFlags;
+  lastTick: TickEntity | null;
+  queue: QueueCounts;
+  mode: EffectiveMode;
+  instanceId: string;
+  leader: boolean;
+}
+
+@Injectable()
+export class AutonomyStatusService {
+  constructor(
+    private readonly config: AolConfig,
+    private readonly lease: LeaseService,
+    private readonly control: ControlService,
+    private readonly ledger: LedgerService,
+    private readonly queue: QueueService,
+    private readonly ticks: TickService,
+  ) {}
+
+  async status(): Promise<AutonomyStatus> {
+    const [lease, flags, lastTick, queue] = await Promise.all([
+      this.lease.current(),
+      this.control.flags(),
+      this.ledger.lastTick(),
+      this.queue.counts(),
+    ]);
+    return {
+      lease,
+      flags,
+      lastTick,
+      queue,
+      mode: this.control.effectiveMode(flags),
+      instanceId: this.config.instanceId,
+      leader: this.ticks.isLeader && lease.owner === this.config.instanceId,
+    };
+  }
+}

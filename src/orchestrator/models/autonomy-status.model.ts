@@ -1,0 +1,33 @@
+import { Field, ObjectType } from '@nestjs/graphql';
+import { ControlFlagsModel } from '../../control/models/control-flags.model';
+import { ExecutionMode } from '../../control/execution-mode';
+import { LeaseModel } from '../../lease/models/lease.model';
+import { TickModel } from '../../ledger/models/tick.model';
+import { QueueCountsModel } from '../../queue/models/queue-counts.model';
+
+@ObjectType('AutonomyStatus', { description: 'Everything an operator checks first: who leads, the switchboard, the last tick, the queue.' })
+export class AutonomyStatusModel {
+  @Field(() => LeaseModel)
+  lease: LeaseModel;
+
+  @Field(() => ControlFlagsModel)
+  flags: ControlFlagsModel;
+
+  @Field(() => TickModel, { nullable: true, description: 'The newest ledger row; null before the first tick.' })
+  lastTick: TickModel | null;
+
+  @Field(() => QueueCountsModel)
+  queue: QueueCountsModel;
+
+  @Field(() => ExecutionMode, { description: 'The mode the next action would run in.' })
+  mode: ExecutionMode;
+
+  @Field({ description: 'Why the mode is what it is.' })
+  modeReason: string;
+
+  @Field({ description: 'This instance (the one answering).' })
+  instanceId: string;
+
+  @Field({ description: 'Whether this instance holds the lease.' })
+  leader: boolean;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ActionHandlersModule } from '../action-handlers/action-handlers.module';
+import { ControlModule } from '../control/control.module';
+import { LeaseModule } from '../lease/lease.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { QueueModule } from '../queue/queue.module';
+import { AutonomyStatusResolver } from './autonomy-status.resolver';
+import { AutonomyStatusService } from './autonomy-status.service';
+import { TickService } from './tick.service';
+
+/** Runs the tick over the five modules; nothing depends on it. */
+@Module({
+  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
+  providers: [TickService, AutonomyStatusService, AutonomyStatusResolver],
+  exports: [TickService, AutonomyStatusService],
+})
+export class OrchestratorModule {}

@@ -1,0 +1,256 @@
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AolConfig, LEASE_SAFETY_MARGIN_SECONDS } from '../config/aol-config';
+import { ActionFailure, ActionResult } from '../action-handlers/action-handler';
+import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import { ControlFlags, ControlService } from '../control/control.service';
+import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { LeaseFence } from '../lease/lease-fence';
+import { LeaseService } from '../lease/lease.service';
+import { LedgerService, NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/ledger.service';
+import type { TickEntity } from '../ledger/tick.entity';
+import { AttemptOutcome, TickOutcome } from '../ledger/tick-outcome';
+import { ExecutionMode } from '../control/execution-mode';
+import type { ActionEntity } from '../queue/action.entity';
+import { ActionStatus } from '../queue/action-status';
+import { QueueService } from '../queue/queue.service';
+
+/** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running. */
+export type TickReportOutcome = TickOutcome | 'NOT_LEADER' | 'SKIPPED';
+
+export interface TickReport extends TickCounts {
+  outcome: TickReportOutcome;
+  durationMs: number;
+  /** The ledger row, when this tick wrote one (only the leader does). */
+  tick: TickEntity | null;
+}
+
+interface HeldLease {
+  epoch: number;
+  /** performance.now() after which this process no longer trusts the lease to start actions. */
+  trustUntil: number;
+}
+
+const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
+
+/**
+ * The tick: one pass of the leader over the queue. In order: never overlap; hold the lease;
+ * obey the switchboard; claim a batch in one statement; run each claimed action through its
+ * handler, isolated, under a timeout, stopping before the tick budget or the lease runs out;
+ * record every attempt and the tick itself.
+ */
+@Injectable()
+export class TickService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TickService.name);
+  private inFlight: Promise<TickReport> | null = null;
+  private held: HeldLease | null = null;
+  /** Set when the switchboard pauses or kills mid-tick: no further action starts. */
+  private haltRequested = false;
+  private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
+
+  constructor(
+    private readonly config: AolConfig,
+    private readonly lease: LeaseService,
+    private readonly control: ControlService,
+    private readonly queue: QueueService,
+    private readonly ledger: LedgerService,
+    private readonly handlers: ActionHandlerRegistry,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+  ) {}
+
+  onModuleInit(): void {
+    const watch = this.events.subscribe<ControlFlags>(AolTopic.CONTROL_FLAGS_CHANGED);
+    this.flagWatch = watch;
+    void (async () => {
+      for await (const flags of watch) if (flags.paused || flags.killed) this.haltRequested = true;
+    })();
+  }
+
+  /** Waits for the tick in flight, then gives the lease up so another instance can lead at once. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.flagWatch?.return?.();
+    await this.inFlight;
+    if (this.held) {
+      const epoch = this.held.epoch;
+      this.held = null;
+      await this.lease.release(this.config.instanceId, epoch).catch((error: unknown) => {
+        this.logger.warn(`Could not release the lease on shutdown: ${String(error)}`);
+      });
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.held !== null;
+  }
+
+  /** Runs one tick, unless one is already running. Never throws: failures become an ERROR report. */
+  async runTick(): Promise<TickReport> {
+    if (this.inFlight) return { outcome: 'SKIPPED', durationMs: 0, tick: null, ...NO_ATTEMPTS };
+    this.inFlight = this.tick().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async tick(): Promise<TickReport> {
+    const clock = performance.now();
+    const start: TickStart = { owner: this.config.instanceId, epoch: this.held?.epoch ?? 0, startedAt: new Date() };
+    this.haltRequested = false;
+    let openTickId: number | null = null;
+    try {
+      const flags = await this.control.flags();
+      if (flags.killed) return await this.stopForKill(start, clock, flags);
+
+      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null);
+      if (!grant) {
+        if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
+        this.held = null;
+        return this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
+      }
+      if (grant.acquired) this.logger.log(`Leading at epoch ${grant.epoch}`);
+      this.held = { epoch: grant.epoch, trustUntil: clock + (this.config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000 };
+      start.epoch = grant.epoch;
+
+      if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.reason);
+
+      const fence = this.lease.fence(this.config.instanceId, grant.epoch);
+      const claimed = await this.queue.claimDue(fence, this.config.maxActionsPerTick);
+      if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
+
+      openTickId = await this.ledger.openTick(start);
+      const { mode } = this.control.effectiveMode(flags);
+      const counts = { ...NO_ATTEMPTS };
+      let note: string | null = null;
+      for (const [index, action] of claimed.entries()) {
+        const stopReason = this.reasonToStop(clock);
+        if (stopReason) {
+          const unstarted = claimed.slice(index).map((rest) => rest.id);
+          const released = await this.queue.releaseUnstarted(unstarted, fence);
+          note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
+          break;
+        }
+        this.tally(counts, await this.attempt(action, mode, fence, openTickId));
+      }
+      const tick = await this.ledger.closeTick(openTickId, {
+        ...counts,
+        outcome: counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS,
+        finishedAt: new Date(),
+        durationMs: elapsedMs(clock),
+        note,
+      });
+      return this.report(tick.outcome, clock, tick, counts);
+    } catch (error) {
+      return this.recordError(start, clock, openTickId, error);
+    }
+  }
+
+  /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
+  private async stopForKill(start: TickStart, clock: number, flags: ControlFlags): Promise<TickReport> {
+    if (!this.held) return this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS);
+    const epoch = this.held.epoch;
+    const report = await this.recordWithoutActions({ ...start, epoch }, clock, TickOutcome.KILLED, flags.reason);
+    this.held = null;
+    await this.lease.release(this.config.instanceId, epoch);
+    this.logger.warn(`Killed (${flags.reason ?? 'no reason given'}): released the lease at epoch ${epoch}`);
+    return report;
+  }
+
+  private async recordWithoutActions(start: TickStart, clock: number, outcome: TickOutcome, note: string | null): Promise<TickReport> {
+    const tick = await this.ledger.recordTick(start, { ...NO_ATTEMPTS, outcome, finishedAt: new Date(), durationMs: elapsedMs(clock), note });
+    return this.report(outcome, clock, tick, NO_ATTEMPTS);
+  }
+
+  /** The tick itself failed (most often the database): say so in the ledger if it can be reached. */
+  private async recordError(start: TickStart, clock: number, openTickId: number | null, error: unknown): Promise<TickReport> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
+    if (!this.held) return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
+    const summary = { ...NO_ATTEMPTS, outcome: TickOutcome.ERROR, finishedAt: new Date(), durationMs: elapsedMs(clock), note: message.slice(0, 1000) };
+    try {
+      const tick = openTickId === null ? await this.ledger.recordTick(start, summary) : await this.ledger.closeTick(openTickId, summary);
+      return this.report(TickOutcome.ERROR, clock, tick, NO_ATTEMPTS);
+    } catch {
+      return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
+    }
+  }
+
+  private reasonToStop(clock: number): string | null {
+    if (this.haltRequested) return 'paused or killed during the tick';
+    if (elapsedMs(clock) >= this.config.maxTickSeconds * 1000) return `tick budget of ${this.config.maxTickSeconds}s used`;
+    if (this.held && performance.now() >= this.held.trustUntil) return 'lease too close to expiry';
+    return null;
+  }
+
+  /** One attempt of one action. A handler's failure or exception stays inside this attempt. */
+  private async attempt(action: ActionEntity, mode: ExecutionMode, fence: LeaseFence, tickId: number): Promise<ActionStatus | null> {
+    const startedAt = new Date();
+    const clock = performance.now();
+    let result: ActionResult | null = null;
+    let failure: ActionFailure | null = null;
+    try {
+      const handler = this.handlers.handlerFor(action.type);
+      const toRun = { id: action.id, idempotencyKey: action.idempotencyKey, type: action.type, payload: action.payload, attempt: action.attempts };
+      result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
+    } catch (error) {
+      failure = ActionFailure.from(error);
+    }
+    const durationMs = elapsedMs(clock);
+
+    const written = result
+      ? await this.queue.recordSuccess(action, fence, result)
+      : await this.queue.recordFailure(action, fence, failure as ActionFailure);
+    if (!written) {
+      // Fenced off: this process lost the lease while the action ran. The new leader finds
+      // the action RUNNING under a dead epoch and accounts for this attempt.
+      this.logger.warn(`Action ${action.id}: result of attempt ${action.attempts} discarded, the lease moved on`);
+      return null;
+    }
+    await this.ledger.recordAttempt({
+      actionId: action.id,
+      tickId,
+      attempt: action.attempts,
+      mode,
+      outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
+      startedAt,
+      durationMs,
+      artifactRef: result?.artifactRef ?? null,
+      artifactSha256: result?.artifactSha256 ?? null,
+      errorCode: failure?.code ?? null,
+      error: failure?.message ?? null,
+    });
+    return written.status;
+  }
+
+  private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const seconds = this.config.actionTimeoutSeconds;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new ActionFailure(ACTION_TIMEOUT, `No result within ${seconds}s`, true));
+      }, seconds * 1000);
+    });
+    try {
+      return await Promise.race([run(controller.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private tally(counts: TickCounts, status: ActionStatus | null): void {
+    counts.attempted += 1;
+    if (status === ActionStatus.SUCCESS) counts.succeeded += 1;
+    else if (status !== null) counts.failed += 1;
+    if (status === ActionStatus.RETRY) counts.retried += 1;
+    if (status === ActionStatus.DLQ) counts.deadLettered += 1;
+  }
+
+  private report(outcome: TickReportOutcome, clock: number, tick: TickEntity | null, counts: TickCounts): TickReport {
+    return { outcome, durationMs: tick?.durationMs ?? elapsedMs(clock), tick, ...counts };
+  }
+}
+
+function elapsedMs(since: number): number {
+  return Math.round(performance.now() - since);
+}

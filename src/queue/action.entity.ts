@@ -1,0 +1,55 @@
+import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { ActionStatus, ActionType } from './action-status';
+
+@Entity({ tableName: 'aol_actions' })
+@Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })
+@Index({ name: 'aol_actions_status_created_at_idx', properties: ['status', 'createdAt'] })
+export class ActionEntity {
+  @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 200 })
+  idempotencyKey!: string;
+
+  @Property({ type: 'string', length: 40 })
+  type!: ActionType;
+
+  @Property({ type: 'json' })
+  payload!: Record<string, unknown>;
+
+  @Enum({ items: () => ActionStatus, type: 'string', length: 20 })
+  status!: ActionStatus;
+
+  @Property({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Property({ type: 'datetime' })
+  runAfter!: Date;
+
+  @Property({ type: 'string', length: 60, nullable: true })
+  lastErrorCode?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  lastError?: string | null;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  claimedBy?: string | null;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  claimEpoch?: number | null;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  artifactRef?: string | null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  artifactSha256?: string | null;
+
+  @Property({ type: 'datetime' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime' })
+  updatedAt!: Date;
+
+  @Property({ type: 'datetime', nullable: true })
+  finishedAt?: Date | null;
+}

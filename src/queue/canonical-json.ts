@@ -1,0 +1,11 @@
+/**
+ * JSON with object keys sorted at every level, so two payloads that mean the same compare
+ * equal whatever order their keys came in (PostgreSQL's jsonb reorders them, for one).
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}

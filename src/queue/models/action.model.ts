@@ -1,0 +1,79 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JsonScalar } from '../../graphql/json.scalar';
+import { ActionStatus, ActionType } from '../action-status';
+import type { ActionEntity } from '../action.entity';
+
+registerEnumType(ActionStatus, { name: 'ActionStatus' });
+registerEnumType(ActionType, { name: 'ActionType' });
+
+@ObjectType('Action', { description: 'One unit of work in the queue.' })
+export class ActionModel {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  idempotencyKey: string;
+
+  @Field(() => ActionType)
+  type: ActionType;
+
+  @Field(() => JsonScalar)
+  payload: Record<string, unknown>;
+
+  @Field(() => ActionStatus)
+  status: ActionStatus;
+
+  @Field(() => Int, { description: 'Attempts started so far (the current one included while RUNNING).' })
+  attempts: number;
+
+  @Field({ description: 'Not claimed before this time (database clock).' })
+  runAfter: Date;
+
+  @Field(() => String, { nullable: true, description: 'Machine-readable code of the last failure.' })
+  lastErrorCode: string | null;
+
+  @Field(() => String, { nullable: true })
+  lastError: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Instance that claimed it last.' })
+  claimedBy: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Lease epoch of the last claim.' })
+  claimEpoch: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Artifact path, relative to the artifact directory.' })
+  artifactRef: string | null;
+
+  @Field(() => String, { nullable: true })
+  artifactSha256: string | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Field()
+  updatedAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt: Date | null;
+
+  static from(action: ActionEntity): ActionModel {
+    return Object.assign(new ActionModel(), {
+      id: String(action.id),
+      idempotencyKey: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      status: action.status,
+      attempts: action.attempts,
+      runAfter: action.runAfter,
+      lastErrorCode: action.lastErrorCode ?? null,
+      lastError: action.lastError ?? null,
+      claimedBy: action.claimedBy ?? null,
+      claimEpoch: action.claimEpoch ?? null,
+      artifactRef: action.artifactRef ?? null,
+      artifactSha256: action.artifactSha256 ?? null,
+      createdAt: action.createdAt,
+      updatedAt: action.updatedAt,
+      finishedAt: action.finishedAt ?? null,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { SocialPlatform, SocialPost } from './social-post';
+
+export interface PublishedPost {
+  /** The network's id for the post, and where people can see it. */
+  remoteId: string;
+  url: string | null;
+}
+
+/**
+ * Posts to a real network. Chosen by a factory from configuration; credentials come from
+ * configuration, never from the payload. Implementations pass `idempotencyKey` to the
+ * network when it supports one, so a repeated request cannot create a second post.
+ */
+export interface SocialPublisher {
+  /** Whether a real post to this platform can be made at all. */
+  isConfigured(platform: SocialPlatform): boolean;
+  publish(post: SocialPost, options: { idempotencyKey: string; signal: AbortSignal }): Promise<PublishedPost>;
+}
+
+export const SOCIAL_PUBLISHER = Symbol('SOCIAL_PUBLISHER');
+
+/** The publisher when no network is configured: REAL runs are refused before anything is sent. */
+export class NoSocialPublisher implements SocialPublisher {
+  isConfigured(): boolean {
+    return false;
+  }
+
+  async publish(): Promise<PublishedPost> {
+    throw new Error('No social network is configured');
+  }
+}
