@@ -1,6 +1,7 @@
-import { ConsoleLogger, INestApplication, LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, INestApplicationContext, LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
+import { SqlDatabase } from './database/sql-database';
 
 const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -12,11 +13,16 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
 
 /**
  * Everything the service needs between building the app and listening: validation of
- * GraphQL inputs, shutdown on SIGTERM/SIGINT, and (unless disabled) the migrations, before
- * the tick starts.
+ * GraphQL inputs, a reachable database, and (unless disabled) the migrations, all before the
+ * tick starts.
  */
 export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.enableShutdownHooks();
+  await prepareDatabase(app, config);
+}
+
+/** Fails fast on an unreachable database, then migrates unless AOL_MIGRATE_ON_START=0. */
+export async function prepareDatabase(app: INestApplicationContext, config: AolConfig): Promise<void> {
+  await app.get(SqlDatabase).assertReachable();
   if (config.migrateOnStart) await app.get(MigrationService).migrateUp();
 }

@@ -2,20 +2,48 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { createLogger, prepareApp } from './app.setup';
-import { ConfigError, loadConfig } from './config/aol-config';
+import { loadConfig } from './config/aol-config';
+import { StartupError } from './errors/aol-error';
+import { describeTarget } from './database/sql-database';
+
+/** Seconds a shutdown may take beyond the action timeout before the process gives up waiting. */
+const SHUTDOWN_GRACE_SECONDS = 5;
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config);
   const app = await NestFactory.create(AppModule.forRoot(config), { logger });
   await prepareApp(app, config);
+
+  // SIGTERM/SIGINT: stop ticking, let the action in flight finish, release the lease, close
+  // connections, exit 0. Bounded: an action that ignores its timeout cannot hold the exit.
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.log(`${signal}: shutting down`);
+    const limitMs = (config.actionTimeoutSeconds + SHUTDOWN_GRACE_SECONDS) * 1000;
+    const forced = setTimeout(() => {
+      logger.error(`Shutdown took longer than ${limitMs} ms; exiting anyway`);
+      process.exit(1);
+    }, limitMs);
+    app.close().then(
+      () => {
+        clearTimeout(forced);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
   await app.listen(config.port, config.host);
-  const where = config.database.driver === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
-  logger.log(`AOL ${config.instanceId} serving GraphQL at ${await app.getUrl()}/graphql on ${where}`);
+  logger.log(`AOL ${config.instanceId} serving GraphQL at ${await app.getUrl()}/graphql on ${describeTarget(config.database)}`);
 }
 
 bootstrap().catch((error: unknown) => {
-  // A bad configuration names its variables; anything else is printed whole.
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A start-up error names what to fix; anything else is printed whole.
+  console.error(error instanceof StartupError ? error.message : error);
   process.exit(1);
 });

@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { CoreModule } from '../app.module';
-import { createLogger } from '../app.setup';
+import { createLogger, prepareDatabase } from '../app.setup';
 import { AolConfig, ConfigError, loadConfig } from '../config/aol-config';
 import { MigrationService } from '../database/migration.service';
-import { AolError } from '../errors/aol-error';
+import { SqlDatabase } from '../database/sql-database';
+import { AolError, StartupError } from '../errors/aol-error';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
 import { TickReport, TickService } from '../orchestrator/tick.service';
 import { QueueService } from '../queue/queue.service';
@@ -54,15 +55,20 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   });
   try {
     if (command.name === 'migrate') {
+      await app.get(SqlDatabase).assertReachable();
       io.out(JSON.stringify({ applied: await app.get(MigrationService).migrateUp() }));
       return EXIT_OK;
     }
-    if (config.migrateOnStart) await app.get(MigrationService).migrateUp();
+    await prepareDatabase(app, config);
     return await runCommand(app, command, io);
   } catch (error) {
     if (error instanceof AolError) {
       io.err(`error: ${error.code}: ${error.message}`);
       return EXIT_FAILED;
+    }
+    if (error instanceof StartupError) {
+      io.err(error.message);
+      return EXIT_USAGE;
     }
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILED;

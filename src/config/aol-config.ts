@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
 
 export type DatabaseTarget =
@@ -40,10 +41,11 @@ export class AolConfig {
   logLevel: LogLevel;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
+  override name = 'ConfigError';
+
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
   }
 }
 
@@ -72,7 +74,8 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
   const vars = plainToInstance(EnvironmentVariables, withoutEmpty(env));
-  const problems = validateSync(vars).flatMap((error) => Object.values(error.constraints ?? {}));
+  // One problem per variable: its constraints share one message naming the accepted range.
+  const problems = validateSync(vars).map((error) => Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config = Object.assign(new AolConfig(), {

@@ -1,7 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
-import { AolConfig } from '../config/aol-config';
+import { AolConfig, DatabaseTarget } from '../config/aol-config';
+import { StartupError } from '../errors/aol-error';
 import { POSTGRESQL_DIALECT, SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 
 export type SqlRow = Record<string, unknown>;
@@ -17,20 +18,22 @@ export interface SqlExecutor {
  * placeholders), never spliced into the text.
  */
 @Injectable()
-export class SqlDatabase implements SqlExecutor, OnModuleInit {
+export class SqlDatabase implements SqlExecutor {
   readonly dialect: SqlDialect;
+  private readonly target: string;
 
   constructor(
     private readonly orm: MikroORM,
     config: AolConfig,
   ) {
     this.dialect = config.database.driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+    this.target = describeTarget(config.database);
   }
 
-  /** Start-up fails here, with the driver's reason, when the database cannot be reached. */
-  async onModuleInit(): Promise<void> {
+  /** Called before anything else at start-up, so an unreachable database fails fast and clearly. */
+  async assertReachable(): Promise<void> {
     const check = await this.orm.checkConnection();
-    if (!check.ok) throw new Error(`Cannot connect to the database (DATABASE_URL): ${check.reason}`);
+    if (!check.ok) throw new StartupError(`Cannot connect to the database (DATABASE_URL=${this.target}): ${check.reason}`);
   }
 
   async query<T = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -52,4 +55,12 @@ export class SqlDatabase implements SqlExecutor, OnModuleInit {
     // node-postgres answers a pg.Result; knex's sqlite3 client answers the row array itself.
     return (this.dialect.driver === 'postgresql' ? (result as { rows: T[] }).rows : result) as T[];
   }
+}
+
+/** The database as it may be shown in a log: the password masked. */
+export function describeTarget(database: DatabaseTarget): string {
+  if (database.driver === 'sqlite') return `sqlite:${database.path}`;
+  const url = new URL(database.url);
+  if (url.password) url.password = '***';
+  return url.toString();
 }

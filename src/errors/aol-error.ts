@@ -24,3 +24,8 @@ export class AolError extends IntrinsicException {
     this.name = 'AolError';
   }
 }
+
+/** The service cannot start as configured; the message says what to fix (no stack needed). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}

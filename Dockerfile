@@ -1,0 +1,32 @@
+# AOL: build with the full toolchain, run on a slim image with production dependencies only.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# sqlite3 is a native addon: node-gyp needs python3, make and g++ when no prebuilt binary fits.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY nest-cli.json tsconfig.json tsconfig.build.json mikro-orm.config.ts ./
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATABASE_URL=sqlite:/data/aol.sqlite \
+    AOL_ARTIFACT_DIR=/artifacts
+WORKDIR /app
+RUN mkdir -p /data /artifacts && chown node:node /data /artifacts
+COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+USER node
+EXPOSE 3000
+# The SQLite file and the artifacts outlive the container.
+VOLUME ["/data", "/artifacts"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/graphql?query=%7B__typename%7D',{headers:{'apollo-require-preflight':'1'}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

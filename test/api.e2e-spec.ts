@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { schemaFileText } from '../src/graphql/write-schema';
+import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
+import { startTestApp, TestApp } from './support/test-app';
+import { collectEvents, graphqlRequest, graphqlWsClient } from './support/graphql-client';
+import { ENQUEUE_ACTION, enqueuePost, ledgerRows } from './support/actions';
+
+const STATUS_QUERY = `{
+  autonomyStatus {
+    lease { owner epoch expiresAt }
+    flags { paused killed proofMode }
+    lastTick { outcome attempted succeeded failed durationMs }
+    queue { pending running retry dlq success cancelled }
+    mode
+    modeReason
+  }
+}`;
+
+describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
+  let db: TestDatabase;
+  let aol: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    aol = await startTestApp(db, { env: { AOL_TICK_ENABLED: '1', AOL_TICK_INTERVAL_MS: '150' } });
+  });
+
+  afterAll(async () => {
+    await aol?.close();
+    await db?.drop();
+  });
+
+  it('answers autonomyStatus over HTTP', async () => {
+    const response = await aol.graphql(STATUS_QUERY);
+    expect(response.status).toBe(200);
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.autonomyStatus).toMatchObject({
+      flags: { paused: false, killed: false, proofMode: true },
+      queue: { pending: 0, running: 0, retry: 0, dlq: 0, cancelled: 0 },
+      mode: 'PROOF',
+    });
+  });
+
+  it('delivers tickCompleted to a graphql-ws subscriber as the ticks happen', async () => {
+    const client = graphqlWsClient(aol.graphqlUrl);
+    try {
+      const { done } = collectEvents<{ tickCompleted: { id: string; outcome: string; epoch: number; startedAt: string } }>(
+        client,
+        'subscription { tickCompleted { id outcome epoch startedAt } }',
+        3,
+      );
+      const events = await done;
+      const ids = events.map((event) => Number(event.tickCompleted.id));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(3);
+      const recorded = new Map((await ledgerRows(aol)).map((row) => [Number(row.id), row.outcome]));
+      for (const event of events) expect(recorded.get(Number(event.tickCompleted.id))).toBe(event.tickCompleted.outcome);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('turns 50 concurrent enqueues with one key into one row, and tells every caller its id', async () => {
+    const input = { type: 'POST_SOCIAL', idempotencyKey: 'race-key', payload: { platform: 'bluesky', text: 'only once' } };
+    const responses = await Promise.all(Array.from({ length: 50 }, () => graphqlRequest(aol.graphqlUrl, ENQUEUE_ACTION, { input })));
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    const results = responses.map((response) => response.data!.enqueueAction as { created: boolean; action: { id: string } });
+    const rows = await aol.sql<{ id: unknown }>(`select id from aol_actions where idempotency_key = 'race-key'`);
+    expect(rows).toHaveLength(1);
+    expect(new Set(results.map((result) => result.action.id))).toEqual(new Set([String(rows[0].id)]));
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+  });
+
+  it('answers the same key with a different payload with IDEMPOTENCY_CONFLICT and changes nothing', async () => {
+    const first = await enqueuePost(aol, 'conflict-key', 'first text');
+    const response = await aol.graphql(ENQUEUE_ACTION, {
+      input: { type: 'POST_SOCIAL', idempotencyKey: 'conflict-key', payload: { platform: 'mastodon', text: 'other text' } },
+    });
+    expect(response.errors?.[0].extensions).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', actionId: first.id });
+    const rows = await aol.sql<{ payload: unknown }>(`select payload from aol_actions where idempotency_key = 'conflict-key'`);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows[0].payload)).toContain('first text');
+  });
+
+  it.each([
+    ['a payload that is not an object', { platform: 'mastodon', text: 'x' }, 'POST_SOCIAL', 'k-1', '"not an object"'],
+    ['an unknown platform', { platform: 'myspace', text: 'x' }, 'POST_SOCIAL', 'k-2', null],
+    ['text over the platform limit', { platform: 'x', text: 'y'.repeat(281) }, 'POST_SOCIAL', 'k-3', null],
+    ['an extra payload field', { platform: 'x', text: 'y', secret: 1 }, 'POST_SOCIAL', 'k-4', null],
+    ['a media URL that is not https', { platform: 'x', text: 'y', mediaUrls: ['http://example.com/a.png'] }, 'POST_SOCIAL', 'k-5', null],
+    ['a key with a space', { platform: 'x', text: 'y' }, 'POST_SOCIAL', 'bad key', null],
+    ['a key of 201 characters', { platform: 'x', text: 'y' }, 'POST_SOCIAL', 'k'.repeat(201), null],
+  ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_name, payload, type, key, rawPayload) => {
+    const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
+    const response = rawPayload
+      ? await aol.graphql(`mutation { enqueueAction(input: {type: POST_SOCIAL, idempotencyKey: "${key}", payload: ${rawPayload}}) { created } }`)
+      : await aol.graphql(ENQUEUE_ACTION, { input: { type, idempotencyKey: key, payload } });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message.length).toBeGreaterThan(10);
+    expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
+  });
+
+  it('serves exactly the schema committed in schema.gql (run `npm run schema` after changing it)', () => {
+    const committed = readFileSync(join(__dirname, '..', 'schema.gql'), 'utf8');
+    expect(schemaFileText(aol.app.get(GraphQLSchemaHost))).toBe(committed);
+  });
+
+  it('answers an unknown action with NOT_FOUND and a malformed id with BAD_USER_INPUT', async () => {
+    expect((await aol.graphql('{ action(id: "999999") { id } }')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await aol.graphql('{ action(id: "abc") { id } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
+import { startTestApp, TestApp } from './support/test-app';
+import { enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
+import { ExplodingHandler, SlowHandler, withSocialHandler } from './support/test-handlers';
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+describe.each(DRIVERS)('the tick on %s', (driver) => {
+  let db: TestDatabase;
+  let aol: TestApp | undefined;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(driver);
+  });
+
+  afterEach(async () => {
+    await aol?.close();
+    aol = undefined;
+    await db.drop();
+  });
+
+  it('runs a POST_SOCIAL action in PROOF mode: SUCCESS, an artifact whose SHA-256 is on the action and its log row', async () => {
+    aol = await startTestApp(db);
+    const key = '../../escape/attempt';
+    const enqueued = await enqueuePost(aol, key, 'Launch day!');
+    expect(enqueued).toMatchObject({ status: 'PENDING', attempts: 0, artifactRef: null });
+
+    const report = await aol.tick();
+    expect(report).toMatchObject({ outcome: 'SUCCESS', attempted: 1, succeeded: 1, failed: 0 });
+
+    const action = await getAction(aol, enqueued.id);
+    expect(action).toMatchObject({ status: 'SUCCESS', attempts: 1, lastError: null });
+    expect(action.artifactRef).toMatch(new RegExp(`^social/action-${enqueued.id}-[0-9a-f]{12}\\.json$`));
+    expect(action.artifactRef).not.toContain('escape');
+
+    const bytes = await readFile(join(aol.artifactDir, action.artifactRef!));
+    expect(sha256(bytes)).toBe(action.artifactSha256);
+    expect(JSON.parse(bytes.toString())).toEqual({
+      actionId: Number(enqueued.id),
+      type: 'POST_SOCIAL',
+      idempotencyKey: key,
+      post: { platform: 'mastodon', text: 'Launch day!' },
+      mode: 'PROOF',
+    });
+
+    const logs = await logRows(aol, enqueued.id);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ mode: 'PROOF', outcome: 'SUCCESS', artifact_ref: action.artifactRef, artifact_sha256: action.artifactSha256, error: null });
+    expect(Number(logs[0].attempt)).toBe(1);
+    expect(Number(logs[0].tick_id)).toBe(Number(report.tick!.id));
+  });
+
+  it('records PAUSED and runs nothing while paused, then runs again once resumed', async () => {
+    aol = await startTestApp(db);
+    const action = await enqueuePost(aol, 'paused-1');
+    const paused = await aol.graphql('mutation { pause(reason: "maintenance") { paused reason updatedBy } }');
+    expect(paused.data).toEqual({ pause: { paused: true, reason: 'maintenance', updatedBy: 'graphql' } });
+
+    expect((await aol.tick()).outcome).toBe('PAUSED');
+    expect((await getAction(aol, action.id)).status).toBe('PENDING');
+    expect((await ledgerRows(aol)).map((row) => [row.outcome, row.note])).toEqual([['PAUSED', 'maintenance']]);
+
+    await aol.graphql('mutation { resume(reason: "done") { paused } }');
+    expect((await aol.tick()).outcome).toBe('SUCCESS');
+    expect((await getAction(aol, action.id)).status).toBe('SUCCESS');
+  });
+
+  it('when killed records KILLED, releases the lease, runs nothing, and stays killed across a restart until revived', async () => {
+    aol = await startTestApp(db);
+    expect((await aol.tick()).outcome).toBe('SUCCESS'); // takes the lease
+    const action = await enqueuePost(aol, 'killed-1');
+    const killed = await aol.graphql('mutation { kill(reason: "runaway posts") { killed } }');
+    expect(killed.data).toEqual({ kill: { killed: true } });
+
+    const report = await aol.tick();
+    expect(report.outcome).toBe('KILLED');
+    expect((await ledgerRows(aol)).map((row) => row.outcome)).toEqual(['SUCCESS', 'KILLED']);
+    expect(await aol.sql('select owner from aol_lease')).toEqual([{ owner: null }]);
+    expect((await getAction(aol, action.id)).status).toBe('PENDING');
+
+    await aol.close();
+    aol = await startTestApp(db);
+    expect((await aol.tick()).outcome).toBe('KILLED');
+    expect((await aol.tick()).outcome).toBe('KILLED');
+    expect(await aol.sql('select owner from aol_lease')).toEqual([{ owner: null }]);
+    expect((await getAction(aol, action.id)).status).toBe('PENDING');
+    const status = await aol.graphql('{ autonomyStatus { flags { killed reason } lease { owner } } }');
+    expect(status.data).toEqual({ autonomyStatus: { flags: { killed: true, reason: 'runaway posts' }, lease: { owner: null } } });
+
+    await aol.graphql('mutation { revive(reason: "fixed") { killed } }');
+    expect(await aol.tick()).toMatchObject({ outcome: 'SUCCESS', succeeded: 1 });
+    expect((await getAction(aol, action.id)).status).toBe('SUCCESS');
+    const epochs = (await ledgerRows(aol)).map((row) => Number(row.epoch));
+    expect(epochs[epochs.length - 1]).toBeGreaterThan(epochs[0]);
+  });
+
+  it('isolates a throwing adapter: that action goes RETRY with a later run_after, the others succeed; after 4 attempts it is in DLQ with 4 log rows', async () => {
+    let handler: ExplodingHandler | undefined;
+    aol = await startTestApp(db, {
+      env: { AOL_RETRY_BASE_SECONDS: '60' },
+      override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))),
+    });
+    const bad = await enqueuePost(aol, 'bad', 'please explode');
+    const good1 = await enqueuePost(aol, 'good-1');
+    const good2 = await enqueuePost(aol, 'good-2');
+
+    const first = await aol.tick();
+    expect(first).toMatchObject({ outcome: 'PARTIAL', attempted: 3, succeeded: 2, failed: 1, retried: 1, deadLettered: 0 });
+    expect((await getAction(aol, good1.id)).status).toBe('SUCCESS');
+    expect((await getAction(aol, good2.id)).status).toBe('SUCCESS');
+    const retrying = await getAction(aol, bad.id);
+    expect(retrying).toMatchObject({ status: 'RETRY', attempts: 1, lastErrorCode: 'ACTION_FAILED', lastError: 'adapter exploded on attempt 1' });
+    expect(new Date(retrying.runAfter).getTime()).toBeGreaterThan(Date.now() + 50_000);
+
+    expect((await aol.tick()).attempted).toBe(0); // not due yet
+    for (const attempt of [2, 3, 4]) {
+      await makeDue(aol, bad.id);
+      expect(await aol.tick()).toMatchObject({ attempted: 1, failed: 1 });
+      expect((await getAction(aol, bad.id)).attempts).toBe(attempt);
+    }
+    const dead = await getAction(aol, bad.id);
+    expect(dead).toMatchObject({ status: 'DLQ', attempts: 4, lastError: 'adapter exploded on attempt 4' });
+    expect((await ledgerRows(aol)).slice(-1)[0]).toMatchObject({ outcome: 'PARTIAL', note: null });
+    expect(Number((await ledgerRows(aol)).slice(-1)[0].dead_lettered)).toBe(1);
+
+    await makeDue(aol, bad.id);
+    expect((await aol.tick()).attempted).toBe(0); // DLQ is final
+    const logs = await logRows(aol, bad.id);
+    expect(logs.map((log) => [Number(log.attempt), log.outcome, log.error_code])).toEqual([
+      [1, 'FAILED', 'ACTION_FAILED'],
+      [2, 'FAILED', 'ACTION_FAILED'],
+      [3, 'FAILED', 'ACTION_FAILED'],
+      [4, 'FAILED', 'ACTION_FAILED'],
+    ]);
+    expect(handler!.calls).toBe(6);
+  });
+
+  it('claims at most AOL_MAX_ACTIONS_PER_TICK actions, oldest first', async () => {
+    aol = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '2' } });
+    const actions = [];
+    for (let i = 0; i < 5; i += 1) actions.push(await enqueuePost(aol, `cap-${i}`));
+    expect(await aol.tick()).toMatchObject({ attempted: 2, succeeded: 2 });
+    const statuses = await Promise.all(actions.map(async (action) => (await getAction(aol!, action.id)).status));
+    expect(statuses).toEqual(['SUCCESS', 'SUCCESS', 'PENDING', 'PENDING', 'PENDING']);
+  });
+
+  it('starts no action once the tick has run AOL_MAX_TICK_SECONDS, leaving the rest PENDING with attempts unchanged', async () => {
+    let handler: SlowHandler | undefined;
+    aol = await startTestApp(db, {
+      env: { AOL_MAX_TICK_SECONDS: '1', AOL_MAX_ACTIONS_PER_TICK: '3' },
+      override: withSocialHandler((real) => (handler = new SlowHandler(real, 1200))),
+    });
+    const actions = [await enqueuePost(aol, 'slow-1'), await enqueuePost(aol, 'slow-2'), await enqueuePost(aol, 'slow-3')];
+
+    const report = await aol.tick();
+    expect(report).toMatchObject({ outcome: 'SUCCESS', attempted: 1, succeeded: 1 });
+    expect(report.tick!.note).toMatch(/tick budget of 1s used; 2 claimed action\(s\) returned unstarted/);
+    expect(handler!.started).toBe(1);
+    const after = await Promise.all(actions.map((action) => getAction(aol!, action.id)));
+    expect(after.map((action) => [action.status, action.attempts, action.claimEpoch])).toEqual([
+      ['SUCCESS', 1, expect.any(Number)],
+      ['PENDING', 0, null],
+      ['PENDING', 0, null],
+    ]);
+  });
+
+  it('fails REAL mode with nothing configured as REAL_RUN_UNCONFIGURED: one attempt, DLQ, nothing written or sent', async () => {
+    aol = await startTestApp(db, { env: { AOL_PROOF_MODE: '0' } });
+    const off = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
+    expect(off.data).toEqual({ setProofMode: { proofMode: false } });
+    const status = await aol.graphql<{ autonomyStatus: { mode: string } }>('{ autonomyStatus { mode } }');
+    expect(status.data!.autonomyStatus.mode).toBe('REAL');
+
+    const action = await enqueuePost(aol, 'real-1');
+    expect(await aol.tick()).toMatchObject({ attempted: 1, failed: 1, deadLettered: 1, retried: 0 });
+    const dead = await getAction(aol, action.id);
+    expect(dead).toMatchObject({ status: 'DLQ', attempts: 1, lastErrorCode: 'REAL_RUN_UNCONFIGURED', artifactRef: null });
+    expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([['REAL', 'FAILED', 'REAL_RUN_UNCONFIGURED']]);
+    await expect(readdir(aol.artifactDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses to leave PROOF mode where the deployment forces it (AOL_PROOF_MODE=1), changing nothing', async () => {
+    aol = await startTestApp(db);
+    const response = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
+    expect(response.errors?.[0].extensions?.code).toBe('REAL_MODE_FORBIDDEN');
+    expect(await aol.sql('select reason from aol_control_flags')).toEqual([{ reason: 'initial state' }]);
+  });
+});
