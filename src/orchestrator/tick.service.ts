@@ -46,6 +46,8 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
   private held: HeldLease | null = null;
   /** Set when the switchboard pauses or kills mid-tick: no further action starts. */
   private haltRequested = false;
+  /** Set when a fenced write found the lease gone: this process is no longer the leader. */
+  private leaseLost = false;
   private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
 
   constructor(
@@ -96,6 +98,7 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
     const clock = performance.now();
     const start: TickStart = { owner: this.config.instanceId, epoch: this.held?.epoch ?? 0, startedAt: new Date() };
     this.haltRequested = false;
+    this.leaseLost = false;
     let openTickId: number | null = null;
     try {
       const flags = await this.control.flags();
@@ -175,6 +178,7 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private reasonToStop(clock: number): string | null {
+    if (this.leaseLost) return 'lease lost during the tick';
     if (this.haltRequested) return 'paused or killed during the tick';
     if (elapsedMs(clock) >= this.config.maxTickSeconds * 1000) return `tick budget of ${this.config.maxTickSeconds}s used`;
     if (this.held && performance.now() >= this.held.trustUntil) return 'lease too close to expiry';
@@ -203,6 +207,7 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
       // Fenced off: this process lost the lease while the action ran. The new leader finds
       // the action RUNNING under a dead epoch and accounts for this attempt.
       this.logger.warn(`Action ${action.id}: result of attempt ${action.attempts} discarded, the lease moved on`);
+      this.leaseLost = true;
       return null;
     }
     await this.ledger.recordAttempt({
