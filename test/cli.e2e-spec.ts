@@ -45,7 +45,7 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
   it('migrates, printing what it applied', async () => {
     const first = await aol(['migrate']);
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ applied: ['Migration20261130000000_initial'] });
+    expect(JSON.parse(first.stdout)).toEqual({ applied: ['Migration20261130000000_initial', 'Migration20261130120000_operator_api'] });
     const again = await aol(['migrate']);
     expect(JSON.parse(again.stdout)).toEqual({ applied: [] });
   });

@@ -3,7 +3,7 @@ import { MigrationService } from '../src/database/migration.service';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 
-const TABLES = ['aol_actions', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_tick_ledger'];
+const TABLES = ['aol_actions', 'aol_control_events', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_tick_ledger'];
 
 interface TableShape {
   columns: string[];
@@ -69,7 +69,7 @@ describe('database schema', () => {
       await db?.drop();
     });
 
-    it('has the five tables, with the idempotency key and the lease name unique', () => {
+    it('has the five tables of the spec and the control events, with the idempotency key and the lease name unique', () => {
       expect(Object.keys(shapes[driver]).sort()).toEqual(TABLES);
       for (const table of TABLES) expect(shapes[driver][table].columns.length).toBeGreaterThan(0);
       expect(shapes[driver].aol_actions.uniques).toEqual([['idempotency_key']]);

@@ -20,9 +20,12 @@ export interface ActionRunContext {
 
 /** What a successful attempt leaves behind, for the action row and its log row. */
 export interface ActionResult {
-  /** Path of the artifact file relative to the artifact directory. */
-  artifactRef: string;
-  artifactSha256: string;
+  /** Path of the artifact file relative to the artifact directory, and the file's SHA-256. */
+  artifactRef: string | null;
+  artifactSha256: string | null;
+  /** What a REAL run created on the remote side (a post's id and address). */
+  remoteId?: string | null;
+  remoteUrl?: string | null;
 }
 
 /**

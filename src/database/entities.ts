@@ -1,8 +1,9 @@
 import { ActionEntity } from '../queue/action.entity';
 import { LeaseEntity } from '../lease/lease.entity';
 import { ControlFlagsEntity } from '../control/control-flags.entity';
+import { ControlEventEntity } from '../control/control-event.entity';
 import { TickEntity } from '../ledger/tick.entity';
 import { ExecutionLogEntity } from '../ledger/execution-log.entity';
 
-/** The five tables of AOL. The migrations create exactly these; a test checks they agree. */
-export const AOL_ENTITIES = [ActionEntity, LeaseEntity, ControlFlagsEntity, TickEntity, ExecutionLogEntity];
+/** AOL's tables. The migrations create exactly these; a test checks they agree. */
+export const AOL_ENTITIES = [ActionEntity, LeaseEntity, ControlFlagsEntity, ControlEventEntity, TickEntity, ExecutionLogEntity];

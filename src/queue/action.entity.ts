@@ -3,7 +3,7 @@ import { ActionStatus, ActionType } from './action-status';
 
 @Entity({ tableName: 'aol_actions' })
 @Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })
-@Index({ name: 'aol_actions_status_created_at_idx', properties: ['status', 'createdAt'] })
+@Index({ name: 'aol_actions_status_id_idx', properties: ['status', 'id'] })
 export class ActionEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -22,6 +22,14 @@ export class ActionEntity {
 
   @Property({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** Attempts made before the current retry budget began (an operator's retry renews it). */
+  @Property({ type: 'integer', default: 0 })
+  attemptFloor!: number;
+
+  /** Higher runs first among due actions. */
+  @Property({ type: 'integer', default: 0 })
+  priority!: number;
 
   @Property({ type: 'datetime' })
   runAfter!: Date;
@@ -43,6 +51,13 @@ export class ActionEntity {
 
   @Property({ type: 'string', length: 64, nullable: true })
   artifactSha256?: string | null;
+
+  /** The post a REAL run created: the network's id for it, and where people see it. */
+  @Property({ type: 'string', length: 200, nullable: true })
+  remoteId?: string | null;
+
+  @Property({ type: 'string', length: 1000, nullable: true })
+  remoteUrl?: string | null;
 
   @Property({ type: 'datetime' })
   createdAt!: Date;

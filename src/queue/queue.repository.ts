@@ -13,8 +13,10 @@ export interface NewAction {
 }
 
 export interface SuccessWrite {
-  artifactRef: string;
-  artifactSha256: string;
+  artifactRef: string | null;
+  artifactSha256: string | null;
+  remoteId?: string | null;
+  remoteUrl?: string | null;
 }
 
 export interface FailureWrite {
@@ -56,17 +58,17 @@ export class QueueRepository {
   }
 
   /**
-   * Claims up to `limit` due actions, oldest due first, in one statement: they become
+   * Claims up to `limit` due actions, highest priority then oldest due first, in one statement: they become
    * RUNNING under the fence's owner and epoch, with one more attempt counted. On PostgreSQL
    * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's rows instead of
    * waiting; SQLite has one writer at a time, so the same statement is already exclusive.
-   * Both read the partial index aol_actions_due_idx (status in PENDING/RETRY, by run_after, id).
+   * Both read the partial index aol_actions_due_idx (status in PENDING/RETRY, by priority, run_after, id).
    */
   async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
     const due = `select id from aol_actions
        where status in ('PENDING', 'RETRY') and run_after <= ${now}
-       order by run_after, id
+       order by priority desc, run_after, id
        limit ?`;
     const rows =
       this.db.dialect.driver === 'postgresql'
@@ -86,19 +88,19 @@ export class QueueRepository {
              returning ${ACTION_COLUMNS}`,
             [fence.owner, fence.epoch, limit, ...fence.params],
           );
-    // RETURNING has no order: put the batch back in due order.
+    // RETURNING has no order: put the batch back in claim order.
     return rows
       .map((row) => toActionRecord(row, this.db.dialect))
-      .sort((a, b) => a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
+      .sort((a, b) => b.priority - a.priority || a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
   }
 
   /** RUNNING → SUCCESS with the artifact. Returns the row, or null if the write was fenced off. */
   async markSucceeded(id: number, fence: LeaseFence, result: SuccessWrite): Promise<ActionEntity | null> {
     const { now } = this.db.dialect;
     return this.updateRunning(
-      `status = 'SUCCESS', artifact_ref = ?, artifact_sha256 = ?, last_error_code = null, last_error = null,
-       updated_at = ${now}, finished_at = ${now}`,
-      [result.artifactRef, result.artifactSha256],
+      `status = 'SUCCESS', artifact_ref = ?, artifact_sha256 = ?, remote_id = ?, remote_url = ?,
+       last_error_code = null, last_error = null, updated_at = ${now}, finished_at = ${now}`,
+      [result.artifactRef, result.artifactSha256, result.remoteId ?? null, result.remoteUrl ?? null],
       id,
       fence,
     );
@@ -126,7 +128,7 @@ export class QueueRepository {
     const { now, inIds, idsParam } = this.db.dialect;
     const rows = await this.db.query(
       `update aol_actions
-       set status = case when attempts <= 1 then 'PENDING' else 'RETRY' end, attempts = attempts - 1,
+       set status = case when attempts - 1 <= attempt_floor then 'PENDING' else 'RETRY' end, attempts = attempts - 1,
            claimed_by = null, claim_epoch = null, updated_at = ${now}
        where ${inIds('id')} and status = 'RUNNING' and claim_epoch = ? and ${fence.sql}
        returning id`,

@@ -99,7 +99,7 @@ export class QueueService {
    * failure is retryable, DLQ otherwise. Null when the write was fenced off.
    */
   async recordFailure(action: ActionEntity, fence: LeaseFence, failure: FailureReport): Promise<ActionEntity | null> {
-    const decision = decideAfterFailure(action.attempts, failure.retryable, this.retryPolicy);
+    const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
     return this.published(
       await this.repository.markFailed(action.id, fence, {
         status: decision.status,

@@ -14,7 +14,7 @@ export interface FailureDecision {
 }
 
 /**
- * After attempt number `attempts` failed: retry with exponential backoff (base, 2×base,
+ * After attempt number `attempts` of the current budget failed: retry with exponential backoff (base, 2×base,
  * 4×base … capped at maxSeconds) while the budget lasts and the failure is retryable;
  * otherwise the dead-letter queue.
  */

@@ -59,7 +59,7 @@ describe('SocialPostHandler', () => {
     it('in PROOF mode writes the post as a JSON artifact inside the directory and returns its SHA-256', async () => {
       const result = await handler.execute({ action, mode: ExecutionMode.PROOF, signal: new AbortController().signal });
       expect(result.artifactRef).toMatch(/^social\/action-7-[0-9a-f]{12}\.json$/);
-      const bytes = await readFile(join(dir, result.artifactRef));
+      const bytes = await readFile(join(dir, result.artifactRef!));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(result.artifactSha256);
       expect(JSON.parse(bytes.toString()).post).toEqual({ platform: 'x', text: 'hello' });
     });

@@ -54,6 +54,7 @@ export class SocialPostHandler implements ActionHandler {
       throw new ActionFailure('REAL_RUN_UNCONFIGURED', `REAL mode is on but no ${post.platform} publisher is configured; nothing was sent`, false);
     }
     const published = await this.publisher.publish(post, { idempotencyKey: action.idempotencyKey, signal });
-    return this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, published });
+    const artifact = await this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, published });
+    return { ...artifact, remoteId: published.remoteId, remoteUrl: published.url };
   }
 }

@@ -29,6 +29,9 @@ export class ActionModel {
   @Field({ description: 'Not claimed before this time (database clock).' })
   runAfter: Date;
 
+  @Field(() => Int, { description: 'Higher runs first among due actions.' })
+  priority: number;
+
   @Field(() => String, { nullable: true, description: 'Machine-readable code of the last failure.' })
   lastErrorCode: string | null;
 
@@ -46,6 +49,12 @@ export class ActionModel {
 
   @Field(() => String, { nullable: true })
   artifactSha256: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Id of the post a REAL run created.' })
+  remoteId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Address of the post a REAL run created.' })
+  remoteUrl: string | null;
 
   @Field()
   createdAt: Date;
@@ -65,12 +74,15 @@ export class ActionModel {
       status: action.status,
       attempts: action.attempts,
       runAfter: action.runAfter,
+      priority: action.priority,
       lastErrorCode: action.lastErrorCode ?? null,
       lastError: action.lastError ?? null,
       claimedBy: action.claimedBy ?? null,
       claimEpoch: action.claimEpoch ?? null,
       artifactRef: action.artifactRef ?? null,
       artifactSha256: action.artifactSha256 ?? null,
+      remoteId: action.remoteId ?? null,
+      remoteUrl: action.remoteUrl ?? null,
       createdAt: action.createdAt,
       updatedAt: action.updatedAt,
       finishedAt: action.finishedAt ?? null,
