@@ -14,6 +14,7 @@ RUN npm run build \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
+# NODE_ENV=production requires AOL_API_TOKEN (docker run -e AOL_API_TOKEN=…): the API never runs open here.
 ENV NODE_ENV=production \
     PORT=3000 \
     DATABASE_URL=sqlite:/data/aol.sqlite \
@@ -28,5 +29,5 @@ EXPOSE 3000
 # The SQLite file and the artifacts outlive the container.
 VOLUME ["/data", "/artifacts"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/graphql?query=%7B__typename%7D',{headers:{'apollo-require-preflight':'1'}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/main.js"]

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from './auth/auth.module';
 import { AolConfig } from './config/aol-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
+import { HealthModule } from './health/health.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { TickScheduler } from './orchestrator/tick.scheduler';
 
@@ -26,7 +28,7 @@ export class AppModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), GraphqlApiModule, ScheduleModule.forRoot()],
+      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ScheduleModule.forRoot()],
       providers: [TickScheduler],
     };
   }

@@ -80,7 +80,9 @@ describe('the Dockerfile, run outside a container', () => {
     const cmd = JSON.parse(runtime.instructions.find(([keyword]) => keyword === 'CMD')![1]) as string[];
     expect(cmd[0]).toBe('node');
 
-    server = await startServer(join(app, cmd[1]), { ...env, AOL_TICK_INTERVAL_MS: '100' }, app);
+    const token = 'container-test-token-0123456789';
+    const auth = { authorization: `Bearer ${token}` };
+    server = await startServer(join(app, cmd[1]), { ...env, AOL_API_TOKEN: token, AOL_TICK_INTERVAL_MS: '100' }, app);
     const port = new URL(server.graphqlUrl).port;
 
     const healthcheck = runtime.instructions.find(([keyword]) => keyword === 'HEALTHCHECK')![1];
@@ -89,12 +91,18 @@ describe('the Dockerfile, run outside a container', () => {
     const health = await runNode(probe[1], probe.slice(2), { PORT: port }, app);
     expect(health.code).toBe(0);
 
-    const enqueued = await graphqlRequest(server.graphqlUrl, ENQUEUE_ACTION, {
-      input: { type: 'POST_SOCIAL', idempotencyKey: 'image-1', payload: { platform: 'linkedin', text: 'from the image' } },
-    });
+    const anonymous = await graphqlRequest(server.graphqlUrl, '{ autonomyStatus { mode } }');
+    expect([anonymous.status, anonymous.errors?.[0].extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
+
+    const enqueued = await graphqlRequest(
+      server.graphqlUrl,
+      ENQUEUE_ACTION,
+      { input: { type: 'POST_SOCIAL', idempotencyKey: 'image-1', payload: { platform: 'linkedin', text: 'from the image' } } },
+      auth,
+    );
     expect(enqueued.errors).toBeUndefined();
     const done = await waitFor(async () => {
-      const response = await graphqlRequest(server!.graphqlUrl, '{ action(id: "1") { status artifactRef } }');
+      const response = await graphqlRequest(server!.graphqlUrl, '{ action(id: "1") { status artifactRef } }', undefined, auth);
       return response.data?.action.status === 'SUCCESS' ? response.data.action : undefined;
     });
     const artifact = JSON.parse(await readFile(join(volumes['/artifacts'], done.artifactRef), 'utf8'));

@@ -59,7 +59,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     aol = await startTestApp(db);
     const action = await enqueuePost(aol, 'paused-1');
     const paused = await aol.graphql('mutation { pause(reason: "maintenance") { paused reason updatedBy } }');
-    expect(paused.data).toEqual({ pause: { paused: true, reason: 'maintenance', updatedBy: 'graphql' } });
+    expect(paused.data).toEqual({ pause: { paused: true, reason: 'maintenance', updatedBy: 'anonymous' } });
 
     expect((await aol.tick()).outcome).toBe('PAUSED');
     expect((await getAction(aol, action.id)).status).toBe('PENDING');

@@ -39,6 +39,14 @@ export class AolConfig {
   migrateOnStart: boolean;
   instanceId: string;
   logLevel: LogLevel;
+  /** Bearer token with every right; null: no authentication (the API is open). */
+  apiToken: string | null;
+  /** Bearer token for queries and subscriptions only. */
+  readToken: string | null;
+  /** Serve GraphiQL at /graphql to browsers. */
+  graphiql: boolean;
+  /** Largest HTTP request body accepted. */
+  maxRequestBytes: number;
 }
 
 export class ConfigError extends StartupError {
@@ -97,7 +105,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
+    apiToken: vars.AOL_API_TOKEN ?? null,
+    readToken: vars.AOL_READ_TOKEN ?? null,
+    graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
+    maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
   } satisfies AolConfig);
+
+  if (config.nodeEnv === 'production' && config.apiToken === null) {
+    throw new ConfigError(['AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production']);
+  }
+  if (config.readToken !== null && config.apiToken === null) {
+    throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);
+  }
+  if (config.readToken !== null && config.readToken === config.apiToken) {
+    throw new ConfigError(['AOL_READ_TOKEN must differ from AOL_API_TOKEN']);
+  }
 
   // The lease must outlive the longest tick: the last action may start just before
   // maxTickSeconds and run for a full action timeout, all before the next renewal.

@@ -96,6 +96,20 @@ export class EnvironmentVariables {
   AOL_INSTANCE_ID?: string;
 
   @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, { message: '$property must be 16 to 512 printable characters without spaces' })
+  AOL_API_TOKEN?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, { message: '$property must be 16 to 512 printable characters without spaces' })
+  AOL_READ_TOKEN?: string;
+
+  @FlagVariable()
+  AOL_GRAPHIQL?: string;
+
+  @IntegerVariable(1024, 64 * 1024 * 1024)
+  AOL_MAX_REQUEST_BYTES?: number;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
     message: '$property must be one of fatal, error, warn, log, debug, verbose (got "$value")',
   })

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
-import { SqlDatabase } from '../database/sql-database';
+import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { fetchPage, Page, PageRequest } from '../graphql/pagination';
+import type { ControlEventEntity } from './control-event.entity';
+import { ControlEventKind } from './control-event.entity';
 import { EffectiveMode, ExecutionMode } from './execution-mode';
 
 export interface ControlFlags {
@@ -17,15 +20,28 @@ export interface ControlFlags {
 
 export interface ControlChange {
   reason: string;
-  /** Who asked: an operator name, or the interface it came through. */
+  /** Who asked: the principal's name (operator, viewer, anonymous, cli, with an optional label). */
   actor: string;
 }
 
-type FlagName = 'paused' | 'killed' | 'proof_mode';
+export interface ControlEventRecord {
+  kind: ControlEventKind;
+  change: ControlChange;
+  actionId?: number | null;
+  details?: Record<string, unknown> | null;
+}
+
+type FlagColumn = 'paused' | 'killed' | 'proof_mode';
 
 export const MAX_REASON_LENGTH = 500;
 
-/** The switchboard: pause, kill and proof mode, one row read by every tick. */
+const FLAG_COLUMNS = 'paused, killed, proof_mode, reason, updated_by, updated_at';
+const EVENT_COLUMNS = 'id, kind, actor, reason, action_id, details, created_at';
+
+/**
+ * The switchboard (pause, kill, proof mode: one row read by every tick) and the append-only
+ * record of every operator intervention, written in the same transaction as the change.
+ */
 @Injectable()
 export class ControlService {
   private readonly proofModeOnly: boolean;
@@ -39,27 +55,27 @@ export class ControlService {
   }
 
   async flags(): Promise<ControlFlags> {
-    const rows = await this.db.query('select paused, killed, proof_mode, reason, updated_by, updated_at from aol_control_flags where id = 1');
+    const rows = await this.db.query(`select ${FLAG_COLUMNS} from aol_control_flags where id = 1`);
     if (rows.length === 0) throw new Error('The control flags row is missing: run the migrations');
     return this.toFlags(rows[0]);
   }
 
-  /** Stops starting actions until resumed; a tick in progress finishes what it started. */
+  /** Stops starting actions until resumed; an action already running finishes. */
   async pause(change: ControlChange): Promise<ControlFlags> {
-    return this.set('paused', true, change);
+    return this.set(ControlEventKind.PAUSE, 'paused', true, change);
   }
 
   async resume(change: ControlChange): Promise<ControlFlags> {
-    return this.set('paused', false, change);
+    return this.set(ControlEventKind.RESUME, 'paused', false, change);
   }
 
   /** Stops everything and gives up the lease; stays so, across restarts, until revived. */
   async kill(change: ControlChange): Promise<ControlFlags> {
-    return this.set('killed', true, change);
+    return this.set(ControlEventKind.KILL, 'killed', true, change);
   }
 
   async revive(change: ControlChange): Promise<ControlFlags> {
-    return this.set('killed', false, change);
+    return this.set(ControlEventKind.REVIVE, 'killed', false, change);
   }
 
   /** Turning proof mode off is refused where the deployment forces it (AOL_PROOF_MODE=1). */
@@ -70,7 +86,7 @@ export class ControlService {
         'This deployment runs in PROOF mode only (AOL_PROOF_MODE=1); restart it with AOL_PROOF_MODE=0 to allow REAL runs',
       );
     }
-    return this.set('proof_mode', enabled, change);
+    return this.set(ControlEventKind.SET_PROOF_MODE, 'proof_mode', enabled, change);
   }
 
   /** REAL only when the deployment allows it (AOL_PROOF_MODE=0) and the operator's switch is off. */
@@ -80,21 +96,49 @@ export class ControlService {
     return { mode: ExecutionMode.REAL, reason: "AOL_PROOF_MODE=0 and the operator's proof-mode switch is off" };
   }
 
-  private async set(flag: FlagName, value: boolean, change: ControlChange): Promise<ControlFlags> {
-    const reason = change.reason.trim();
-    if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
-      throw new AolError(AolErrorCode.BAD_USER_INPUT, `reason must be 1 to ${MAX_REASON_LENGTH} characters`);
-    }
-    const { now, boolParam } = this.db.dialect;
-    const rows = await this.db.query(
-      `update aol_control_flags set ${flag} = ?, reason = ?, updated_by = ?, updated_at = ${now}
-       where id = 1
-       returning paused, killed, proof_mode, reason, updated_by, updated_at`,
-      [boolParam(value), reason, change.actor],
+  /** Appends one control event, inside the caller's transaction when it passes one. */
+  async recordEvent(event: ControlEventRecord, executor: SqlExecutor = this.db): Promise<void> {
+    const reason = this.checkedReason(event.change.reason);
+    const { now, jsonParam } = this.db.dialect;
+    await executor.query(
+      `insert into aol_control_events (kind, actor, reason, action_id, details, created_at) values (?, ?, ?, ?, ?, ${now})`,
+      [event.kind, event.change.actor, reason, event.actionId ?? null, event.details ? jsonParam(event.details) : null],
     );
-    const flags = this.toFlags(rows[0]);
+  }
+
+  async listEvents(page: PageRequest): Promise<Page<ControlEventEntity>> {
+    return fetchPage(page, async (limit) => {
+      const rows = await this.db.query(
+        `select ${EVENT_COLUMNS} from aol_control_events ${page.beforeId === null ? '' : 'where id < ?'} order by id desc limit ?`,
+        page.beforeId === null ? [limit] : [page.beforeId, limit],
+      );
+      return rows.map((row) => this.toEvent(row));
+    });
+  }
+
+  private async set(kind: ControlEventKind, column: FlagColumn, value: boolean, change: ControlChange): Promise<ControlFlags> {
+    const reason = this.checkedReason(change.reason);
+    const { now, boolParam } = this.db.dialect;
+    const flags = await this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `update aol_control_flags set ${column} = ?, reason = ?, updated_by = ?, updated_at = ${now}
+         where id = 1
+         returning ${FLAG_COLUMNS}`,
+        [boolParam(value), reason, change.actor],
+      );
+      await this.recordEvent({ kind, change, details: { [column === 'proof_mode' ? 'proofMode' : column]: value } }, tx);
+      return this.toFlags(rows[0]);
+    });
     await this.events.publish(AolTopic.CONTROL_FLAGS_CHANGED, flags);
     return flags;
+  }
+
+  private checkedReason(reason: string): string {
+    const trimmed = reason.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_REASON_LENGTH) {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `reason must be 1 to ${MAX_REASON_LENGTH} characters`);
+    }
+    return trimmed;
   }
 
   private toFlags(row: Record<string, unknown>): ControlFlags {
@@ -105,6 +149,18 @@ export class ControlService {
       reason: (row.reason as string | null) ?? null,
       updatedBy: (row.updated_by as string | null) ?? null,
       updatedAt: this.db.dialect.toDate(row.updated_at),
+    };
+  }
+
+  private toEvent(row: Record<string, unknown>): ControlEventEntity {
+    return {
+      id: Number(row.id),
+      kind: row.kind as ControlEventKind,
+      actor: row.actor as string,
+      reason: row.reason as string,
+      actionId: row.action_id === null || row.action_id === undefined ? null : Number(row.action_id),
+      details: row.details === null || row.details === undefined ? null : this.db.dialect.toJson<Record<string, unknown>>(row.details),
+      createdAt: this.db.dialect.toDate(row.created_at),
     };
   }
 }

@@ -37,9 +37,18 @@ function httpExceptionMessage(exception: HttpException): string {
  * internal error (Nest logs resolver faults with their stack) and, in production, is shown
  * only as "Internal server error".
  */
+/** AOL's own error behind a GraphQL error, however deep Apollo wrapped it (resolver, validation). */
+function findAolError(error: unknown): AolError | null {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof AolError) return current;
+    current = (current as { originalError?: unknown }).originalError;
+  }
+  return null;
+}
+
 export function createErrorFormatter(options: { exposeInternalErrors: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = findAolError(error) ?? unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof AolError) {
       return { ...base, message: original.message, extensions: { ...original.details, code: original.code } };

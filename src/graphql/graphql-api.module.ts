@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
+import { AuthService } from '../auth/auth.service';
 import { AolConfig } from '../config/aol-config';
 import { buildGraphqlOptions } from './graphql-options';
+import { GraphqlWsServer } from './graphql-ws.server';
 
 @Module({
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AolConfig],
+      inject: [AolConfig, AuthService],
       useFactory: buildGraphqlOptions,
     }),
   ],
+  providers: [GraphqlWsServer],
 })
 export class GraphqlApiModule {}

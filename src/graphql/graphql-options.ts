@@ -1,26 +1,78 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLError } from 'graphql';
+import type { IncomingMessage } from 'node:http';
+import type { AuthService } from '../auth/auth.service';
+import type { PrincipalContext } from '../auth/current-principal.decorator';
 import type { AolConfig } from '../config/aol-config';
+import { AolError } from '../errors/aol-error';
 import { DateTimeScalar } from './date-time.scalar';
 import { createErrorFormatter } from './format-error';
+import { graphiqlLandingPage } from './graphiql-landing-page';
+import { QueryLimitsRule } from './query-limits';
+
+export const GRAPHQL_PATH = '/graphql';
+
+const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+
+/** An AolError as Apollo expects a request-level error: code and HTTP status in the extensions. */
+function requestError(error: unknown): unknown {
+  if (!(error instanceof AolError)) return error;
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, http: { status: HTTP_STATUS[error.code] ?? 400 } },
+    originalError: error,
+  });
+}
+
+/** Mutations need the operator's token: checked once the operation is known, before it runs. */
+function authorizationPlugin(auth: AuthService): ApolloServerPlugin<PrincipalContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          try {
+            if (operation) auth.authorize(contextValue.principal, operation.operation);
+          } catch (error) {
+            throw requestError(error);
+          }
+        },
+      };
+    },
+  };
+}
 
 /**
- * The GraphQL endpoint: code-first schema built in memory at start-up (`npm run schema`
- * writes it to schema.gql), queries and mutations over HTTP and subscriptions over the
- * graphql-ws protocol, both at /graphql; GraphiQL in the browser outside production.
+ * The HTTP side of the GraphQL endpoint (subscriptions are served by GraphqlWsServer): the
+ * code-first schema built in memory (`npm run schema` writes schema.gql), bearer-token
+ * authentication in the context, the query limits as validation rules, the role check before
+ * execution, Apollo's CSRF prevention, errors mapped to codes, and GraphiQL when enabled.
  */
-export function buildGraphqlOptions(config: AolConfig): ApolloDriverConfig {
+export function buildGraphqlOptions(config: AolConfig, auth: AuthService): ApolloDriverConfig {
   const development = config.nodeEnv !== 'production';
   return {
-    path: '/graphql',
+    path: GRAPHQL_PATH,
     autoSchemaFile: true,
     sortSchema: true,
     buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
-    subscriptions: { 'graphql-ws': { path: '/graphql' } },
-    graphiql: development,
     playground: false,
+    graphiql: false,
+    plugins: [
+      authorizationPlugin(auth),
+      config.graphiql ? graphiqlLandingPage(GRAPHQL_PATH) : ApolloServerPluginLandingPageDisabled(),
+    ],
     introspection: true,
+    csrfPrevention: true,
+    validationRules: [QueryLimitsRule],
     includeStacktraceInErrorResponses: development,
     autoTransformHttpErrors: false,
     formatError: createErrorFormatter({ exposeInternalErrors: development }),
+    context: ({ req }: { req: IncomingMessage }): PrincipalContext => {
+      try {
+        return { principal: auth.authenticate(req.headers.authorization, req.headers['x-aol-actor']) };
+      } catch (error) {
+        throw requestError(error);
+      }
+    },
   };
 }

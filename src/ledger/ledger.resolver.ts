@@ -1,13 +1,12 @@
-import { Inject } from '@nestjs/common';
-import { Args, ID, Int, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { ParseIntPipe } from '@nestjs/common';
+import { Inject, ParseIntPipe } from '@nestjs/common';
+import { Args, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
+import type { ExecutionLogEntity } from './execution-log.entity';
 import { LedgerService } from './ledger.service';
-import { ExecutionLogModel } from './models/execution-log.model';
-import { TickModel } from './models/tick.model';
+import { ExecutionLogConnection, ExecutionLogModel } from './models/execution-log.model';
+import { TickConnection, TickModel } from './models/tick.model';
 import type { TickEntity } from './tick.entity';
-
-const MAX_TICKS = 100;
 
 @Resolver(() => TickModel)
 export class LedgerResolver {
@@ -16,15 +15,17 @@ export class LedgerResolver {
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
-  @Query(() => [TickModel], { description: `The most recent ticks, newest first (at most ${MAX_TICKS}).` })
-  async recentTicks(@Args('limit', { type: () => Int, defaultValue: 20 }) limit: number): Promise<TickModel[]> {
-    const ticks = await this.ledger.recentTicks(Math.min(Math.max(limit, 1), MAX_TICKS));
-    return ticks.map(TickModel.from);
+  @Query(() => TickConnection, { description: 'The tick ledger, newest first.' })
+  async ticks(@Args() page: PageArgs): Promise<TickConnection> {
+    return toConnection(await this.ledger.listTicks(toPageRequest(page)), TickModel.from);
   }
 
-  @Query(() => [ExecutionLogModel], { description: "An action's attempts, oldest first." })
-  async executionLogs(@Args('actionId', { type: () => ID }, ParseIntPipe) actionId: number): Promise<ExecutionLogModel[]> {
-    return (await this.ledger.executionLogs(actionId)).map(ExecutionLogModel.from);
+  @Query(() => ExecutionLogConnection, { description: "Attempts, newest first: one action's, or everyone's without actionId." })
+  async executionLogs(
+    @Args() page: PageArgs,
+    @Args('actionId', { type: () => ID, nullable: true }, new ParseIntPipe({ optional: true })) actionId?: number,
+  ): Promise<ExecutionLogConnection> {
+    return toConnection(await this.ledger.listExecutionLogs(actionId ?? null, toPageRequest(page)), ExecutionLogModel.from);
   }
 
   @Subscription(() => TickModel, {
@@ -33,5 +34,14 @@ export class LedgerResolver {
   })
   tickCompleted(): AsyncIterableIterator<TickEntity> {
     return this.events.subscribe<TickEntity>(AolTopic.TICK_COMPLETED);
+  }
+
+  @Subscription(() => ExecutionLogModel, {
+    description: 'Every attempt as it is recorded, optionally of one action only.',
+    filter: (log: ExecutionLogEntity, args: { actionId?: string | null }) => !args.actionId || String(log.actionId) === args.actionId,
+    resolve: (log: ExecutionLogEntity) => ExecutionLogModel.from(log),
+  })
+  executionLogged(@Args('actionId', { type: () => ID, nullable: true }) _actionId?: string | null): AsyncIterableIterator<ExecutionLogEntity> {
+    return this.events.subscribe<ExecutionLogEntity>(AolTopic.EXECUTION_LOGGED);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SqlDatabase } from '../database/sql-database';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { fetchPage, Page, PageRequest } from '../graphql/pagination';
 import type { ExecutionLogEntity } from './execution-log.entity';
 import { EXECUTION_LOG_COLUMNS, TICK_COLUMNS, toExecutionLogRecord, toTickRecord } from './ledger-rows';
 import type { TickEntity } from './tick.entity';
@@ -97,17 +98,29 @@ export class LedgerService {
     return rows.length > 0 ? toTickRecord(rows[0], this.db.dialect) : null;
   }
 
-  async recentTicks(limit: number): Promise<TickEntity[]> {
-    const rows = await this.db.query(`select ${TICK_COLUMNS} from aol_tick_ledger order by id desc limit ?`, [limit]);
-    return rows.map((row) => toTickRecord(row, this.db.dialect));
+  /** Ticks, newest first. */
+  async listTicks(page: PageRequest): Promise<Page<TickEntity>> {
+    return fetchPage(page, async (limit) => {
+      const rows = await this.db.query(
+        `select ${TICK_COLUMNS} from aol_tick_ledger ${page.beforeId === null ? '' : 'where id < ?'} order by id desc limit ?`,
+        page.beforeId === null ? [limit] : [page.beforeId, limit],
+      );
+      return rows.map((row) => toTickRecord(row, this.db.dialect));
+    });
   }
 
-  async executionLogs(actionId: number): Promise<ExecutionLogEntity[]> {
-    const rows = await this.db.query(
-      `select ${EXECUTION_LOG_COLUMNS} from aol_execution_logs where action_id = ? order by id`,
-      [actionId],
-    );
-    return rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+  /** Attempts, newest first: of one action (from the (action_id, id) index), or of all. */
+  async listExecutionLogs(actionId: number | null, page: PageRequest): Promise<Page<ExecutionLogEntity>> {
+    const conditions = [...(actionId === null ? [] : ['action_id = ?']), ...(page.beforeId === null ? [] : ['id < ?'])];
+    const params = [...(actionId === null ? [] : [actionId]), ...(page.beforeId === null ? [] : [page.beforeId])];
+    return fetchPage(page, async (limit) => {
+      const rows = await this.db.query(
+        `select ${EXECUTION_LOG_COLUMNS} from aol_execution_logs ${conditions.length ? `where ${conditions.join(' and ')}` : ''}
+         order by id desc limit ?`,
+        [...params, limit],
+      );
+      return rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+    });
   }
 
   private async completed(tick: TickEntity): Promise<TickEntity> {

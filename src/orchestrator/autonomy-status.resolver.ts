@@ -18,6 +18,7 @@ export class AutonomyStatusResolver {
       flags: ControlFlagsModel.from(status.flags),
       lastTick: status.lastTick ? TickModel.from(status.lastTick) : null,
       queue: QueueCountsModel.from(status.queue),
+      oldestDueAgeSeconds: status.oldestDueAgeSeconds,
       mode: status.mode.mode,
       modeReason: status.mode.reason,
       instanceId: status.instanceId,

@@ -13,6 +13,7 @@ export interface AutonomyStatus {
   flags: ControlFlags;
   lastTick: TickEntity | null;
   queue: QueueCounts;
+  oldestDueAgeSeconds: number | null;
   mode: EffectiveMode;
   instanceId: string;
   leader: boolean;
@@ -30,17 +31,19 @@ export class AutonomyStatusService {
   ) {}
 
   async status(): Promise<AutonomyStatus> {
-    const [lease, flags, lastTick, queue] = await Promise.all([
+    const [lease, flags, lastTick, queue, oldestDueAgeSeconds] = await Promise.all([
       this.lease.current(),
       this.control.flags(),
       this.ledger.lastTick(),
       this.queue.counts(),
+      this.queue.oldestDueAgeSeconds(),
     ]);
     return {
       lease,
       flags,
       lastTick,
       queue,
+      oldestDueAgeSeconds,
       mode: this.control.effectiveMode(flags),
       instanceId: this.config.instanceId,
       leader: this.ticks.isLeader && lease.owner === this.config.instanceId,

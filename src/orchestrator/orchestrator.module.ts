@@ -4,6 +4,8 @@ import { ControlModule } from '../control/control.module';
 import { LeaseModule } from '../lease/lease.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { QueueModule } from '../queue/queue.module';
+import { ActionOperationsResolver } from './action-operations.resolver';
+import { ActionOperationsService } from './action-operations.service';
 import { AutonomyStatusResolver } from './autonomy-status.resolver';
 import { AutonomyStatusService } from './autonomy-status.service';
 import { TickService } from './tick.service';
@@ -11,7 +13,7 @@ import { TickService } from './tick.service';
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
   imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
-  providers: [TickService, AutonomyStatusService, AutonomyStatusResolver],
+  providers: [TickService, AutonomyStatusService, AutonomyStatusResolver, ActionOperationsService, ActionOperationsResolver],
   exports: [TickService, AutonomyStatusService],
 })
 export class OrchestratorModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/core';
-import { SqlDatabase } from '../database/sql-database';
+import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import type { PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
-import { ActionEntity } from './action.entity';
+import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
 import { ActionStatus, ActionType } from './action-status';
 
@@ -10,6 +10,9 @@ export interface NewAction {
   idempotencyKey: string;
   type: ActionType;
   payload: Record<string, unknown>;
+  priority: number;
+  /** Not before this time; null: due at once. */
+  runAfter: Date | null;
 }
 
 export interface SuccessWrite {
@@ -26,43 +29,71 @@ export interface FailureWrite {
   error: string;
 }
 
+export interface ActionFilter {
+  status?: ActionStatus | null;
+  type?: ActionType | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
 /**
- * Every statement that reads or changes aol_actions. Each state change is one statement,
- * fenced: it touches a row only while the row is RUNNING under the caller's claim epoch and
- * the caller still holds the lease at that epoch.
+ * Every statement that reads or changes aol_actions. The leader's state changes are one
+ * statement each, fenced: they touch a row only while it is RUNNING under the caller's claim
+ * epoch and the caller still holds the lease at that epoch.
  */
 @Injectable()
 export class QueueRepository {
-  constructor(
-    private readonly db: SqlDatabase,
-    private readonly em: EntityManager,
-  ) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /**
-   * Inserts the action unless its idempotency key exists. The UNIQUE constraint decides
-   * races: of many concurrent callers exactly one insert lands, the others read that row.
+   * Inserts the actions whose idempotency keys are new, in one statement, and returns the
+   * rows it inserted. The UNIQUE constraint decides races: of concurrent inserts of one key
+   * exactly one lands; the others insert nothing and read the winner's row.
    */
-  async insertOrFind(action: NewAction): Promise<{ created: boolean; action: ActionEntity }> {
-    const { now, jsonParam } = this.db.dialect;
-    const inserted = await this.db.query(
-      `insert into aol_actions (idempotency_key, type, payload, status, attempts, run_after, created_at, updated_at)
-       values (?, ?, ?, 'PENDING', 0, ${now}, ${now}, ${now})
+  async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
+    const { now, dateParam, driver } = this.db.dialect;
+    const rows = actions.map((action) => ({
+      idempotency_key: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      priority: action.priority,
+      run_after: action.runAfter ? dateParam(action.runAfter) : null,
+    }));
+    // One JSON parameter carries the whole batch, so one statement inserts 1 or 1,000 rows.
+    const source =
+      driver === 'postgresql'
+        ? `select t.idempotency_key, t.type, t.payload, t.priority, coalesce(t.run_after, ${now})
+           from jsonb_to_recordset(cast(? as jsonb)) as t(idempotency_key text, type text, payload jsonb, priority int, run_after timestamptz)`
+        : `select json_extract(value, '$.idempotency_key'), json_extract(value, '$.type'), json_extract(value, '$.payload'),
+                  json_extract(value, '$.priority'), coalesce(json_extract(value, '$.run_after'), ${now})
+           from json_each(?)`;
+    const inserted = await executor.query(
+      `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)
+       select source.*, 'PENDING', 0, ${now}, ${now} from (${source}) as source
+       where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
        on conflict (idempotency_key) do nothing
        returning ${ACTION_COLUMNS}`,
-      [action.idempotencyKey, action.type, jsonParam(action.payload)],
+      [JSON.stringify(rows)],
     );
-    if (inserted.length > 0) return { created: true, action: toActionRecord(inserted[0], this.db.dialect) };
-    const existing = await this.findByKey(action.idempotencyKey);
-    if (!existing) throw new Error(`Action with key ${action.idempotencyKey} vanished between insert and read`);
-    return { created: false, action: existing };
+    return inserted.map((row) => toActionRecord(row, this.db.dialect));
+  }
+
+  async findByKeys(keys: readonly string[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
+    if (keys.length === 0) return [];
+    const list = this.db.dialect.driver === 'postgresql' ? 'idempotency_key = any(cast(? as text[]))' : 'idempotency_key in (select value from json_each(?))';
+    const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where ${list}`, [
+      this.db.dialect.driver === 'postgresql' ? keys : JSON.stringify(keys),
+    ]);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /**
-   * Claims up to `limit` due actions, highest priority then oldest due first, in one statement: they become
-   * RUNNING under the fence's owner and epoch, with one more attempt counted. On PostgreSQL
-   * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's rows instead of
-   * waiting; SQLite has one writer at a time, so the same statement is already exclusive.
-   * Both read the partial index aol_actions_due_idx (status in PENDING/RETRY, by priority, run_after, id).
+   * Claims up to `limit` due actions, highest priority then oldest due first, in one
+   * statement: they become RUNNING under the fence's owner and epoch, with one more attempt
+   * counted. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass each other's
+   * rows instead of waiting; SQLite has one writer at a time, so the same statement is already
+   * exclusive. Both read the partial index aol_actions_due_idx (PENDING/RETRY rows by
+   * priority, run_after, id).
    */
   async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
@@ -137,7 +168,34 @@ export class QueueRepository {
     return rows.length;
   }
 
-  /** Number of actions in each status, from the (status, created_at) index. */
+  /** PENDING/RETRY → CANCELLED, in one conditional statement. Null if the action was in another state. */
+  async cancel(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    const { now } = this.db.dialect;
+    const rows = await executor.query(
+      `update aol_actions set status = 'CANCELLED', updated_at = ${now}, finished_at = ${now}
+       where id = ? and status in ('PENDING', 'RETRY')
+       returning ${ACTION_COLUMNS}`,
+      [id],
+    );
+    return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
+  }
+
+  /**
+   * DLQ/NEEDS_REVIEW → PENDING, due now, with a fresh retry budget: attempts keep counting
+   * (the log rows stay numbered in order), the budget starts again from here.
+   */
+  async requeue(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    const { now } = this.db.dialect;
+    const rows = await executor.query(
+      `update aol_actions set status = 'PENDING', attempt_floor = attempts, run_after = ${now}, updated_at = ${now}, finished_at = null
+       where id = ? and status in ('DLQ', 'NEEDS_REVIEW')
+       returning ${ACTION_COLUMNS}`,
+      [id],
+    );
+    return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
+  }
+
+  /** Number of actions in each status. */
   async countByStatus(): Promise<Map<ActionStatus, number>> {
     const rows = await this.db.query<{ status: ActionStatus; count: unknown }>(
       'select status, count(*) as count from aol_actions group by status',
@@ -145,12 +203,38 @@ export class QueueRepository {
     return new Map(rows.map((row) => [row.status, Number(row.count)]));
   }
 
-  async findById(id: number): Promise<ActionEntity | null> {
-    return this.em.fork().findOne(ActionEntity, { id });
+  /** Seconds the longest-waiting due action has been due, by the database's clock; null if none is. */
+  async oldestDueAgeSeconds(): Promise<number | null> {
+    const { now, epochMs } = this.db.dialect;
+    const rows = await this.db.query<{ age_ms: unknown }>(
+      `select ${epochMs(now)} - ${epochMs('min(run_after)')} as age_ms
+       from aol_actions where status in ('PENDING', 'RETRY') and run_after <= ${now}`,
+    );
+    const ageMs = rows[0]?.age_ms;
+    return ageMs === null || ageMs === undefined ? null : Math.max(0, Number(ageMs)) / 1000;
   }
 
-  async findByKey(idempotencyKey: string): Promise<ActionEntity | null> {
-    return this.em.fork().findOne(ActionEntity, { idempotencyKey });
+  async findById(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where id = ?`, [id]);
+    return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
+  }
+
+  /** A page of actions, newest first, keyset-paginated on id; (status, id) is indexed. */
+  async list(filter: ActionFilter, page: PageRequest, limit: number): Promise<ActionEntity[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (condition: string, value: unknown) => {
+      conditions.push(condition);
+      params.push(value);
+    };
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.type) add('type = ?', filter.type);
+    if (filter.createdAfter) add('created_at >= ?', this.db.dialect.dateParam(filter.createdAfter));
+    if (filter.createdBefore) add('created_at < ?', this.db.dialect.dateParam(filter.createdBefore));
+    if (page.beforeId !== null) add('id < ?', page.beforeId);
+    const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions ${where} order by id desc limit ?`, [...params, limit]);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   private async updateRunning(

@@ -1,22 +1,62 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { ParseIntPipe } from '@nestjs/common';
+import { Inject, ParseIntPipe } from '@nestjs/common';
+import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
+import type { ActionEntity } from './action.entity';
+import { ActionStatus } from './action-status';
+import { ActionFilterInput } from './dto/action-filter.input';
 import { EnqueueActionInput } from './dto/enqueue-action.input';
+import { ActionConnection } from './models/action-connection.model';
 import { ActionModel } from './models/action.model';
 import { EnqueueResultModel } from './models/enqueue-result.model';
-import { QueueService } from './queue.service';
+import { MAX_BATCH_SIZE, QueueService } from './queue.service';
 
 @Resolver(() => ActionModel)
 export class QueueResolver {
-  constructor(private readonly queue: QueueService) {}
+  constructor(
+    private readonly queue: QueueService,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
+  ) {}
 
   @Query(() => ActionModel, { description: 'One action by id; NOT_FOUND if there is none.' })
   async action(@Args('id', { type: () => ID }, ParseIntPipe) id: number): Promise<ActionModel> {
     return ActionModel.from(await this.queue.getAction(id));
   }
 
+  @Query(() => ActionConnection, { description: 'Actions, newest first, filtered, a page at a time.' })
+  async actions(
+    @Args() page: PageArgs,
+    @Args('filter', { type: () => ActionFilterInput, nullable: true }) filter?: ActionFilterInput | null,
+  ): Promise<ActionConnection> {
+    return toConnection(await this.queue.listActions(filter ?? {}, toPageRequest(page)), ActionModel.from);
+  }
+
   @Mutation(() => EnqueueResultModel, { description: 'Adds an action to the queue; idempotent on idempotencyKey.' })
   async enqueueAction(@Args('input') input: EnqueueActionInput): Promise<EnqueueResultModel> {
     const { created, action } = await this.queue.enqueue(input);
     return { created, action: ActionModel.from(action) };
+  }
+
+  @Mutation(() => [EnqueueResultModel], {
+    description: `Adds up to ${MAX_BATCH_SIZE} actions in one statement, all or nothing; results in input order.`,
+  })
+  async enqueueActions(
+    @Args('inputs', { type: () => [EnqueueActionInput] }) inputs: EnqueueActionInput[],
+  ): Promise<EnqueueResultModel[]> {
+    const outcomes = await this.queue.enqueueMany(inputs);
+    return outcomes.map(({ created, action }) => ({ created, action: ActionModel.from(action) }));
+  }
+
+  @Subscription(() => ActionModel, {
+    description: 'Every change of an action (enqueued, claimed, finished, cancelled, retried), optionally only one action or one status.',
+    filter: (action: ActionEntity, args: { id?: string | null; status?: ActionStatus | null }) =>
+      (!args.id || String(action.id) === args.id) && (!args.status || action.status === args.status),
+    resolve: (action: ActionEntity) => ActionModel.from(action),
+  })
+  actionUpdated(
+    @Args('id', { type: () => ID, nullable: true }) _id?: string | null,
+    @Args('status', { type: () => ActionStatus, nullable: true }) _status?: ActionStatus | null,
+  ): AsyncIterableIterator<ActionEntity> {
+    return this.events.subscribe<ActionEntity>(AolTopic.ACTION_UPDATED);
   }
 }

@@ -1,28 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
+import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import { fetchPage, Page, PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
-import { ActionEntity } from './action.entity';
+import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from './action-status';
 import { canonicalJson } from './canonical-json';
-import { QueueRepository, SuccessWrite } from './queue.repository';
+import { ActionFilter, NewAction, QueueRepository, SuccessWrite } from './queue.repository';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
   type: ActionType;
   idempotencyKey: string;
   payload: unknown;
+  priority?: number | null;
+  runAfter?: Date | null;
 }
 
 export interface EnqueueOutcome {
   created: boolean;
   action: ActionEntity;
 }
-
-/** Printable ASCII without spaces: safe to log, to show, and to pass on as an HTTP header. */
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 export type QueueCounts = Record<ActionStatus, number>;
 
@@ -32,13 +33,28 @@ export interface FailureReport {
   retryable: boolean;
 }
 
-/** The queue's facade: enqueueing, the action state machine, and its counts. */
+/** Printable ASCII without spaces: safe to log, to show, and to pass on as an HTTP header. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+export const MAX_BATCH_SIZE = 1000;
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const MAX_PAYLOAD_DEPTH = 8;
+export const PRIORITY_RANGE = { min: -1000, max: 1000 } as const;
+const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
+
+function jsonDepth(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return 1 + children.reduce<number>((deepest, child) => Math.max(deepest, jsonDepth(child)), 0);
+}
+
+/** The queue's facade: enqueueing, the action state machine, listing and counting. */
 @Injectable()
 export class QueueService {
   private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly repository: QueueRepository,
+    private readonly db: SqlDatabase,
     private readonly handlers: ActionHandlerRegistry,
     @Inject(EVENT_BUS) private readonly events: EventBus,
     config: AolConfig,
@@ -52,30 +68,73 @@ export class QueueService {
    * IDEMPOTENCY_CONFLICT and nothing changes.
    */
   async enqueue(request: EnqueueRequest): Promise<EnqueueOutcome> {
-    if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)) {
-      throw new AolError(AolErrorCode.BAD_USER_INPUT, 'idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
+    const action = this.prepare(request);
+    const [inserted] = await this.repository.insertNew([action]);
+    if (inserted) {
+      await this.announce(inserted);
+      return { created: true, action: inserted };
     }
-    const payload = this.handlers.parsePayload(request.type, request.payload);
-    const outcome = await this.repository.insertOrFind({ idempotencyKey: request.idempotencyKey, type: request.type, payload });
-    if (outcome.created) {
-      await this.publish(outcome.action);
-      return outcome;
-    }
-    const existing = outcome.action;
-    if (existing.type !== request.type || canonicalJson(existing.payload) !== canonicalJson(payload)) {
-      throw new AolError(
-        AolErrorCode.IDEMPOTENCY_CONFLICT,
-        `An action with idempotency key "${request.idempotencyKey}" already exists with a different type or payload`,
-        { actionId: String(existing.id) },
-      );
-    }
-    return outcome;
+    const [existing] = await this.repository.findByKeys([action.idempotencyKey]);
+    if (!existing) throw new Error(`Action with key ${action.idempotencyKey} vanished between insert and read`);
+    this.assertSameAction(existing, action);
+    return { created: false, action: existing };
   }
 
-  async getAction(id: number): Promise<ActionEntity> {
-    const action = await this.repository.findById(id);
+  /**
+   * Adds up to 1,000 actions in one statement, all or nothing: every input is validated
+   * first, and one IDEMPOTENCY_CONFLICT rolls the whole batch back. Results come in input
+   * order; a key given twice with the same content yields one action (created once).
+   */
+  async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+    if (requests.length > MAX_BATCH_SIZE) {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `At most ${MAX_BATCH_SIZE} actions per call (got ${requests.length})`);
+    }
+    const actions = requests.map((request, index) => this.prepare(request, `inputs[${index}]`));
+    const firstByKey = new Map<string, NewAction>();
+    for (const action of actions) {
+      const first = firstByKey.get(action.idempotencyKey);
+      if (first) this.assertSameAction(first, action);
+      else firstByKey.set(action.idempotencyKey, action);
+    }
+    const { outcomes, inserted } = await this.db.transaction(async (tx) => {
+      const insertedRows = await this.repository.insertNew([...firstByKey.values()], tx);
+      const byKey = new Map(insertedRows.map((row) => [row.idempotencyKey, row]));
+      const existing = await this.repository.findByKeys([...firstByKey.keys()].filter((key) => !byKey.has(key)), tx);
+      for (const row of existing) {
+        this.assertSameAction(row, firstByKey.get(row.idempotencyKey)!);
+        byKey.set(row.idempotencyKey, row);
+      }
+      const createdKeys = new Set(insertedRows.map((row) => row.idempotencyKey));
+      return {
+        inserted: insertedRows,
+        outcomes: actions.map((action) => {
+          const created = createdKeys.delete(action.idempotencyKey);
+          return { created, action: byKey.get(action.idempotencyKey)! };
+        }),
+      };
+    });
+    await Promise.all(inserted.map((action) => this.announce(action)));
+    return outcomes;
+  }
+
+  async getAction(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
+    const action = await this.repository.findById(id, executor);
     if (!action) throw new AolError(AolErrorCode.NOT_FOUND, `No action with id ${id}`);
     return action;
+  }
+
+  async listActions(filter: ActionFilter, page: PageRequest): Promise<Page<ActionEntity>> {
+    return fetchPage(page, (limit) => this.repository.list(filter, page, limit));
+  }
+
+  /** Cancels an action that has not started (PENDING or RETRY); anything else is INVALID_STATE. */
+  async cancel(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
+    return (await this.repository.cancel(id, executor)) ?? this.refuse(id, 'cancelled', 'PENDING or RETRY', executor);
+  }
+
+  /** Sends a DLQ or NEEDS_REVIEW action back to the queue with a fresh retry budget. */
+  async retry(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
+    return (await this.repository.requeue(id, executor)) ?? this.refuse(id, 'retried', 'DLQ or NEEDS_REVIEW', executor);
   }
 
   async counts(): Promise<QueueCounts> {
@@ -83,15 +142,19 @@ export class QueueService {
     return Object.fromEntries(Object.values(ActionStatus).map((status) => [status, byStatus.get(status) ?? 0])) as QueueCounts;
   }
 
+  async oldestDueAgeSeconds(): Promise<number | null> {
+    return this.repository.oldestDueAgeSeconds();
+  }
+
   async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
     const claimed = await this.repository.claimDue(fence, limit);
-    await Promise.all(claimed.map((action) => this.publish(action)));
+    await Promise.all(claimed.map((action) => this.announce(action)));
     return claimed;
   }
 
   /** Records a successful attempt. Null when the write was fenced off (this leader is stale). */
   async recordSuccess(action: ActionEntity, fence: LeaseFence, result: SuccessWrite): Promise<ActionEntity | null> {
-    return this.published(await this.repository.markSucceeded(action.id, fence, result));
+    return this.announced(await this.repository.markSucceeded(action.id, fence, result));
   }
 
   /**
@@ -100,7 +163,7 @@ export class QueueService {
    */
   async recordFailure(action: ActionEntity, fence: LeaseFence, failure: FailureReport): Promise<ActionEntity | null> {
     const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
-    return this.published(
+    return this.announced(
       await this.repository.markFailed(action.id, fence, {
         status: decision.status,
         delaySeconds: decision.delaySeconds,
@@ -114,12 +177,58 @@ export class QueueService {
     return this.repository.releaseUnstarted(ids, fence);
   }
 
-  private async published(action: ActionEntity | null): Promise<ActionEntity | null> {
-    if (action) await this.publish(action);
+  /** Tells the subscribers that an action changed (call after the change is committed). */
+  async announce(action: ActionEntity): Promise<void> {
+    await this.events.publish(AolTopic.ACTION_UPDATED, action);
+  }
+
+  private async announced(action: ActionEntity | null): Promise<ActionEntity | null> {
+    if (action) await this.announce(action);
     return action;
   }
 
-  private async publish(action: ActionEntity): Promise<void> {
-    await this.events.publish(AolTopic.ACTION_UPDATED, action);
+  private async refuse(id: number, verb: string, allowed: string, executor?: SqlExecutor): Promise<never> {
+    const action = await this.getAction(id, executor);
+    throw new AolError(AolErrorCode.INVALID_STATE, `Action ${id} is ${action.status}; only ${allowed} actions can be ${verb}`, {
+      status: action.status,
+    });
+  }
+
+  /** Checks one enqueue request and returns it ready to insert; every refusal is BAD_USER_INPUT. */
+  private prepare(request: EnqueueRequest, where?: string): NewAction {
+    const prefix = where ? `${where}: ` : '';
+    const refuse = (problem: string): never => {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
+    };
+    if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)) refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
+    const bytes = Buffer.byteLength(JSON.stringify(request.payload ?? null));
+    if (bytes > MAX_PAYLOAD_BYTES) refuse(`payload is ${bytes} bytes of JSON; the limit is ${MAX_PAYLOAD_BYTES}`);
+    if (jsonDepth(request.payload) > MAX_PAYLOAD_DEPTH) refuse(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    const priority = request.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
+      refuse(`priority must be an integer from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}`);
+    }
+    const runAfter = request.runAfter ?? null;
+    if (runAfter && (Number.isNaN(runAfter.getTime()) || runAfter.getTime() > Date.now() + MAX_SCHEDULE_AHEAD_MS)) {
+      refuse('runAfter must be a valid time at most a year ahead');
+    }
+    let payload: Record<string, unknown>;
+    try {
+      payload = this.handlers.parsePayload(request.type, request.payload);
+    } catch (error) {
+      if (error instanceof AolError) throw new AolError(error.code, `${prefix}${error.message}`, error.details);
+      throw error;
+    }
+    return { idempotencyKey: request.idempotencyKey, type: request.type, payload, priority, runAfter };
+  }
+
+  /** Same key, same meaning: type and payload must match, or it is an IDEMPOTENCY_CONFLICT. */
+  private assertSameAction(existing: Pick<NewAction, 'idempotencyKey' | 'type' | 'payload'> & { id?: number }, requested: NewAction): void {
+    if (existing.type === requested.type && canonicalJson(existing.payload) === canonicalJson(requested.payload)) return;
+    throw new AolError(
+      AolErrorCode.IDEMPOTENCY_CONFLICT,
+      `An action with idempotency key "${requested.idempotencyKey}" already exists with a different type or payload`,
+      existing.id === undefined ? {} : { actionId: String(existing.id) },
+    );
   }
 }

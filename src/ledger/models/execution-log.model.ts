@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Connection } from '../../graphql/pagination';
 import { AttemptOutcome } from '../tick-outcome';
 import { ExecutionMode } from '../../control/execution-mode';
 import type { ExecutionLogEntity } from '../execution-log.entity';
@@ -56,3 +57,6 @@ export class ExecutionLogModel {
     });
   }
 }
+
+@ObjectType('ExecutionLogConnection')
+export class ExecutionLogConnection extends Connection(ExecutionLogModel, 'ExecutionLog') {}

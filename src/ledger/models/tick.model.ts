@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Connection } from '../../graphql/pagination';
 import { TickOutcome } from '../tick-outcome';
 import type { TickEntity } from '../tick.entity';
 
@@ -49,3 +50,6 @@ export class TickModel {
     return Object.assign(new TickModel(), { ...tick, id: String(tick.id), finishedAt: tick.finishedAt ?? null, durationMs: tick.durationMs ?? null, note: tick.note ?? null });
   }
 }
+
+@ObjectType('TickConnection')
+export class TickConnection extends Connection(TickModel, 'Tick') {}

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ObjectType } from '@nestjs/graphql';
 import { ControlFlagsModel } from '../../control/models/control-flags.model';
 import { ExecutionMode } from '../../control/execution-mode';
 import { LeaseModel } from '../../lease/models/lease.model';
@@ -18,6 +18,9 @@ export class AutonomyStatusModel {
 
   @Field(() => QueueCountsModel)
   queue: QueueCountsModel;
+
+  @Field(() => Float, { nullable: true, description: 'Seconds the longest-waiting due action has been due; null when none is due.' })
+  oldestDueAgeSeconds: number | null;
 
   @Field(() => ExecutionMode, { description: 'The mode the next action would run in.' })
   mode: ExecutionMode;

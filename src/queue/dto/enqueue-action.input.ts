@@ -1,9 +1,9 @@
-import { Field, InputType } from '@nestjs/graphql';
-import { IsDefined, IsEnum, IsString } from 'class-validator';
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { IsDate, IsDefined, IsEnum, IsInt, IsOptional, IsString } from 'class-validator';
 import { JsonScalar } from '../../graphql/json.scalar';
 import { ActionType } from '../action-status';
 
-/** Shape only; the queue service checks the key's form and the handler checks the payload. */
+/** Shape only; the queue service checks the key, the priority, the time and the payload. */
 @InputType()
 export class EnqueueActionInput {
   @Field(() => ActionType)
@@ -17,4 +17,14 @@ export class EnqueueActionInput {
   @Field(() => JsonScalar, { description: 'The action\'s input; for POST_SOCIAL {"platform":"mastodon","text":"…","mediaUrls":["https://…"]}.' })
   @IsDefined({ message: 'payload is required' })
   payload: unknown;
+
+  @Field(() => Int, { nullable: true, description: 'Higher runs first among due actions (-1000 to 1000, default 0).' })
+  @IsOptional()
+  @IsInt()
+  priority?: number | null;
+
+  @Field(() => Date, { nullable: true, description: 'Not before this time (at most a year ahead); default: now.' })
+  @IsOptional()
+  @IsDate()
+  runAfter?: Date | null;
 }
