@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -60,10 +60,13 @@ describe('the Dockerfile, run outside a container', () => {
     await run('cp', ['-R', ...['package.json', 'package-lock.json', 'dist'].map((entry) => join(PROJECT_ROOT, entry)), app]);
     // node_modules is hard-linked (a full copy takes most of a minute); npm prune only unlinks
     // what it removes, except the hidden lockfile it rewrites, which gets a copy of its own.
-    await run('cp', ['-al', join(PROJECT_ROOT, 'node_modules'), app]);
+    // The real folder, not a symlink to it: linking a symlink would let prune reach the original.
+    const modules = await realpath(join(PROJECT_ROOT, 'node_modules'));
+    await run('cp', ['-al', modules, join(app, 'node_modules')]);
+    expect((await lstat(join(app, 'node_modules'))).isSymbolicLink()).toBe(false);
     const hiddenLock = join(app, 'node_modules', '.package-lock.json');
     await rm(hiddenLock, { force: true });
-    await run('cp', [join(PROJECT_ROOT, 'node_modules', '.package-lock.json'), hiddenLock]);
+    await run('cp', [join(modules, '.package-lock.json'), hiddenLock]);
     const prune = build.instructions.find(([keyword, rest]) => keyword === 'RUN' && rest.includes('npm prune'))![1];
     const pruneCommand = prune.split('&&').map((part) => part.trim()).find((part) => part.startsWith('npm prune'))!;
     await run('npm', pruneCommand.split(' ').slice(1), { cwd: app });

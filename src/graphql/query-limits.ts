@@ -55,6 +55,8 @@ function measure(
   for (const selection of selectionSet?.selections ?? []) {
     let inner: Measure;
     if (selection.kind === Kind.FIELD) {
+      // Introspection (GraphiQL's own query nests ofType a dozen deep) is bounded by the schema.
+      if (selection.name.value.startsWith('__')) continue;
       const child = measure(selection.selectionSet, fragments, visiting);
       inner = {
         depth: 1 + child.depth,

@@ -1,5 +1,7 @@
-import { Inject, ParseIntPipe } from '@nestjs/common';
-import { Args, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Inject } from '@nestjs/common';
+import { ArgsType, Args, Field, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
 import type { ExecutionLogEntity } from './execution-log.entity';
@@ -7,6 +9,16 @@ import { LedgerService } from './ledger.service';
 import { ExecutionLogConnection, ExecutionLogModel } from './models/execution-log.model';
 import { TickConnection, TickModel } from './models/tick.model';
 import type { TickEntity } from './tick.entity';
+
+@ArgsType()
+class ExecutionLogsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: "One action's attempts only." })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'actionId must be an action id' })
+  @Min(1, { message: 'actionId must be an action id' })
+  actionId?: number | null;
+}
 
 @Resolver(() => TickModel)
 export class LedgerResolver {
@@ -21,11 +33,8 @@ export class LedgerResolver {
   }
 
   @Query(() => ExecutionLogConnection, { description: "Attempts, newest first: one action's, or everyone's without actionId." })
-  async executionLogs(
-    @Args() page: PageArgs,
-    @Args('actionId', { type: () => ID, nullable: true }, new ParseIntPipe({ optional: true })) actionId?: number,
-  ): Promise<ExecutionLogConnection> {
-    return toConnection(await this.ledger.listExecutionLogs(actionId ?? null, toPageRequest(page)), ExecutionLogModel.from);
+  async executionLogs(@Args() args: ExecutionLogsArgs): Promise<ExecutionLogConnection> {
+    return toConnection(await this.ledger.listExecutionLogs(args.actionId ?? null, toPageRequest(args)), ExecutionLogModel.from);
   }
 
   @Subscription(() => TickModel, {

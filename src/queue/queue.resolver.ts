@@ -1,10 +1,10 @@
 import { Inject, ParseIntPipe } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
-import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
+import { toConnection, toPageRequest } from '../graphql/pagination';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus } from './action-status';
-import { ActionFilterInput } from './dto/action-filter.input';
+import { ActionsArgs } from './dto/action-filter.input';
 import { EnqueueActionInput } from './dto/enqueue-action.input';
 import { ActionConnection } from './models/action-connection.model';
 import { ActionModel } from './models/action.model';
@@ -24,11 +24,8 @@ export class QueueResolver {
   }
 
   @Query(() => ActionConnection, { description: 'Actions, newest first, filtered, a page at a time.' })
-  async actions(
-    @Args() page: PageArgs,
-    @Args('filter', { type: () => ActionFilterInput, nullable: true }) filter?: ActionFilterInput | null,
-  ): Promise<ActionConnection> {
-    return toConnection(await this.queue.listActions(filter ?? {}, toPageRequest(page)), ActionModel.from);
+  async actions(@Args() args: ActionsArgs): Promise<ActionConnection> {
+    return toConnection(await this.queue.listActions(args.filter ?? {}, toPageRequest(args)), ActionModel.from);
   }
 
   @Mutation(() => EnqueueResultModel, { description: 'Adds an action to the queue; idempotent on idempotencyKey.' })

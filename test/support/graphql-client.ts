@@ -68,3 +68,33 @@ export function collectEvents<T>(client: WsClient, query: string, count: number,
   });
   return { events, done };
 }
+
+/** Opens a graphql-ws connection and resolves with the close code once the server closes it. */
+export function wsCloseCode(httpUrl: string, connectionParams?: Record<string, unknown>): Promise<number> {
+  return new Promise((resolve) => {
+    createClient({
+      url: httpUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => resolve((event as { code: number }).code) },
+    });
+  });
+}
+
+/** Runs one operation over graphql-ws and resolves with its result or its errors. */
+export function wsExecute(client: WsClient, query: string): Promise<{ data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+  return new Promise((resolve) => {
+    let result: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } = {};
+    client.subscribe(
+      { query },
+      {
+        next: (value) => (result = value as typeof result),
+        error: (errors) => resolve({ errors: errors as typeof result.errors }),
+        complete: () => resolve(result),
+      },
+    );
+  });
+}

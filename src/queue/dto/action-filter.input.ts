@@ -1,5 +1,7 @@
-import { Field, InputType } from '@nestjs/graphql';
-import { IsDate, IsEnum, IsOptional } from 'class-validator';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { IsDate, IsEnum, IsOptional, ValidateNested } from 'class-validator';
+import { PageArgs } from '../../graphql/pagination';
 import { ActionStatus, ActionType } from '../action-status';
 
 @InputType()
@@ -23,4 +25,13 @@ export class ActionFilterInput {
   @IsOptional()
   @IsDate()
   createdBefore?: Date | null;
+}
+
+@ArgsType()
+export class ActionsArgs extends PageArgs {
+  @Field(() => ActionFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ActionFilterInput)
+  filter?: ActionFilterInput | null;
 }

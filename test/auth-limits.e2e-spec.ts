@@ -1,0 +1,219 @@
+import WebSocket from 'ws';
+import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
+import { startTestApp, TestApp } from './support/test-app';
+import { collectEvents, graphqlWsClient, wsCloseCode, wsExecute } from './support/graphql-client';
+import { ENQUEUE_ACTION } from './support/actions';
+
+const OPERATOR_TOKEN = 'operator-token-0123456789abcdef';
+const READ_TOKEN = 'viewer-token-0123456789abcdef';
+const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+const asViewer = { authorization: `Bearer ${READ_TOKEN}` };
+
+const TABLES = ['aol_actions', 'aol_control_events', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_tick_ledger'];
+
+/** Row counts and the switchboard: what a refused request must leave exactly as it was. */
+async function snapshot(aol: TestApp): Promise<unknown> {
+  const counts: Record<string, number> = {};
+  for (const table of TABLES) counts[table] = Number((await aol.sql<{ n: unknown }>(`select count(*) as n from ${table}`))[0].n);
+  return { counts, flags: await aol.sql('select paused, killed, proof_mode, reason from aol_control_flags') };
+}
+
+const TOO_DEEP = '{ a { b { c { d { e { f { g { h { i { j { k } } } } } } } } } } }';
+const TOO_COSTLY = '{ actions(first: 100) { edges { node { id executionLogs(first: 100) { edges { node { id attempt outcome } } } } } } }';
+const TOO_MANY_ALIASES = `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: controlFlags { paused }`).join(' ')} }`;
+
+describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
+  let db: TestDatabase;
+  let aol: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    aol = await startTestApp(db, { env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_READ_TOKEN: READ_TOKEN, AOL_MAX_REQUEST_BYTES: '65536' } });
+  });
+
+  afterAll(async () => {
+    await aol?.close();
+    await db?.drop();
+  });
+
+  describe('over HTTP', () => {
+    it.each([
+      ['no token', {}],
+      ['a wrong token', { authorization: 'Bearer not-the-token-at-all-0000' }],
+      ['a malformed header', { authorization: OPERATOR_TOKEN }],
+    ])('answers %s with 401 UNAUTHENTICATED and changes nothing', async (_name, headers) => {
+      const before = await snapshot(aol);
+      const response = await aol.graphql('mutation { pause(reason: "sneaky") { paused } }', undefined, headers);
+      expect(response.status).toBe(401);
+      expect(response.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(response.data).toBeUndefined();
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it('lets the read token query but not mutate (403 FORBIDDEN, nothing changed)', async () => {
+      const query = await aol.graphql('{ controlFlags { paused } }', undefined, asViewer);
+      expect(query).toMatchObject({ status: 200, data: { controlFlags: { paused: false } } });
+      const before = await snapshot(aol);
+      const mutation = await aol.graphql('mutation { kill(reason: "viewer") { killed } }', undefined, asViewer);
+      expect(mutation.status).toBe(403);
+      expect(mutation.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it('lets the operator token mutate, recording the actor it names', async () => {
+      const response = await aol.graphql('mutation { pause(reason: "audit") { paused updatedBy } }', undefined, { ...asOperator, 'x-aol-actor': 'bob' });
+      expect(response.data).toEqual({ pause: { paused: true, updatedBy: 'operator:bob' } });
+      await aol.graphql('mutation { resume(reason: "audit done") { paused } }', undefined, asOperator);
+      const events = await aol.sql<{ actor: string }>("select actor from aol_control_events where reason like 'audit%' order by id");
+      expect(events.map((event) => event.actor)).toEqual(['operator:bob', 'operator']);
+    });
+
+    it.each([
+      ['too deep', TOO_DEEP, 'QUERY_TOO_DEEP'],
+      ['too costly', TOO_COSTLY, 'QUERY_TOO_COMPLEX'],
+      ['too many aliases', TOO_MANY_ALIASES, 'TOO_MANY_ALIASES'],
+    ])('refuses a query %s before running it', async (_name, query, code) => {
+      const before = await snapshot(aol);
+      const response = await aol.graphql(query, undefined, asOperator);
+      expect(response.status).toBe(400);
+      expect(response.errors?.map((error) => error.extensions?.code)).toContain(code);
+      expect(response.data).toBeUndefined();
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it('accepts GraphiQL-sized introspection despite its depth', async () => {
+      const response = await aol.graphql(
+        '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }',
+        undefined,
+        asViewer,
+      );
+      expect(response.errors).toBeUndefined();
+    });
+
+    it('refuses a body over AOL_MAX_REQUEST_BYTES with 413 PAYLOAD_TOO_LARGE, and malformed JSON with 400', async () => {
+      const before = await snapshot(aol);
+      const big = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: 'big', payload: { platform: 'x', text: 'y', pad: 'z'.repeat(70_000) } } }, asOperator);
+      expect([big.status, big.errors?.[0].extensions?.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      const response = await fetch(aol.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...asOperator }, body: '{"query": ' });
+      expect(response.status).toBe(400);
+      expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it.each([
+      ['over 16 KiB of JSON', { platform: 'x', text: 'y', pad: 'z'.repeat(17_000) }, /payload is \d+ bytes of JSON; the limit is 16384/],
+      ['nested deeper than 8', { platform: 'x', text: 'y', a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } }, /payload nests deeper than 8 levels/],
+    ])('refuses a payload %s with BAD_USER_INPUT', async (_name, payload, message) => {
+      const before = await snapshot(aol);
+      const response = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: 'limits', payload } }, asOperator);
+      expect(response.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it('keeps CSRF prevention on and refuses mutations over GET', async () => {
+      const before = await snapshot(aol);
+      const simple = await fetch(aol.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...asOperator },
+        body: JSON.stringify({ query: 'mutation { kill(reason: "csrf") { killed } }' }),
+      });
+      expect(simple.status).toBe(400);
+      const url = `${aol.graphqlUrl}?query=${encodeURIComponent('mutation { kill(reason: "get") { killed } }')}`;
+      const viaGet = await fetch(url, { headers: { 'apollo-require-preflight': 'true', ...asOperator } });
+      expect(viaGet.status).toBe(405);
+      expect(await snapshot(aol)).toEqual(before);
+    });
+  });
+
+  describe('over the WebSocket', () => {
+    it('closes the socket with 4403 for a missing or wrong token', async () => {
+      expect(await wsCloseCode(aol.graphqlUrl)).toBe(4403);
+      expect(await wsCloseCode(aol.graphqlUrl, { authorization: 'Bearer wrong-token-000000000000' })).toBe(4403);
+    });
+
+    it('lets the read token subscribe but not mutate', async () => {
+      const client = graphqlWsClient(aol.graphqlUrl, asViewer);
+      try {
+        const flags = collectEvents<{ controlFlagsChanged: { paused: boolean } }>(client, 'subscription { controlFlagsChanged { paused } }', 1);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const before = await snapshot(aol);
+        const refused = await wsExecute(client, 'mutation { pause(reason: "over ws") { paused } }');
+        expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+        expect(await snapshot(aol)).toEqual(before);
+        await aol.graphql('mutation { pause(reason: "by operator") { paused } }', undefined, asOperator);
+        expect(await flags.done).toEqual([{ controlFlagsChanged: { paused: true } }]);
+        await aol.graphql('mutation { resume(reason: "by operator") { paused } }', undefined, asOperator);
+      } finally {
+        await client.dispose();
+      }
+    });
+
+    it.each([
+      ['too deep', TOO_DEEP, 'QUERY_TOO_DEEP'],
+      ['too costly', TOO_COSTLY, 'QUERY_TOO_COMPLEX'],
+      ['too many aliases', TOO_MANY_ALIASES, 'TOO_MANY_ALIASES'],
+    ])('applies the same limits: %s', async (_name, query, code) => {
+      const client = graphqlWsClient(aol.graphqlUrl, asOperator);
+      try {
+        const result = await wsExecute(client, query);
+        expect(result.errors?.map((error) => error.extensions?.code)).toContain(code);
+      } finally {
+        await client.dispose();
+      }
+    });
+
+    it('closes the socket with 1009 on a message over 64 KiB', async () => {
+      const socket = new WebSocket(aol.graphqlUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      const code = await new Promise<number>((resolve) => {
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: asOperator.authorization, pad: 'x'.repeat(70_000) } })));
+        socket.on('close', (closeCode) => resolve(closeCode));
+      });
+      expect(code).toBe(1009);
+    });
+  });
+});
+
+describe('GraphiQL and error masking', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  async function landingPage(aol: TestApp): Promise<string> {
+    const response = await fetch(aol.graphqlUrl, { headers: { accept: 'text/html' } });
+    return response.text();
+  }
+
+  it('serves GraphiQL in development and not in production unless AOL_GRAPHIQL=1', async () => {
+    for (const [env, expected] of [
+      [{}, true],
+      [{ NODE_ENV: 'production', AOL_API_TOKEN: OPERATOR_TOKEN }, false],
+      [{ NODE_ENV: 'production', AOL_API_TOKEN: OPERATOR_TOKEN, AOL_GRAPHIQL: '1' }, true],
+    ] as const) {
+      const aol = await startTestApp(db, { env });
+      try {
+        expect([env, (await landingPage(aol)).includes('GraphiQL')]).toEqual([env, expected]);
+      } finally {
+        await aol.close();
+      }
+    }
+  });
+
+  it('in production masks an internal error: no SQL, table names, paths or stack traces reach the client', async () => {
+    const aol = await startTestApp(db, { env: { NODE_ENV: 'production', AOL_API_TOKEN: OPERATOR_TOKEN } });
+    try {
+      await aol.sql('alter table aol_tick_ledger rename to aol_tick_ledger_gone');
+      const response = await aol.graphql('{ ticks(first: 1) { edges { cursor } } }', undefined, asOperator);
+      expect(response.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+      expect(JSON.stringify(response)).not.toMatch(/aol_tick_ledger|select|\/src\/|\.ts|at /);
+    } finally {
+      await aol.sql('alter table aol_tick_ledger_gone rename to aol_tick_ledger');
+      await aol.close();
+    }
+  });
+});
