@@ -96,7 +96,7 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect([big.status, big.errors?.[0].extensions?.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
       const response = await fetch(aol.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...asOperator }, body: '{"query": ' });
       expect(response.status).toBe(400);
-      expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
       expect(await snapshot(aol)).toEqual(before);
     });
 

@@ -24,7 +24,7 @@ describe('GraphQL over HTTP conformance (graphql-http serverAudits)', () => {
 
   const audits = serverAudits({
     url: () => aol.graphqlUrl,
-    fetchFn: (input: RequestInfo, init: RequestInit = {}) => {
+    fetchFn: (input: string | URL | Request, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${TOKEN}`);
       return fetch(input, { ...init, headers });

@@ -22,8 +22,8 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(private readonly config: AolConfig) {
     this.tokens = [
-      ...(config.apiToken ? [{ digest: digest(config.apiToken), role: Role.OPERATOR }] : []),
-      ...(config.readToken ? [{ digest: digest(config.readToken), role: Role.VIEWER }] : []),
+      ...(config.apiToken ? [{ digest: digest(config.apiToken.reveal()), role: Role.OPERATOR }] : []),
+      ...(config.readToken ? [{ digest: digest(config.readToken.reveal()), role: Role.VIEWER }] : []),
     ];
   }
 

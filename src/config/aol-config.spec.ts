@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from './aol-config';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -71,5 +72,117 @@ describe('loadConfig', () => {
 
   it('refuses a tick interval the lease would not survive', () => {
     expect(problemsOf({ AOL_TICK_INTERVAL_MS: '29000' })[0]).toMatch(/AOL_TICK_INTERVAL_MS \(29000\) must be shorter than AOL_LEASE_TTL_SECONDS/);
+  });
+
+  describe('Mastodon', () => {
+    const TOKEN = 'tok_AbC123-secret_value';
+    const MASTODON = { AOL_MASTODON_BASE_URL: 'https://mastodon.example', AOL_MASTODON_ACCESS_TOKEN: TOKEN };
+
+    it('is not configured by default', () => {
+      expect(loadConfig({}).mastodon).toBeNull();
+    });
+
+    it('reads the address, the token and the defaults: a 5 s timeout, an idempotent server', () => {
+      const mastodon = loadConfig(MASTODON).mastodon!;
+      expect(mastodon).toMatchObject({ baseUrl: 'https://mastodon.example', timeoutSeconds: 5, idempotent: true });
+      expect(mastodon.accessToken.reveal()).toBe(TOKEN);
+    });
+
+    it.each([
+      ['https://mastodon.example/', 'https://mastodon.example'],
+      ['https://Mastodon.Example:8443', 'https://mastodon.example:8443'],
+      ['http://localhost:3000', 'http://localhost:3000'],
+      ['http://127.0.0.1:8080/', 'http://127.0.0.1:8080'],
+      ['http://[::1]:3000', 'http://[::1]:3000'],
+    ])('accepts %s as %s', (url, baseUrl) => {
+      expect(loadConfig({ ...MASTODON, AOL_MASTODON_BASE_URL: url }).mastodon!.baseUrl).toBe(baseUrl);
+    });
+
+    it.each([
+      ['mastodon.example', /must be an absolute URL/],
+      ['http://mastodon.example', /must use https:\/\/ \(http:\/\/ only for localhost/],
+      ['ftp://mastodon.example', /must use https:\/\//],
+      ['https://mastodon.example/api/v1', /no path, query or fragment/],
+      ['https://mastodon.example//', /no path, query or fragment/],
+      ['https://mastodon.example?', /no path, query or fragment/],
+    ])('refuses AOL_MASTODON_BASE_URL=%s, naming it and echoing the value', (url, reason) => {
+      const problems = problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^AOL_MASTODON_BASE_URL /);
+      expect(problems[0]).toMatch(reason);
+      expect(problems[0]).toContain(`(got "${url}")`);
+    });
+
+    it.each(['https://mastodon.example/?access_token=X', 'https://mastodon.example/#X'])(
+      'refuses AOL_MASTODON_BASE_URL=%s without echoing its query or fragment',
+      (url) => {
+        expect(problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: url })).toEqual([
+          'AOL_MASTODON_BASE_URL must be the server address only: no path, query or fragment ' +
+            '(got "https://mastodon.example/ with its user info, query and fragment not shown")',
+        ]);
+      },
+    );
+
+    it('refuses an address with credentials without echoing them', () => {
+      const problems = problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: `https://bot:${TOKEN}@mastodon.example/?access_token=${TOKEN}` });
+      expect(problems).toEqual([
+        'AOL_MASTODON_BASE_URL must not contain a user name or password ' +
+          '(got "https://mastodon.example/ with its user info, query and fragment not shown")',
+      ]);
+    });
+
+    it.each([
+      ['a space', 'tok en'],
+      ['a tab', 'tok\ten'],
+      ['a non-ASCII character', 'tokén'],
+    ])('refuses a token with %s, without echoing it', (_, token) => {
+      const problems = problemsOf({ ...MASTODON, AOL_MASTODON_ACCESS_TOKEN: token });
+      expect(problems).toEqual(['AOL_MASTODON_ACCESS_TOKEN must be printable ASCII without spaces (value not shown)']);
+    });
+
+    it.each([
+      [{ AOL_MASTODON_BASE_URL: 'https://mastodon.example' }, 'AOL_MASTODON_BASE_URL is set but AOL_MASTODON_ACCESS_TOKEN is not'],
+      [{ AOL_MASTODON_ACCESS_TOKEN: TOKEN }, 'AOL_MASTODON_ACCESS_TOKEN is set but AOL_MASTODON_BASE_URL is not'],
+      [{ AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_BASE_URL: '' }, 'AOL_MASTODON_ACCESS_TOKEN is set but AOL_MASTODON_BASE_URL is not'],
+    ])('refuses %j: both or neither', (env, detail) => {
+      const problems = problemsOf(env);
+      expect(problems).toEqual([`AOL_MASTODON_BASE_URL and AOL_MASTODON_ACCESS_TOKEN must be set together: ${detail}`]);
+      expect(problems[0]).not.toContain(TOKEN);
+    });
+
+    it('reads AOL_MASTODON_TIMEOUT_SECONDS and AOL_MASTODON_IDEMPOTENT', () => {
+      expect(loadConfig({ ...MASTODON, AOL_MASTODON_TIMEOUT_SECONDS: '2', AOL_MASTODON_IDEMPOTENT: '0' }).mastodon).toMatchObject({
+        timeoutSeconds: 2,
+        idempotent: false,
+      });
+    });
+
+    it.each([
+      ['AOL_MASTODON_TIMEOUT_SECONDS', '0'],
+      ['AOL_MASTODON_TIMEOUT_SECONDS', '2.5'],
+      ['AOL_MASTODON_TIMEOUT_SECONDS', 'soon'],
+      ['AOL_MASTODON_IDEMPOTENT', 'maybe'],
+    ])('refuses %s=%s, naming the variable and the value', (name, value) => {
+      const problems = problemsOf({ ...MASTODON, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(name);
+      expect(problems[0]).toContain(value);
+    });
+
+    it('keeps the request timeout within one attempt’s timeout', () => {
+      expect(problemsOf({ ...MASTODON, AOL_MASTODON_TIMEOUT_SECONDS: '9' })).toEqual([
+        'AOL_MASTODON_TIMEOUT_SECONDS (9) must not exceed AOL_ACTION_TIMEOUT_SECONDS (8)',
+      ]);
+      expect(loadConfig({ ...MASTODON, AOL_MASTODON_TIMEOUT_SECONDS: '8' }).mastodon!.timeoutSeconds).toBe(8);
+      expect(loadConfig({ ...MASTODON, AOL_ACTION_TIMEOUT_SECONDS: '3' }).mastodon!.timeoutSeconds).toBe(3);
+      expect(loadConfig({ AOL_ACTION_TIMEOUT_SECONDS: '3' }).mastodon).toBeNull();
+    });
+
+    it('never shows the token when the config is printed, logged or serialised', () => {
+      const config = loadConfig(MASTODON);
+      expect(JSON.stringify(config)).not.toContain(TOKEN);
+      expect(inspect(config, { depth: 10, showHidden: true })).not.toContain(TOKEN);
+      expect(`${config.mastodon!.accessToken}`).toBe('[secret]');
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { inspect } from 'node:util';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
@@ -17,6 +18,49 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
  * this long before expiry, so a slow database round-trip cannot carry it past the TTL.
  */
 export const LEASE_SAFETY_MARGIN_SECONDS = 2;
+
+/**
+ * A credential read from the environment. Only `reveal()` gives the value; printing,
+ * logging, `JSON.stringify` or `util.inspect` of anything holding it shows a placeholder, so
+ * the config object can be dumped while debugging without leaking the token.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return '[secret]';
+  }
+
+  toJSON(): string {
+    return '[secret]';
+  }
+
+  [inspect.custom](): string {
+    return '[secret]';
+  }
+}
+
+/** Where REAL posts to Mastodon (or Pleroma, Akkoma, GoToSocial: the same statuses API) go. */
+export interface MastodonConfig {
+  /** The server's origin, without a trailing slash: https://mastodon.social */
+  baseUrl: string;
+  accessToken: Secret;
+  /** One request's time limit; at most AOL_ACTION_TIMEOUT_SECONDS. */
+  timeoutSeconds: number;
+  /** Whether the server honours Idempotency-Key (Mastodon does, for an hour). */
+  idempotent: boolean;
+}
+
+/** Mastodon's request timeout unless set, lowered to AOL_ACTION_TIMEOUT_SECONDS when that is shorter. */
+export const DEFAULT_MASTODON_TIMEOUT_SECONDS = 5;
 
 /** Every setting AOL runs with, read once from the environment at boot. */
 export class AolConfig {
@@ -40,13 +84,15 @@ export class AolConfig {
   instanceId: string;
   logLevel: LogLevel;
   /** Bearer token with every right; null: no authentication (the API is open). */
-  apiToken: string | null;
+  apiToken: Secret | null;
   /** Bearer token for queries and subscriptions only. */
-  readToken: string | null;
+  readToken: Secret | null;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
   /** Largest HTTP request body accepted. */
   maxRequestBytes: number;
+  /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
+  mastodon: MastodonConfig | null;
 }
 
 export class ConfigError extends StartupError {
@@ -105,10 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
-    apiToken: vars.AOL_API_TOKEN ?? null,
-    readToken: vars.AOL_READ_TOKEN ?? null,
+    apiToken: vars.AOL_API_TOKEN ? new Secret(vars.AOL_API_TOKEN) : null,
+    readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
+    mastodon: null as MastodonConfig | null, // read below, once the action timeout is known
   } satisfies AolConfig);
 
   if (config.nodeEnv === 'production' && config.apiToken === null) {
@@ -117,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
   if (config.readToken !== null && config.apiToken === null) {
     throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);
   }
-  if (config.readToken !== null && config.readToken === config.apiToken) {
+  if (config.readToken !== null && config.readToken.reveal() === config.apiToken?.reveal()) {
     throw new ConfigError(['AOL_READ_TOKEN must differ from AOL_API_TOKEN']);
   }
 
@@ -141,5 +188,36 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
       `AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`,
     ]);
   }
+  config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
   return config;
+}
+
+/**
+ * Both the address and the token, or neither (then Mastodon is simply not configured). The
+ * request timeout must fit inside one attempt's timeout, so that a slow server is reported
+ * as REMOTE_TIMEOUT by the publisher rather than cut off by the tick.
+ */
+function mastodonConfig(vars: EnvironmentVariables, actionTimeoutSeconds: number): MastodonConfig | null {
+  const timeoutSeconds = vars.AOL_MASTODON_TIMEOUT_SECONDS ?? Math.min(DEFAULT_MASTODON_TIMEOUT_SECONDS, actionTimeoutSeconds);
+  if (timeoutSeconds > actionTimeoutSeconds) {
+    throw new ConfigError([
+      `AOL_MASTODON_TIMEOUT_SECONDS (${timeoutSeconds}) must not exceed AOL_ACTION_TIMEOUT_SECONDS (${actionTimeoutSeconds})`,
+    ]);
+  }
+  const baseUrl = vars.AOL_MASTODON_BASE_URL;
+  const token = vars.AOL_MASTODON_ACCESS_TOKEN;
+  if (baseUrl === undefined && token === undefined) return null;
+  if (baseUrl === undefined || token === undefined) {
+    const missing = baseUrl === undefined ? 'AOL_MASTODON_BASE_URL' : 'AOL_MASTODON_ACCESS_TOKEN';
+    const present = baseUrl === undefined ? 'AOL_MASTODON_ACCESS_TOKEN' : 'AOL_MASTODON_BASE_URL';
+    throw new ConfigError([
+      `AOL_MASTODON_BASE_URL and AOL_MASTODON_ACCESS_TOKEN must be set together: ${present} is set but ${missing} is not`,
+    ]);
+  }
+  return {
+    baseUrl: new URL(baseUrl).origin,
+    accessToken: new Secret(token),
+    timeoutSeconds,
+    idempotent: flag(vars.AOL_MASTODON_IDEMPOTENT, true),
+  };
 }

@@ -1,5 +1,18 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
 
 /**
@@ -24,6 +37,57 @@ function FlagVariable(): PropertyDecorator {
     IsOptional(),
     IsIn(['0', '1', 'true', 'false'], { message: '$property must be 1 or 0 (got "$value")' }),
   );
+}
+
+/** Hosts where plain http:// is acceptable: the traffic never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * Why `value` is not usable as the base URL of a server, or null when it is: absolute,
+ * https (http only on loopback), nothing after the host but an optional "/". Credentials,
+ * paths and queries are refused rather than ignored: a token pasted into the URL would
+ * otherwise travel in every request line and show up in proxy logs.
+ */
+function serverBaseUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL like https://mastodon.social';
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    return 'must use https:// (http:// only for localhost, 127.x.x.x or [::1])';
+  }
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  if (url.pathname !== '/' || /[?#]/.test(value)) return 'must be the server address only: no path, query or fragment';
+  return null;
+}
+
+/** Shows a refused URL without anything that may be a credential (user info, query, fragment). */
+function shownUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+      return `${url.protocol}//${url.host}${url.pathname} with its user info, query and fragment not shown`;
+    }
+  } catch {
+    // Not a URL at all: nothing in it is structured as a credential.
+  }
+  return value;
+}
+
+@ValidatorConstraint({ name: 'serverBaseUrl' })
+class ServerBaseUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && serverBaseUrlProblem(value) === null;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const value = String(args.value);
+    return `${args.property} ${serverBaseUrlProblem(value) ?? 'is invalid'} (got "${shownUrl(value)}")`;
+  }
 }
 
 /**
@@ -114,4 +178,24 @@ export class EnvironmentVariables {
     message: '$property must be one of fatal, error, warn, log, debug, verbose (got "$value")',
   })
   AOL_LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048, { message: '$property must be at most 2048 characters' })
+  @Validate(ServerBaseUrl)
+  AOL_MASTODON_BASE_URL?: string;
+
+  // The messages never echo the value: it is a credential, and start-up errors end up in logs.
+  // Visible ASCII only, as an HTTP header value must be: fetch would otherwise refuse the
+  // header with an error that quotes it.
+  @IsOptional()
+  @MaxLength(4096, { message: '$property must be at most 4096 characters (value not shown)' })
+  @Matches(/^[\x21-\x7e]+$/, { message: '$property must be printable ASCII without spaces (value not shown)' })
+  AOL_MASTODON_ACCESS_TOKEN?: string;
+
+  @IntegerVariable(1, 3600)
+  AOL_MASTODON_TIMEOUT_SECONDS?: number;
+
+  @FlagVariable()
+  AOL_MASTODON_IDEMPOTENT?: string;
 }

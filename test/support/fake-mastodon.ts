@@ -1,0 +1,189 @@
+import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * What the next POST /api/v1/statuses gets instead of Mastodon's normal handling, in the
+ * order scripted. `createFirst` makes the status before answering (a post whose answer is
+ * lost: the case Idempotency-Key exists for).
+ */
+export type FakeMastodonReply =
+  | { status: number; error?: string; headers?: Record<string, string>; body?: string; createFirst?: boolean }
+  | { hang: true; createFirst?: boolean };
+
+export interface FakeMastodonOptions {
+  /** The access token it accepts; anything else is a 401. */
+  token: string;
+  /** false: ignores Idempotency-Key, like servers that do not implement it. Default true. */
+  idempotent?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** HTTP status sent, or 'hang' when it was never answered. */
+  reply: number | 'hang';
+}
+
+export interface FakeStatus {
+  id: string;
+  url: string;
+  uri: string;
+  text: string;
+  visibility: string;
+  idempotencyKey: string | null;
+}
+
+const STATUS_LIMIT = 500;
+const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
+
+/**
+ * A local HTTP server that answers POST /api/v1/statuses the way Mastodon does: bearer token
+ * checked (401), `status` validated (422), Idempotency-Key honoured per account (a repeat
+ * returns the first status and makes no new one), JSON or form bodies. Tests script faults
+ * per request with `script(...)` and read back every request and every status made.
+ */
+export class FakeMastodon {
+  readonly requests: RecordedRequest[] = [];
+  readonly statuses: FakeStatus[] = [];
+  private readonly scripted: FakeMastodonReply[] = [];
+  private readonly byKey = new Map<string, FakeStatus>();
+  private readonly hanging = new Set<ServerResponse>();
+  private nextId = 113_000_000_000_000_001n;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly options: Required<FakeMastodonOptions>,
+  ) {}
+
+  /** Listens on 127.0.0.1 at a free port. */
+  static async start(options: FakeMastodonOptions): Promise<FakeMastodon> {
+    let fake: FakeMastodon | undefined;
+    const server = createServer((request, response) => void fake!.handle(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeMastodon(server, `http://127.0.0.1:${port}`, { idempotent: true, ...options });
+    return fake;
+  }
+
+  /** Queues replies for the next POST /api/v1/statuses requests, one each, in order. */
+  script(...replies: FakeMastodonReply[]): void {
+    this.scripted.push(...replies);
+  }
+
+  /** Requests to the statuses endpoint, in arrival order. */
+  get statusRequests(): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path === '/api/v1/statuses');
+  }
+
+  /** Stops listening and drops every connection, answering none of the hung requests. */
+  async close(): Promise<void> {
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readAll(request);
+    const path = (request.url ?? '/').split('?')[0];
+    const recorded: RecordedRequest = { method: request.method ?? '', path, headers: request.headers, body, reply: 0 };
+    this.requests.push(recorded);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
+      recorded.reply = status;
+      const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      response.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/plain' : 'application/json; charset=utf-8', ...headers });
+      response.end(text);
+    };
+
+    if (path !== '/api/v1/statuses' || request.method !== 'POST') return send(404, { error: 'Record not found' });
+    // Mastodon authenticates before anything else: without a valid token nothing is scripted.
+    if (request.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { error: 'The access token is invalid' });
+
+    const script = this.scripted.shift();
+    const params = parseParams(body, request.headers['content-type']);
+    if (script?.createFirst && params && typeof params.status === 'string') this.createStatus(params, request.headers);
+    if (script && 'hang' in script) {
+      recorded.reply = 'hang';
+      this.hanging.add(response);
+      return;
+    }
+    if (script) return send(script.status, script.body ?? { error: script.error ?? `Scripted ${script.status}` }, script.headers);
+
+    if (!params) return send(400, { error: 'Error occurred while parsing request parameters' });
+    const text = typeof params.status === 'string' ? params.status : '';
+    if (text.trim() === '') return send(422, { error: "Validation failed: Text can't be blank" });
+    if ([...text].length > STATUS_LIMIT) return send(422, { error: `Validation failed: Text character limit of ${STATUS_LIMIT} exceeded` });
+    const visibility = params.visibility ?? 'public';
+    if (typeof visibility !== 'string' || !VISIBILITIES.includes(visibility)) {
+      return send(422, { error: 'Validation failed: Visibility is not included in the list' });
+    }
+    return send(200, this.toJson(this.createStatus(params, request.headers)));
+  }
+
+  /** Makes the status, or returns the one an earlier request with the same key made. */
+  private createStatus(params: Record<string, unknown>, headers: IncomingHttpHeaders): FakeStatus {
+    const key = typeof headers['idempotency-key'] === 'string' ? headers['idempotency-key'] : null;
+    const existing = key !== null && this.options.idempotent ? this.byKey.get(key) : undefined;
+    if (existing) return existing;
+    const id = String(this.nextId++);
+    const status: FakeStatus = {
+      id,
+      url: `${this.url}/@aol/${id}`,
+      uri: `${this.url}/users/aol/statuses/${id}`,
+      text: String(params.status),
+      visibility: typeof params.visibility === 'string' ? params.visibility : 'public',
+      idempotencyKey: key,
+    };
+    this.statuses.push(status);
+    if (key !== null && this.options.idempotent) this.byKey.set(key, status);
+    return status;
+  }
+
+  /** The Status entity, with the fields a client reads. */
+  private toJson(status: FakeStatus): Record<string, unknown> {
+    return {
+      id: status.id,
+      created_at: new Date().toISOString(),
+      visibility: status.visibility,
+      uri: status.uri,
+      url: status.url,
+      content: `<p>${escapeHtml(status.text)}</p>`,
+      account: { id: '1', username: 'aol', acct: 'aol', url: `${this.url}/@aol` },
+      media_attachments: [],
+      mentions: [],
+      tags: [],
+    };
+  }
+}
+
+function readAll(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** JSON or form-encoded parameters, as Mastodon accepts both; null when unparseable. */
+function parseParams(body: string, contentType: string | undefined): Record<string, unknown> | null {
+  if (contentType?.startsWith('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
