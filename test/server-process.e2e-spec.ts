@@ -30,6 +30,7 @@ describe('the built server process', () => {
     const status = await waitFor(leader, 10_000, 'the server to lead');
     expect(status.lease.owner).toEqual(expect.any(String));
     expect(status.lastTick.outcome).toBe('SUCCESS');
+    expect(server.output()).toContain('NO AUTHENTICATION: AOL_API_TOKEN is not set');
 
     expect(await stopServer(server)).toEqual({ code: 0, signal: null });
     const { stdout } = await runNode(BUILT_CLI, ['status'], { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: `${db.dir}/artifacts` }, db.dir);

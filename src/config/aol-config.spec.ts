@@ -185,4 +185,18 @@ describe('loadConfig', () => {
       expect(`${config.mastodon!.accessToken}`).toBe('[secret]');
     });
   });
+
+  it('refuses production without AOL_API_TOKEN, and a read token without an operator token or equal to it', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/AOL_API_TOKEN must be set when NODE_ENV=production/);
+    expect(problemsOf({ AOL_READ_TOKEN: 'r'.repeat(16) })[0]).toMatch(/AOL_READ_TOKEN needs AOL_API_TOKEN/);
+    expect(problemsOf({ AOL_API_TOKEN: 't'.repeat(16), AOL_READ_TOKEN: 't'.repeat(16) })[0]).toMatch(/must differ/);
+    expect(problemsOf({ AOL_API_TOKEN: 'short' })[0]).toMatch(/AOL_API_TOKEN must be 16 to 512 printable characters/);
+  });
+
+  it('keeps tokens out of anything printed', () => {
+    const config = loadConfig({ AOL_API_TOKEN: 'super-secret-token-123' });
+    expect(config.apiToken?.reveal()).toBe('super-secret-token-123');
+    expect(JSON.stringify(config)).not.toContain('super-secret-token-123');
+    expect(String(config.apiToken)).toBe('[secret]');
+  });
 });
