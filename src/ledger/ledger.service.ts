@@ -80,17 +80,41 @@ export class LedgerService {
     return this.completed(toTickRecord(rows[0], this.db.dialect));
   }
 
+  /**
+   * One row per attempt, at most: (action_id, attempt) is unique, so writing it again after a
+   * commit whose answer was lost inserts nothing and returns the row already there.
+   */
   async recordAttempt(attempt: AttemptRecord): Promise<ExecutionLogEntity> {
     const rows = await this.db.query(
       `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms, artifact_ref, artifact_sha256, error_code, error)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (action_id, attempt) do nothing
        returning ${EXECUTION_LOG_COLUMNS}`,
       [attempt.actionId, attempt.tickId, attempt.attempt, attempt.mode, attempt.outcome, this.db.dialect.dateParam(attempt.startedAt),
         attempt.durationMs, attempt.artifactRef, attempt.artifactSha256, attempt.errorCode, attempt.error],
     );
+    if (rows.length === 0) {
+      const existing = await this.db.query(`select ${EXECUTION_LOG_COLUMNS} from aol_execution_logs where action_id = ? and attempt = ?`, [
+        attempt.actionId,
+        attempt.attempt,
+      ]);
+      return toExecutionLogRecord(existing[0], this.db.dialect);
+    }
     const log = toExecutionLogRecord(rows[0], this.db.dialect);
     await this.events.publish(AolTopic.EXECUTION_LOGGED, log);
     return log;
+  }
+
+  /**
+   * Closes the ledger rows of ticks whose leader died mid-tick (left RUNNING): ERROR, with a
+   * note. Called by a leader before its own tick opens a row, so none of these is its own.
+   */
+  async closeAbandonedTicks(note: string): Promise<number> {
+    const rows = await this.db.query(
+      `update aol_tick_ledger set outcome = ?, finished_at = ?, note = ? where outcome = ? returning id`,
+      [TickOutcome.ERROR, this.db.dialect.dateParam(new Date()), note, TickOutcome.RUNNING],
+    );
+    return rows.length;
   }
 
   async lastTick(): Promise<TickEntity | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import type { PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
+import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
 import { ActionStatus, ActionType } from './action-status';
@@ -25,6 +26,12 @@ export interface SuccessWrite {
 export interface FailureWrite {
   status: ActionStatus.RETRY | ActionStatus.DLQ;
   delaySeconds: number;
+  errorCode: string;
+  error: string;
+}
+
+export interface RescueWrite {
+  status: ActionStatus.RETRY | ActionStatus.NEEDS_REVIEW;
   errorCode: string;
   error: string;
 }
@@ -95,7 +102,7 @@ export class QueueRepository {
    * exclusive. Both read the partial index aol_actions_due_idx (PENDING/RETRY rows by
    * priority, run_after, id).
    */
-  async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
+  async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
     const due = `select id from aol_actions
        where status in ('PENDING', 'RETRY') and run_after <= ${now}
@@ -106,18 +113,18 @@ export class QueueRepository {
         ? await this.db.query(
             `with due as (${due} for update skip locked)
              update aol_actions a
-             set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = ?, claim_epoch = ?, updated_at = ${now}
+             set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
              from due
              where a.id = due.id and ${fence.sql}
              returning ${prefixed('a', ACTION_COLUMNS)}`,
-            [limit, fence.owner, fence.epoch, ...fence.params],
+            [limit, fence.owner, fence.epoch, mode, ...fence.params],
           )
         : await this.db.query(
             `update aol_actions
-             set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, updated_at = ${now}
+             set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
              where id in (${due}) and ${fence.sql}
              returning ${ACTION_COLUMNS}`,
-            [fence.owner, fence.epoch, limit, ...fence.params],
+            [fence.owner, fence.epoch, mode, limit, ...fence.params],
           );
     // RETURNING has no order: put the batch back in claim order.
     return rows
@@ -166,6 +173,30 @@ export class QueueRepository {
       [idsParam(ids), fence.epoch, ...fence.params],
     );
     return rows.length;
+  }
+
+  /** Every RUNNING action (the partial index aol_actions_running_idx keeps this cheap). */
+  async findRunning(): Promise<ActionEntity[]> {
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' order by id`);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
+  }
+
+  /**
+   * Takes back actions a dead leader left RUNNING: due again now (RETRY), or parked as
+   * NEEDS_REVIEW, with the reason kept as their last error. Fenced like every leader write.
+   */
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
+    const { now, inIds, idsParam } = this.db.dialect;
+    const rows = await this.db.query(
+      `update aol_actions
+       set status = ?, rescues = rescues + 1, run_after = ${outcome.status === ActionStatus.RETRY ? now : 'run_after'},
+           last_error_code = ?, last_error = ?, updated_at = ${now}
+       where ${inIds('id')} and status = 'RUNNING' and ${fence.sql}
+       returning ${ACTION_COLUMNS}`,
+      [outcome.status, outcome.errorCode, outcome.error, idsParam(ids), ...fence.params],
+    );
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /** PENDING/RETRY → CANCELLED, in one conditional statement. Null if the action was in another state. */

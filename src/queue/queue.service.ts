@@ -6,10 +6,11 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
 import { fetchPage, Page, PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
+import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from './action-status';
 import { canonicalJson } from './canonical-json';
-import { ActionFilter, NewAction, QueueRepository, SuccessWrite } from './queue.repository';
+import { ActionFilter, NewAction, QueueRepository, RescueWrite, SuccessWrite } from './queue.repository';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -146,8 +147,8 @@ export class QueueService {
     return this.repository.oldestDueAgeSeconds();
   }
 
-  async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
-    const claimed = await this.repository.claimDue(fence, limit);
+  async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
+    const claimed = await this.repository.claimDue(fence, limit, mode);
     await Promise.all(claimed.map((action) => this.announce(action)));
     return claimed;
   }
@@ -175,6 +176,17 @@ export class QueueService {
 
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
     return this.repository.releaseUnstarted(ids, fence);
+  }
+
+  async findRunning(): Promise<ActionEntity[]> {
+    return this.repository.findRunning();
+  }
+
+  /** Takes back actions left RUNNING by a leader that is gone (see RescueService). */
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
+    const rows = await this.repository.takeBack(ids, fence, outcome);
+    await Promise.all(rows.map((action) => this.announce(action)));
+    return rows;
   }
 
   /** Tells the subscribers that an action changed (call after the change is committed). */
