@@ -91,6 +91,8 @@ export class AolConfig {
   graphiql: boolean;
   /** Largest HTTP request body accepted. */
   maxRequestBytes: number;
+  /** memory: events reach this process's subscribers; postgres: every instance's, via LISTEN/NOTIFY. */
+  eventBus: 'memory' | 'postgres';
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
 }
@@ -155,11 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
+    eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null as MastodonConfig | null, // read below, once the action timeout is known
   } satisfies AolConfig);
 
   if (config.nodeEnv === 'production' && config.apiToken === null) {
     throw new ConfigError(['AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production']);
+  }
+  if (config.eventBus === 'postgres' && config.database.driver !== 'postgresql') {
+    throw new ConfigError(['AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)']);
   }
   if (config.readToken !== null && config.apiToken === null) {
     throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);

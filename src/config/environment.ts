@@ -170,6 +170,10 @@ export class EnvironmentVariables {
   @FlagVariable()
   AOL_GRAPHIQL?: string;
 
+  @IsOptional()
+  @IsIn(['memory', 'postgres'], { message: '$property must be memory or postgres (got "$value")' })
+  AOL_EVENT_BUS?: string;
+
   @IntegerVariable(1024, 64 * 1024 * 1024)
   AOL_MAX_REQUEST_BYTES?: number;
 
