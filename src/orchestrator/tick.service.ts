@@ -45,6 +45,8 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   /** Take back RUNNING actions before claiming: after a change of epoch, or a tick that failed midway. */
   private rescuePending = true;
   private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
+  /** The last tick's failure, so an outage is logged once in full, then briefly until it ends. */
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly config: AolConfig,
@@ -179,7 +181,9 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   /** The tick itself failed (most often the database): say so in the ledger if it can be reached. */
   private async recordError(start: TickStart, clock: number, openTickId: number | null, error: unknown): Promise<TickReport> {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
+    if (message === this.lastFailure) this.logger.warn(`Tick failed again: ${message}`);
+    else this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
+    this.lastFailure = message;
     if (!this.held) return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
     const summary = { ...NO_ATTEMPTS, outcome: TickOutcome.ERROR, finishedAt: new Date(), durationMs: elapsedMs(clock), note: message.slice(0, 1000) };
     try {
@@ -213,6 +217,10 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private report(outcome: TickReportOutcome, clock: number, tick: TickEntity | null, counts: TickCounts): TickReport {
+    if (outcome !== TickOutcome.ERROR && this.lastFailure !== null) {
+      this.logger.log(`Ticking again after: ${this.lastFailure}`);
+      this.lastFailure = null;
+    }
     return { outcome, durationMs: tick?.durationMs ?? elapsedMs(clock), tick, ...counts };
   }
 }
