@@ -122,8 +122,8 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(next.epoch).toBe(grant.epoch + 1);
 
     const before = await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions');
-    expect(await queue.recordSuccess(claimed, staleFence, { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) })).toBeNull();
-    expect(await queue.recordFailure(claimed, staleFence, { code: 'LATE', message: 'late', retryable: true })).toBeNull();
+    expect(await queue.recordOutcomes([{ action: claimed, result: { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) } }], staleFence)).toEqual([]);
+    expect(await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence)).toEqual([]);
     expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
     expect(await queue.claimDue(staleFence, 10, ExecutionMode.PROOF)).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);

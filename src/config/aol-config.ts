@@ -80,6 +80,12 @@ export class AolConfig {
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   tickEnabled: boolean;
+  /** Actions of one tick's batch run at the same time. */
+  tickConcurrency: number;
+  /** A tick that filled its batch is followed at once by the next (still within the caps). */
+  drainContinuously: boolean;
+  /** An enqueue wakes the leader at once instead of waiting for the interval. */
+  wakeOnEnqueue: boolean;
   migrateOnStart: boolean;
   instanceId: string;
   logLevel: LogLevel;
@@ -150,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     retryBaseSeconds: vars.AOL_RETRY_BASE_SECONDS ?? 10,
     retryMaxSeconds: vars.AOL_RETRY_MAX_SECONDS ?? 3600,
     tickEnabled: flag(vars.AOL_TICK_ENABLED, true),
+    tickConcurrency: vars.AOL_TICK_CONCURRENCY ?? 1,
+    drainContinuously: flag(vars.AOL_DRAIN_CONTINUOUSLY, false),
+    wakeOnEnqueue: flag(vars.AOL_WAKE_ON_ENQUEUE, false),
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,

@@ -150,6 +150,15 @@ export class EnvironmentVariables {
   @FlagVariable()
   AOL_TICK_ENABLED?: string;
 
+  @IntegerVariable(1, 1000)
+  AOL_TICK_CONCURRENCY?: number;
+
+  @FlagVariable()
+  AOL_DRAIN_CONTINUOUSLY?: string;
+
+  @FlagVariable()
+  AOL_WAKE_ON_ENQUEUE?: string;
+
   @FlagVariable()
   AOL_MIGRATE_ON_START?: string;
 

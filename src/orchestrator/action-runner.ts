@@ -10,12 +10,21 @@ import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
 import { ActionStatus } from '../queue/action-status';
 import { QueueService } from '../queue/queue.service';
-import { writeDurably } from './durable-write';
+import { retryUntil } from './durable-write';
 
 const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
 
-export interface AttemptContext {
+/** One finished attempt, not yet recorded. */
+export interface AttemptResult {
+  action: ActionEntity;
   mode: ExecutionMode;
+  startedAt: Date;
+  durationMs: number;
+  result: ActionResult | null;
+  failure: ActionFailure | null;
+}
+
+export interface RecordContext {
   fence: LeaseFence;
   tickId: number;
   /** performance.now() until which this process trusts its lease (and may keep writing). */
@@ -23,9 +32,9 @@ export interface AttemptContext {
 }
 
 /**
- * Runs one claimed action through its handler — its own error isolation, its own timeout —
- * and records the attempt: the action's new state, then its log row. Returns the new status,
- * or null when the lease had moved on and the result was not recorded.
+ * Runs claimed actions through their handlers — each isolated, each under the action
+ * timeout — and records batches of finished attempts: the actions' new states in at most two
+ * statements, then their log rows in one.
  */
 @Injectable()
 export class ActionRunner {
@@ -38,58 +47,69 @@ export class ActionRunner {
     private readonly ledger: LedgerService,
   ) {}
 
-  async run(action: ActionEntity, context: AttemptContext): Promise<ActionStatus | null> {
+  /** One attempt. Never throws: a handler's failure or exception is its result. */
+  async attempt(action: ActionEntity, mode: ExecutionMode): Promise<AttemptResult> {
     const startedAt = new Date();
     const clock = performance.now();
-    let result: ActionResult | null = null;
-    let failure: ActionFailure | null = null;
     try {
       const handler = this.handlers.handlerFor(action.type);
       const toRun = { id: action.id, idempotencyKey: action.idempotencyKey, type: action.type, payload: action.payload, attempt: action.attempts };
-      result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode: context.mode, signal }));
+      const result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
+      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result, failure: null };
     } catch (error) {
-      failure = ActionFailure.from(error);
+      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result: null, failure: ActionFailure.from(error) };
     }
-    const durationMs = Math.round(performance.now() - clock);
-
-    // From here the effect has happened: record it even through a database hiccup.
-    const written = await writeDurably(
-      `Recording attempt ${action.attempts} of action ${action.id}`,
-      this.logger,
-      context.trustUntil,
-      () =>
-        result
-          ? this.queue.recordSuccess(action, context.fence, result)
-          : this.queue.recordFailure(action, context.fence, failure as ActionFailure),
-      () => this.ownEarlierWrite(action, context.fence),
-    );
-    if (!written) {
-      this.logger.warn(`Action ${action.id}: result of attempt ${action.attempts} not recorded, the lease moved on (epoch ${context.fence.epoch})`);
-      return null;
-    }
-    await writeDurably(`Logging attempt ${action.attempts} of action ${action.id}`, this.logger, context.trustUntil, () =>
-      this.ledger.recordAttempt({
-        actionId: action.id,
-        tickId: context.tickId,
-        attempt: action.attempts,
-        mode: context.mode,
-        outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
-        startedAt,
-        durationMs,
-        artifactRef: result?.artifactRef ?? null,
-        artifactSha256: result?.artifactSha256 ?? null,
-        errorCode: failure?.code ?? null,
-        error: failure?.message ?? null,
-      }),
-    );
-    return written.status;
   }
 
-  /** After a retried write matched nothing: was it our first try that committed? */
-  private async ownEarlierWrite(action: ActionEntity, fence: LeaseFence): Promise<ActionEntity | null> {
-    const current = await this.queue.getAction(action.id);
-    const ours = current.claimEpoch === fence.epoch && current.attempts === action.attempts && current.status !== ActionStatus.RUNNING;
-    return ours ? current : null;
+  /**
+   * Records finished attempts; their effects have happened, so this retries through a
+   * database hiccup until the lease's trust runs out. Returns each recorded action's new
+   * status; an attempt missing from the map was fenced off (the lease moved on).
+   */
+  async record(attempts: readonly AttemptResult[], context: RecordContext): Promise<Map<number, ActionStatus>> {
+    if (attempts.length === 0) return new Map();
+    let repeated = false;
+    const changed = await retryUntil(
+      `Recording ${attempts.length} attempt(s)`,
+      this.logger,
+      context.trustUntil,
+      () => this.queue.recordOutcomes(attempts, context.fence),
+      () => (repeated = true),
+    );
+    const statuses = new Map(changed.map((action) => [action.id, action.status]));
+    if (repeated) {
+      // A repeat matches nothing the first try already committed: find those by re-reading.
+      const missing = attempts.filter((attempt) => !statuses.has(attempt.action.id)).map((attempt) => attempt.action);
+      const current = await retryUntil('Re-reading attempts', this.logger, context.trustUntil, () => this.queue.findByIds(missing.map((action) => action.id)));
+      for (const row of current) {
+        const claimed = missing.find((action) => action.id === row.id)!;
+        if (row.status !== ActionStatus.RUNNING && row.claimEpoch === context.fence.epoch && row.attempts === claimed.attempts) statuses.set(row.id, row.status);
+      }
+    }
+    const fencedOff = attempts.filter((attempt) => !statuses.has(attempt.action.id));
+    if (fencedOff.length > 0) {
+      this.logger.warn(`${fencedOff.length} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
+    }
+    await retryUntil(`Logging ${attempts.length} attempt(s)`, this.logger, context.trustUntil, () =>
+      this.ledger.recordAttempts(
+        attempts
+          .filter((attempt) => statuses.has(attempt.action.id))
+          .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
+            actionId: action.id,
+            tickId: context.tickId,
+            attempt: action.attempts,
+            mode,
+            outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
+            startedAt,
+            durationMs,
+            artifactRef: result?.artifactRef ?? null,
+            artifactSha256: result?.artifactSha256 ?? null,
+            errorCode: failure?.code ?? null,
+            error: failure?.message ?? null,
+          })),
+      ),
+    );
+    return statuses;
   }
 
   private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

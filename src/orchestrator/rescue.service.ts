@@ -60,9 +60,11 @@ export class RescueService {
       )),
     ];
 
-    for (const action of [...requeued, ...parked]) {
-      const original = orphans.find((orphan) => orphan.id === action.id)!;
-      await this.ledger.recordAttempt({
+    const byId = new Map(orphans.map((orphan) => [orphan.id, orphan]));
+    await this.ledger.recordAttempts(
+      [...requeued, ...parked].map((action) => {
+        const original = byId.get(action.id)!;
+        return {
         actionId: action.id,
         tickId: null,
         attempt: original.attempts,
@@ -74,8 +76,9 @@ export class RescueService {
         artifactSha256: null,
         errorCode: action.lastErrorCode ?? 'ABANDONED',
         error: `${original.claimedBy ?? 'a leader'} (epoch ${original.claimEpoch}) stopped before recording a result`,
-      });
-    }
+        };
+      }),
+    );
     if (requeued.length + parked.length > 0) {
       this.logger.warn(`Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`);
     }

@@ -8,8 +8,11 @@ import { LedgerService, NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/led
 import type { TickEntity } from '../ledger/tick.entity';
 import { TickOutcome } from '../ledger/tick-outcome';
 import { ActionStatus } from '../queue/action-status';
+import type { ActionEntity } from '../queue/action.entity';
+import { ExecutionMode } from '../control/execution-mode';
+import type { LeaseFence } from '../lease/lease-fence';
 import { QueueService } from '../queue/queue.service';
-import { ActionRunner } from './action-runner';
+import { ActionRunner, AttemptResult } from './action-runner';
 import { RescueService } from './rescue.service';
 
 /** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
@@ -20,6 +23,16 @@ export interface TickReport extends TickCounts {
   durationMs: number;
   /** The ledger row, when this tick wrote one (only the leader does). */
   tick: TickEntity | null;
+}
+
+/** Finished attempts are recorded in groups of this many: one statement writes a whole group. */
+const RECORD_GROUP_SIZE = 500;
+
+interface BatchContext {
+  mode: ExecutionMode;
+  fence: LeaseFence;
+  tickId: number;
+  clock: number;
 }
 
 interface HeldLease {
@@ -134,19 +147,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       openTickId = await this.ledger.openTick(start);
-      const counts = { ...NO_ATTEMPTS };
-      let note: string | null = null;
-      for (const [index, action] of claimed.entries()) {
-        const stopReason = this.reasonToStop(clock);
-        if (stopReason) {
-          const released = await this.queue.releaseUnstarted(claimed.slice(index).map((rest) => rest.id), fence);
-          note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
-          break;
-        }
-        const status = await this.runner.run(action, { mode, fence, tickId: openTickId, trustUntil: this.held.trustUntil });
-        if (status === null) this.leaseLost();
-        this.tally(counts, status);
-      }
+      const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: openTickId, clock });
       const tick = await this.ledger.closeTick(openTickId, {
         ...counts,
         outcome: counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS,
@@ -160,6 +161,57 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       this.rescuePending = true;
       return this.recordError(start, clock, openTickId, error);
     }
+  }
+
+  /**
+   * Runs a claimed batch, AOL_TICK_CONCURRENCY at a time, checking before each start that the
+   * tick may go on (budget, lease, switchboard); what was not started goes back unchanged.
+   * Results are recorded in groups (one statement for the actions, one for their log rows),
+   * each REAL result at once: an effect outside must be on record as soon as it happened.
+   */
+  private async runBatch(claimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+    const counts = { ...NO_ATTEMPTS };
+    const finished: AttemptResult[] = [];
+    let recording = Promise.resolve();
+    let recordingFailed: unknown = null;
+    let started = 0;
+    let stopReason: string | null = null;
+
+    const flush = () => {
+      const group = finished.splice(0);
+      if (group.length === 0) return;
+      recording = recording.then(async () => {
+        if (recordingFailed !== null) return;
+        try {
+          const trustUntil = this.held?.trustUntil ?? 0;
+          const statuses = await this.runner.record(group, { fence: batch.fence, tickId: batch.tickId, trustUntil });
+          for (const attempt of group) this.tally(counts, statuses.get(attempt.action.id) ?? null);
+          if (statuses.size < group.length) this.leaseLost();
+        } catch (error) {
+          recordingFailed = error;
+        }
+      });
+    };
+    const worker = async () => {
+      while (started < claimed.length) {
+        stopReason ??= recordingFailed !== null ? 'recording failed' : this.reasonToStop(batch.clock);
+        if (stopReason) return;
+        const action = claimed[started++];
+        finished.push(await this.runner.attempt(action, batch.mode));
+        if (batch.mode === ExecutionMode.REAL || finished.length >= RECORD_GROUP_SIZE) flush();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.tickConcurrency, claimed.length) }, worker));
+    flush();
+    await recording;
+    if (recordingFailed !== null) throw recordingFailed;
+
+    let note: string | null = null;
+    if (started < claimed.length) {
+      const released = await this.queue.releaseUnstarted(claimed.slice(started).map((rest) => rest.id), batch.fence);
+      note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
+    }
+    return { counts, note };
   }
 
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */

@@ -17,6 +17,7 @@ export interface NewAction {
 }
 
 export interface SuccessWrite {
+  id: number;
   artifactRef: string | null;
   artifactSha256: string | null;
   remoteId?: string | null;
@@ -24,6 +25,7 @@ export interface SuccessWrite {
 }
 
 export interface FailureWrite {
+  id: number;
   status: ActionStatus.RETRY | ActionStatus.DLQ;
   delaySeconds: number;
   errorCode: string;
@@ -58,7 +60,7 @@ export class QueueRepository {
    * exactly one lands; the others insert nothing and read the winner's row.
    */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
-    const { now, dateParam, driver } = this.db.dialect;
+    const { now, dateParam, jsonRecordset } = this.db.dialect;
     const rows = actions.map((action) => ({
       idempotency_key: action.idempotencyKey,
       type: action.type,
@@ -67,16 +69,17 @@ export class QueueRepository {
       run_after: action.runAfter ? dateParam(action.runAfter) : null,
     }));
     // One JSON parameter carries the whole batch, so one statement inserts 1 or 1,000 rows.
-    const source =
-      driver === 'postgresql'
-        ? `select t.idempotency_key, t.type, t.payload, t.priority, coalesce(t.run_after, ${now})
-           from jsonb_to_recordset(cast(? as jsonb)) as t(idempotency_key text, type text, payload jsonb, priority int, run_after timestamptz)`
-        : `select json_extract(value, '$.idempotency_key'), json_extract(value, '$.type'), json_extract(value, '$.payload'),
-                  json_extract(value, '$.priority'), coalesce(json_extract(value, '$.run_after'), ${now})
-           from json_each(?)`;
+    const source = jsonRecordset('source', [
+      { name: 'idempotency_key', type: 'text' },
+      { name: 'type', type: 'text' },
+      { name: 'payload', type: 'jsonb' },
+      { name: 'priority', type: 'int' },
+      { name: 'run_after', type: 'timestamptz' },
+    ]);
     const inserted = await executor.query(
       `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)
-       select source.*, 'PENDING', 0, ${now}, ${now} from (${source}) as source
+       select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${now}), 'PENDING', 0, ${now}, ${now}
+       from ${source}
        where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
        on conflict (idempotency_key) do nothing
        returning ${ACTION_COLUMNS}`,
@@ -132,29 +135,84 @@ export class QueueRepository {
       .sort((a, b) => b.priority - a.priority || a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
   }
 
-  /** RUNNING → SUCCESS with the artifact. Returns the row, or null if the write was fenced off. */
-  async markSucceeded(id: number, fence: LeaseFence, result: SuccessWrite): Promise<ActionEntity | null> {
-    const { now } = this.db.dialect;
-    return this.updateRunning(
-      `status = 'SUCCESS', artifact_ref = ?, artifact_sha256 = ?, remote_id = ?, remote_url = ?,
-       last_error_code = null, last_error = null, updated_at = ${now}, finished_at = ${now}`,
-      [result.artifactRef, result.artifactSha256, result.remoteId ?? null, result.remoteUrl ?? null],
-      id,
-      fence,
-    );
-  }
-
-  /** RUNNING → RETRY (due after the delay, by the database's clock) or DLQ, keeping the error. */
-  async markFailed(id: number, fence: LeaseFence, failure: FailureWrite): Promise<ActionEntity | null> {
-    const { now, nowPlusSeconds } = this.db.dialect;
-    const isRetry = failure.status === ActionStatus.RETRY;
-    return this.updateRunning(
-      `status = ?, run_after = ${isRetry ? nowPlusSeconds('?') : 'run_after'}, last_error_code = ?, last_error = ?,
-       updated_at = ${now}, finished_at = ${isRetry ? 'null' : now}`,
-      [failure.status, ...(isRetry ? [failure.delaySeconds] : []), failure.errorCode, failure.error],
-      id,
-      fence,
-    );
+  /**
+   * Records the outcome of a batch of attempts: RUNNING → SUCCESS (with artifact and remote
+   * post) in one statement, RUNNING → RETRY (due after its delay, by the database's clock)
+   * or DLQ (keeping the error) in another. Fenced: rows no longer RUNNING under this epoch,
+   * or a lease this caller no longer holds, are left alone. Returns the rows it changed.
+   */
+  async recordAttempts(successes: readonly SuccessWrite[], failures: readonly FailureWrite[], fence: LeaseFence): Promise<ActionEntity[]> {
+    const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
+    const fenced = `aol_actions.status = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
+    const changed: Record<string, unknown>[] = [];
+    if (successes.length > 0) {
+      const source = jsonRecordset('done', [
+        { name: 'action_id', type: 'bigint' },
+        { name: 'new_artifact_ref', type: 'text' },
+        { name: 'new_artifact_sha256', type: 'text' },
+        { name: 'new_remote_id', type: 'text' },
+        { name: 'new_remote_url', type: 'text' },
+      ]);
+      changed.push(
+        ...(await this.db.query(
+          `update aol_actions
+           set status = 'SUCCESS', artifact_ref = done.new_artifact_ref, artifact_sha256 = done.new_artifact_sha256,
+               remote_id = done.new_remote_id, remote_url = done.new_remote_url, last_error_code = null, last_error = null,
+               updated_at = ${now}, finished_at = ${now}
+           from ${source}
+           where aol_actions.id = done.action_id and ${fenced}
+           returning ${ACTION_COLUMNS}`,
+          [
+            JSON.stringify(
+              successes.map((write) => ({
+                action_id: write.id,
+                new_artifact_ref: write.artifactRef,
+                new_artifact_sha256: write.artifactSha256,
+                new_remote_id: write.remoteId ?? null,
+                new_remote_url: write.remoteUrl ?? null,
+              })),
+            ),
+            fence.epoch,
+            ...fence.params,
+          ],
+        )),
+      );
+    }
+    if (failures.length > 0) {
+      const source = jsonRecordset('failed', [
+        { name: 'action_id', type: 'bigint' },
+        { name: 'new_status', type: 'text' },
+        { name: 'delay_seconds', type: 'double precision' },
+        { name: 'new_error_code', type: 'text' },
+        { name: 'new_error', type: 'text' },
+      ]);
+      changed.push(
+        ...(await this.db.query(
+          `update aol_actions
+           set status = failed.new_status,
+               run_after = case when failed.new_status = 'RETRY' then ${nowPlusSeconds('failed.delay_seconds')} else aol_actions.run_after end,
+               last_error_code = failed.new_error_code, last_error = failed.new_error, updated_at = ${now},
+               finished_at = case when failed.new_status = 'RETRY' then null else ${now} end
+           from ${source}
+           where aol_actions.id = failed.action_id and ${fenced}
+           returning ${ACTION_COLUMNS}`,
+          [
+            JSON.stringify(
+              failures.map((write) => ({
+                action_id: write.id,
+                new_status: write.status,
+                delay_seconds: write.delaySeconds,
+                new_error_code: write.errorCode,
+                new_error: write.error,
+              })),
+            ),
+            fence.epoch,
+            ...fence.params,
+          ],
+        )),
+      );
+    }
+    return changed.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /**
@@ -245,6 +303,12 @@ export class QueueRepository {
     return ageMs === null || ageMs === undefined ? null : Math.max(0, Number(ageMs)) / 1000;
   }
 
+  async findByIds(ids: readonly number[]): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [this.db.dialect.idsParam(ids)]);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
+  }
+
   async findById(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
     const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where id = ?`, [id]);
     return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
@@ -266,21 +330,6 @@ export class QueueRepository {
     const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
     const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions ${where} order by id desc limit ?`, [...params, limit]);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
-  }
-
-  private async updateRunning(
-    assignments: string,
-    params: readonly unknown[],
-    id: number,
-    fence: LeaseFence,
-  ): Promise<ActionEntity | null> {
-    const rows = await this.db.query(
-      `update aol_actions set ${assignments}
-       where id = ? and status = 'RUNNING' and claim_epoch = ? and ${fence.sql}
-       returning ${ACTION_COLUMNS}`,
-      [...params, id, fence.epoch, ...fence.params],
-    );
-    return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
   }
 }
 
