@@ -118,15 +118,18 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     this.haltRequested = false;
     let openTickId: number | null = null;
     try {
-      const flags = await this.control.flags();
-      if (flags.killed) return await this.stopForKill(start, clock, flags);
-
-      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null);
+      // One statement renews the lease and reads the switchboard; a free lease is not taken while killed.
+      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null, {
+        read: this.control.flagsSnapshotSql,
+        takeOverOnlyIf: this.control.notKilledSql,
+      });
       if (!grant) {
         if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
         this.held = null;
-        return this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
+        const flags = await this.control.flags();
+        return flags.killed ? this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS) : this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
       }
+      const flags = this.control.flagsFrom(grant.readAlong);
       if (grant.acquired) {
         this.logger.log(`Leading at epoch ${grant.epoch}`);
         this.rescuePending = true;
@@ -134,6 +137,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       // Trust runs from before the renewal was sent, so a slow answer only shortens it.
       this.held = { epoch: grant.epoch, trustUntil: clock + (this.config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000 };
       start.epoch = grant.epoch;
+      if (flags.killed) return await this.stopForKill(start, clock, flags);
       const fence = this.lease.fence(this.config.instanceId, grant.epoch);
       if (this.rescuePending) {
         await this.rescuer.rescue(fence);
@@ -216,9 +220,8 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
   private async stopForKill(start: TickStart, clock: number, flags: ControlFlags): Promise<TickReport> {
-    if (!this.held) return this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS);
-    const epoch = this.held.epoch;
-    const report = await this.recordWithoutActions({ ...start, epoch }, clock, TickOutcome.KILLED, flags.reason);
+    const epoch = start.epoch;
+    const report = await this.recordWithoutActions(start, clock, TickOutcome.KILLED, flags.reason);
     this.held = null;
     await this.lease.release(this.config.instanceId, epoch);
     this.logger.warn(`Killed (${flags.reason ?? 'no reason given'}): released the lease at epoch ${epoch}`);
