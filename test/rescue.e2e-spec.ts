@@ -3,6 +3,7 @@ import { startTestApp, TestApp } from './support/test-app';
 import { enqueuePost, getAction, ledgerRows, logRows } from './support/actions';
 import { SlowHandler, withSocialHandler } from './support/test-handlers';
 import { FakeMastodon } from './support/fake-mastodon';
+import { waitFor } from './support/processes';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
 import { ExecutionMode } from '../src/control/execution-mode';
@@ -135,7 +136,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     aol = await startTestApp(db, { override: withSocialHandler((real) => (handler = new SlowHandler(real, 400))) });
     const actions = [await enqueuePost(aol, 'stop-1'), await enqueuePost(aol, 'stop-2'), await enqueuePost(aol, 'stop-3')];
     const tick = aol.tick();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(async () => (handler!.started === 1 ? true : undefined), 10_000, 'the first action to start');
     await aol.close();
     expect(await tick).toMatchObject({ attempted: 1, succeeded: 1 });
     expect(handler!.started).toBe(1);

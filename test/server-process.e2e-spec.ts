@@ -25,7 +25,8 @@ describe('the built server process', () => {
     server = await startServer(BUILT_SERVER, { DATABASE_URL: db.url, AOL_TICK_INTERVAL_MS: '100', AOL_LOG_LEVEL: 'log' }, db.dir);
     const leader = async () => {
       const response = await graphqlRequest(server!.graphqlUrl, '{ autonomyStatus { leader lease { owner } lastTick { outcome } } }');
-      return response.data?.autonomyStatus.leader ? response.data.autonomyStatus : undefined;
+      const status = response.data?.autonomyStatus;
+      return status?.leader && status.lastTick ? status : undefined;
     };
     const status = await waitFor(leader, 10_000, 'the server to lead');
     expect(status.lease.owner).toEqual(expect.any(String));

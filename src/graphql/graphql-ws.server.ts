@@ -38,7 +38,6 @@ function toGraphqlError(error: unknown): GraphQLError {
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(GraphqlWsServer.name);
-  private server: WebSocketServer | null = null;
   private disposable: Disposable | null = null;
   private readonly formatError: ReturnType<typeof createErrorFormatter>;
 
@@ -55,7 +54,6 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
     const httpServer = this.httpAdapterHost.httpAdapter?.getHttpServer();
     if (!httpServer) return; // no HTTP server (CLI)
     const server = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: MAX_WS_MESSAGE_BYTES });
-    this.server = server;
     const schema = this.schemaHost.schema;
     this.disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
       {
@@ -108,8 +106,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log(`graphql-ws subscriptions at ${GRAPHQL_PATH}`);
   }
 
+  /** Closes every socket (1001, going away) and the WebSocket server itself. */
   async onApplicationShutdown(): Promise<void> {
     await this.disposable?.dispose();
-    this.server?.close();
   }
 }

@@ -31,7 +31,7 @@ const RECORD_GROUP_SIZE = 500;
 interface BatchContext {
   mode: ExecutionMode;
   fence: LeaseFence;
-  tickId: number;
+  tickId: Promise<number>;
   clock: number;
 }
 
@@ -150,8 +150,12 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       const claimed = await this.queue.claimDue(fence, this.config.maxActionsPerTick, mode);
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
-      openTickId = await this.ledger.openTick(start);
-      const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: openTickId, clock });
+      // The tick's row is written while the first actions already start: it is needed only
+      // when their results are recorded.
+      const opening = this.ledger.openTick(start);
+      opening.catch(() => undefined); // awaited below; do not let a failure go unhandled meanwhile
+      const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: opening, clock });
+      openTickId = await opening;
       const tick = await this.ledger.closeTick(openTickId, {
         ...counts,
         outcome: counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS,
@@ -188,7 +192,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
         if (recordingFailed !== null) return;
         try {
           const trustUntil = this.held?.trustUntil ?? 0;
-          const statuses = await this.runner.record(group, { fence: batch.fence, tickId: batch.tickId, trustUntil });
+          const statuses = await this.runner.record(group, { fence: batch.fence, tickId: await batch.tickId, trustUntil });
           for (const attempt of group) this.tally(counts, statuses.get(attempt.action.id) ?? null);
           if (statuses.size < group.length) this.leaseLost();
         } catch (error) {
