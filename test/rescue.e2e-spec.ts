@@ -6,6 +6,7 @@ import { FakeMastodon } from './support/fake-mastodon';
 import { waitFor } from './support/processes';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
+import { SqlDatabase } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/control/execution-mode';
 
 /** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch. */
@@ -123,8 +124,9 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(next.epoch).toBe(grant.epoch + 1);
 
     const before = await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions');
-    expect(await queue.recordOutcomes([{ action: claimed, result: { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) } }], staleFence)).toEqual([]);
-    expect(await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence)).toEqual([]);
+    const sql = aol.app.get(SqlDatabase);
+    expect(await queue.recordOutcomes([{ action: claimed, result: { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) } }], staleFence, sql)).toEqual([]);
+    expect(await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql)).toEqual([]);
     expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
     expect(await queue.claimDue(staleFence, 10, ExecutionMode.PROOF)).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);

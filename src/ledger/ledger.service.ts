@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SqlDatabase } from '../database/sql-database';
+import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { fetchPage, Page, PageRequest } from '../graphql/pagination';
 import type { ExecutionLogEntity } from './execution-log.entity';
@@ -68,24 +68,29 @@ export class LedgerService {
     return Number(rows[0].id);
   }
 
-  async closeTick(tickId: number, summary: TickSummary): Promise<TickEntity> {
+  /**
+   * Completes a tick's row, once: only while it is still RUNNING. A leader that was frozen
+   * past its lease finds its row already closed by its successor, and changes nothing (null).
+   */
+  async closeTick(tickId: number, summary: TickSummary): Promise<TickEntity | null> {
     const rows = await this.db.query(
       `update aol_tick_ledger
        set finished_at = ?, duration_ms = ?, outcome = ?, attempted = ?, succeeded = ?, failed = ?, retried = ?, dead_lettered = ?, note = ?
-       where id = ?
+       where id = ? and outcome = ?
        returning ${TICK_COLUMNS}`,
       [this.db.dialect.dateParam(summary.finishedAt), summary.durationMs, summary.outcome, summary.attempted, summary.succeeded,
-        summary.failed, summary.retried, summary.deadLettered, summary.note, tickId],
+        summary.failed, summary.retried, summary.deadLettered, summary.note, tickId, TickOutcome.RUNNING],
     );
-    return this.completed(toTickRecord(rows[0], this.db.dialect));
+    return rows.length > 0 ? this.completed(toTickRecord(rows[0], this.db.dialect)) : null;
   }
 
   /**
-   * The log rows of a batch of attempts, in one multi-row insert. One row per attempt at
-   * most: (action_id, attempt) is unique, so writing a batch again after a commit whose
-   * answer was lost inserts nothing twice. Returns the rows inserted.
+   * The log rows of a batch of attempts, in one multi-row insert, inside the caller's
+   * transaction (with the actions' new states). One row per attempt at most: (action_id,
+   * attempt) is unique, so writing a batch again after a commit whose answer was lost inserts
+   * nothing twice. Returns the rows inserted, to announce once committed.
    */
-  async recordAttempts(attempts: readonly AttemptRecord[]): Promise<ExecutionLogEntity[]> {
+  async recordAttempts(attempts: readonly AttemptRecord[], tx: SqlExecutor): Promise<ExecutionLogEntity[]> {
     if (attempts.length === 0) return [];
     const { dateParam, jsonRecordset } = this.db.dialect;
     const source = jsonRecordset('attempt', [
@@ -101,7 +106,7 @@ export class LedgerService {
       { name: 'error_code', type: 'text' },
       { name: 'error', type: 'text' },
     ]);
-    const rows = await this.db.query(
+    const rows = await tx.query(
       `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms, artifact_ref, artifact_sha256, error_code, error)
        select attempt.action_id, attempt.tick_id, attempt.attempt, attempt.mode, attempt.outcome, attempt.started_at, attempt.duration_ms,
               attempt.artifact_ref, attempt.artifact_sha256, attempt.error_code, attempt.error
@@ -127,9 +132,12 @@ export class LedgerService {
         ),
       ],
     );
-    const logs = rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+    return rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+  }
+
+  /** Tells the subscribers about new log rows (call once they are committed). */
+  async announceAttempts(logs: readonly ExecutionLogEntity[]): Promise<void> {
     await Promise.all(logs.map((log) => this.events.publish(AolTopic.EXECUTION_LOGGED, log)));
-    return logs;
   }
 
   /**

@@ -10,6 +10,7 @@ import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
 import { ActionStatus } from '../queue/action-status';
 import { QueueService } from '../queue/queue.service';
+import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { retryUntil } from './durable-write';
 
 const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
@@ -45,6 +46,7 @@ export class ActionRunner {
     private readonly handlers: ActionHandlerRegistry,
     private readonly queue: QueueService,
     private readonly ledger: LedgerService,
+    private readonly db: SqlDatabase,
   ) {}
 
   /** One attempt. Never throws: a handler's failure or exception is its result. */
@@ -69,29 +71,34 @@ export class ActionRunner {
   async record(attempts: readonly AttemptResult[], context: RecordContext): Promise<Map<number, ActionStatus>> {
     if (attempts.length === 0) return new Map();
     let repeated = false;
-    const changed = await retryUntil(
+    // The actions' new states and their log rows commit together or not at all: a crash
+    // between them would leave a finished action without its record.
+    const { changed, statuses, logs } = await retryUntil(
       `Recording ${attempts.length} attempt(s)`,
       this.logger,
       context.trustUntil,
-      () => this.queue.recordOutcomes(attempts, context.fence),
+      () => this.db.transaction((tx) => this.recordIn(tx, attempts, context, repeated)),
       () => (repeated = true),
     );
+    const fencedOff = attempts.length - statuses.size;
+    if (fencedOff > 0) this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
+    await this.queue.announceAll(changed);
+    await this.ledger.announceAttempts(logs);
+    return statuses;
+  }
+
+  private async recordIn(tx: SqlExecutor, attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean) {
+    const changed = await this.queue.recordOutcomes(attempts, context.fence, tx);
     const statuses = new Map(changed.map((action) => [action.id, action.status]));
     if (repeated) {
-      // A repeat matches nothing the first try already committed: find those by re-reading.
+      // A repeat matches nothing an earlier try already committed: find those by re-reading.
       const missing = attempts.filter((attempt) => !statuses.has(attempt.action.id)).map((attempt) => attempt.action);
-      const current = await retryUntil('Re-reading attempts', this.logger, context.trustUntil, () => this.queue.findByIds(missing.map((action) => action.id)));
-      for (const row of current) {
+      for (const row of await this.queue.findByIds(missing.map((action) => action.id), tx)) {
         const claimed = missing.find((action) => action.id === row.id)!;
         if (row.status !== ActionStatus.RUNNING && row.claimEpoch === context.fence.epoch && row.attempts === claimed.attempts) statuses.set(row.id, row.status);
       }
     }
-    const fencedOff = attempts.filter((attempt) => !statuses.has(attempt.action.id));
-    if (fencedOff.length > 0) {
-      this.logger.warn(`${fencedOff.length} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
-    }
-    await retryUntil(`Logging ${attempts.length} attempt(s)`, this.logger, context.trustUntil, () =>
-      this.ledger.recordAttempts(
+    const logs = await this.ledger.recordAttempts(
         attempts
           .filter((attempt) => statuses.has(attempt.action.id))
           .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
@@ -107,9 +114,9 @@ export class ActionRunner {
             errorCode: failure?.code ?? null,
             error: failure?.message ?? null,
           })),
-      ),
+      tx,
     );
-    return statuses;
+    return { changed, statuses, logs };
   }
 
   private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import { SqlDatabase } from '../database/sql-database';
 import { ExecutionMode } from '../control/execution-mode';
 import type { LeaseFence } from '../lease/lease-fence';
 import { LedgerService } from '../ledger/ledger.service';
@@ -32,6 +33,7 @@ export class RescueService {
     private readonly queue: QueueService,
     private readonly ledger: LedgerService,
     private readonly handlers: ActionHandlerRegistry,
+    private readonly db: SqlDatabase,
   ) {}
 
   async rescue(fence: LeaseFence): Promise<RescueReport> {
@@ -42,43 +44,52 @@ export class RescueService {
     const rerun = orphans.filter((action) => this.mayRunAgain(action));
     const rerunIds = new Set(rerun.map((action) => action.id));
     const unknown = orphans.filter((action) => !rerunIds.has(action.id));
-    const requeued = await this.queue.takeBack(
-      rerun.map((action) => action.id),
-      fence,
-      { status: ActionStatus.RETRY, errorCode: 'ABANDONED', error: `Its leader stopped mid-attempt; run again by epoch ${fence.epoch} (idempotent)` },
-    );
-    const parked = [
-      ...(await this.queue.takeBack(
-        unknown.filter((action) => action.rescues < MAX_RESCUES).map((action) => action.id),
-        fence,
-        { status: ActionStatus.NEEDS_REVIEW, errorCode: 'OUTCOME_UNKNOWN', error: 'Its leader stopped mid-attempt and running it again could repeat its effect: check, then retryAction or cancelAction' },
-      )),
-      ...(await this.queue.takeBack(
-        unknown.filter((action) => action.rescues >= MAX_RESCUES).map((action) => action.id),
-        fence,
-        { status: ActionStatus.NEEDS_REVIEW, errorCode: 'RESCUED_TOO_OFTEN', error: `Taken back from a dead leader ${MAX_RESCUES} times already: something keeps stopping its runs` },
-      )),
-    ];
-
     const byId = new Map(orphans.map((orphan) => [orphan.id, orphan]));
-    await this.ledger.recordAttempts(
-      [...requeued, ...parked].map((action) => {
-        const original = byId.get(action.id)!;
-        return {
-        actionId: action.id,
-        tickId: null,
-        attempt: original.attempts,
-        mode: original.claimMode ?? ExecutionMode.PROOF,
-        outcome: AttemptOutcome.ABANDONED,
-        startedAt: original.updatedAt,
-        durationMs: Math.max(0, Date.now() - original.updatedAt.getTime()),
-        artifactRef: null,
-        artifactSha256: null,
-        errorCode: action.lastErrorCode ?? 'ABANDONED',
-        error: `${original.claimedBy ?? 'a leader'} (epoch ${original.claimEpoch}) stopped before recording a result`,
-        };
-      }),
-    );
+    // Taking an action back and closing its abandoned attempt's log row commit together.
+    const { requeued, parked, logs } = await this.db.transaction(async (tx) => {
+      const requeuedRows = await this.queue.takeBack(
+        rerun.map((action) => action.id),
+        fence,
+        { status: ActionStatus.RETRY, errorCode: 'ABANDONED', error: `Its leader stopped mid-attempt; run again by epoch ${fence.epoch} (idempotent)` },
+        tx,
+      );
+      const parkedRows = [
+        ...(await this.queue.takeBack(
+          unknown.filter((action) => action.rescues < MAX_RESCUES).map((action) => action.id),
+          fence,
+          { status: ActionStatus.NEEDS_REVIEW, errorCode: 'OUTCOME_UNKNOWN', error: 'Its leader stopped mid-attempt and running it again could repeat its effect: check, then retryAction or cancelAction' },
+          tx,
+        )),
+        ...(await this.queue.takeBack(
+          unknown.filter((action) => action.rescues >= MAX_RESCUES).map((action) => action.id),
+          fence,
+          { status: ActionStatus.NEEDS_REVIEW, errorCode: 'RESCUED_TOO_OFTEN', error: `Taken back from a dead leader ${MAX_RESCUES} times already: something keeps stopping its runs` },
+          tx,
+        )),
+      ];
+      const logRows = await this.ledger.recordAttempts(
+        [...requeuedRows, ...parkedRows].map((action) => {
+          const original = byId.get(action.id)!;
+          return {
+            actionId: action.id,
+            tickId: null,
+            attempt: original.attempts,
+            mode: original.claimMode ?? ExecutionMode.PROOF,
+            outcome: AttemptOutcome.ABANDONED,
+            startedAt: original.updatedAt,
+            durationMs: Math.max(0, Date.now() - original.updatedAt.getTime()),
+            artifactRef: null,
+            artifactSha256: null,
+            errorCode: action.lastErrorCode ?? 'ABANDONED',
+            error: `${original.claimedBy ?? 'a leader'} (epoch ${original.claimEpoch}) stopped before recording a result`,
+          };
+        }),
+        tx,
+      );
+      return { requeued: requeuedRows, parked: parkedRows, logs: logRows };
+    });
+    await this.queue.announceAll([...requeued, ...parked]);
+    await this.ledger.announceAttempts(logs);
     if (requeued.length + parked.length > 0) {
       this.logger.warn(`Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`);
     }

@@ -156,14 +156,19 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       opening.catch(() => undefined); // awaited below; do not let a failure go unhandled meanwhile
       const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: opening, clock });
       openTickId = await opening;
-      const tick = await this.ledger.closeTick(openTickId, {
+      // Results the fence refused were not recorded: the tick did not do its job.
+      const unrecorded = counts.attempted - counts.succeeded - counts.failed;
+      const outcome = unrecorded > 0 ? TickOutcome.ERROR : counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS;
+      const summary = {
         ...counts,
-        outcome: counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS,
+        outcome,
         finishedAt: new Date(),
         durationMs: elapsedMs(clock),
-        note,
-      });
-      return this.report(tick.outcome, clock, tick, counts);
+        note: unrecorded > 0 ? `lease lost: ${unrecorded} attempt result(s) not recorded${note ? `; ${note}` : ''}` : note,
+      };
+      const tick = await this.ledger.closeTick(openTickId, summary);
+      if (!tick) this.logger.warn(`Tick ${openTickId} was already closed by the next leader; its row stays as that one wrote it`);
+      return this.report(outcome, clock, tick, counts);
     } catch (error) {
       // Whatever this tick claimed and did not finish is RUNNING with nobody on it.
       this.rescuePending = true;

@@ -143,7 +143,12 @@ export class QueueRepository {
    * or DLQ (keeping the error) in another. Fenced: rows no longer RUNNING under this epoch,
    * or a lease this caller no longer holds, are left alone. Returns the rows it changed.
    */
-  async recordAttempts(successes: readonly SuccessWrite[], failures: readonly FailureWrite[], fence: LeaseFence): Promise<ActionEntity[]> {
+  async recordAttempts(
+    successes: readonly SuccessWrite[],
+    failures: readonly FailureWrite[],
+    fence: LeaseFence,
+    executor: SqlExecutor = this.db,
+  ): Promise<ActionEntity[]> {
     const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
     // On SQLite the unary + keeps the planner from driving the join from the status index
     // (a scan of every RUNNING row per batch row): it looks rows up by id instead.
@@ -159,7 +164,7 @@ export class QueueRepository {
         { name: 'new_remote_url', type: 'text' },
       ]);
       changed.push(
-        ...(await this.db.query(
+        ...(await executor.query(
           `update aol_actions
            set status = 'SUCCESS', artifact_ref = done.new_artifact_ref, artifact_sha256 = done.new_artifact_sha256,
                remote_id = done.new_remote_id, remote_url = done.new_remote_url, last_error_code = null, last_error = null,
@@ -192,7 +197,7 @@ export class QueueRepository {
         { name: 'new_error', type: 'text' },
       ]);
       changed.push(
-        ...(await this.db.query(
+        ...(await executor.query(
           `update aol_actions
            set status = failed.new_status,
                run_after = case when failed.new_status = 'RETRY' then ${nowPlusSeconds('failed.delay_seconds')} else aol_actions.run_after end,
@@ -248,10 +253,10 @@ export class QueueRepository {
    * Takes back actions a dead leader left RUNNING: due again now (RETRY), or parked as
    * NEEDS_REVIEW, with the reason kept as their last error. Fenced like every leader write.
    */
-  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite, executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
     const { now, inIds, idsParam } = this.db.dialect;
-    const rows = await this.db.query(
+    const rows = await executor.query(
       `update aol_actions
        set status = ?, rescues = rescues + 1, run_after = ${outcome.status === ActionStatus.RETRY ? now : 'run_after'},
            last_error_code = ?, last_error = ?, updated_at = ${now}
@@ -308,9 +313,9 @@ export class QueueRepository {
     return ageMs === null || ageMs === undefined ? null : Math.max(0, Number(ageMs)) / 1000;
   }
 
-  async findByIds(ids: readonly number[]): Promise<ActionEntity[]> {
+  async findByIds(ids: readonly number[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [this.db.dialect.idsParam(ids)]);
+    const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [this.db.dialect.idsParam(ids)]);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 

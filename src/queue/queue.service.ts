@@ -161,12 +161,13 @@ export class QueueService {
   }
 
   /**
-   * Records how a batch of attempts ended, in at most two statements: successes, and
-   * failures — RETRY with exponential backoff while the budget lasts and the failure is
-   * retryable, DLQ otherwise. Returns the rows changed; an attempt missing from them was
-   * fenced off (this leader is stale) or already recorded.
+   * Records how a batch of attempts ended, in at most two statements inside the caller's
+   * transaction (the attempts' log rows go in the same one): successes, and failures — RETRY
+   * with exponential backoff while the budget lasts and the failure is retryable, DLQ
+   * otherwise. Returns the rows changed, to announce once committed; an attempt missing from
+   * them was fenced off (this leader is stale) or already recorded.
    */
-  async recordOutcomes(reports: readonly AttemptReport[], fence: LeaseFence): Promise<ActionEntity[]> {
+  async recordOutcomes(reports: readonly AttemptReport[], fence: LeaseFence, tx: SqlExecutor): Promise<ActionEntity[]> {
     const successes: SuccessWrite[] = [];
     const failures: FailureWrite[] = [];
     for (const { action, result, failure } of reports) {
@@ -177,13 +178,11 @@ export class QueueService {
         failures.push({ id: action.id, status: decision.status, delaySeconds: decision.delaySeconds, errorCode: failure.code, error: failure.message });
       }
     }
-    const changed = await this.repository.recordAttempts(successes, failures, fence);
-    await this.announceAll(changed);
-    return changed;
+    return this.repository.recordAttempts(successes, failures, fence, tx);
   }
 
-  async findByIds(ids: readonly number[]): Promise<ActionEntity[]> {
-    return this.repository.findByIds(ids);
+  async findByIds(ids: readonly number[], executor?: SqlExecutor): Promise<ActionEntity[]> {
+    return this.repository.findByIds(ids, executor);
   }
 
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
@@ -194,11 +193,9 @@ export class QueueService {
     return this.repository.findRunning();
   }
 
-  /** Takes back actions left RUNNING by a leader that is gone (see RescueService). */
-  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
-    const rows = await this.repository.takeBack(ids, fence, outcome);
-    await this.announceAll(rows);
-    return rows;
+  /** Takes back actions left RUNNING by a leader that is gone (see RescueService), in the caller's transaction. */
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite, tx: SqlExecutor): Promise<ActionEntity[]> {
+    return this.repository.takeBack(ids, fence, outcome, tx);
   }
 
   /** Tells the subscribers that an action changed (call after the change is committed). */
@@ -206,7 +203,8 @@ export class QueueService {
     await this.events.publish(AolTopic.ACTION_UPDATED, action);
   }
 
-  private async announceAll(actions: readonly ActionEntity[]): Promise<void> {
+  /** Tells the subscribers about changed actions (call once the change is committed). */
+  async announceAll(actions: readonly ActionEntity[]): Promise<void> {
     await Promise.all(actions.map((action) => this.announce(action)));
   }
 
