@@ -16,7 +16,7 @@ export class CoreModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), EventsModule, OrchestratorModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), EventsModule.forRoot(config), OrchestratorModule],
       exports: [OrchestratorModule],
     };
   }

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
+import { POSTGRESQL_MIGRATIONS } from '../src/database/migrations/postgresql';
+import { SQLITE_MIGRATIONS } from '../src/database/migrations/sqlite';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 
@@ -45,7 +47,9 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
   it('migrates, printing what it applied', async () => {
     const first = await aol(['migrate']);
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ applied: ['Migration20261130000000_initial', 'Migration20261130120000_operator_api'] });
+    const all = (driver === 'postgresql' ? POSTGRESQL_MIGRATIONS : SQLITE_MIGRATIONS).map((migration) => migration.name);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.parse(first.stdout)).toEqual({ applied: all });
     const again = await aol(['migrate']);
     expect(JSON.parse(again.stdout)).toEqual({ applied: [] });
   });

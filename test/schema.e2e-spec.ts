@@ -103,6 +103,13 @@ describe('database schema', () => {
       }
     });
 
+    it('runs SQLite in WAL mode with a busy timeout, so a second process can share the file', async () => {
+      if (driver !== 'sqlite') return;
+      expect(await aol.sql('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await aol.sql('pragma busy_timeout')).toEqual([{ timeout: 5000 }]);
+      expect(await aol.sql('pragma foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    });
+
     it('applies nothing more when migrated again', async () => {
       await expect(aol.app.get(MigrationService).migrateUp()).resolves.toEqual([]);
     });

@@ -38,6 +38,11 @@ export interface ActionHandler {
   parsePayload(payload: unknown): Record<string, unknown>;
   /** Runs one attempt. Throws ActionFailure to say how it failed; anything else counts as retryable. */
   execute(context: ActionRunContext): Promise<ActionResult>;
+  /**
+   * Whether running an attempt again in this mode cannot repeat its effect. An attempt cut
+   * short by a crash is re-run only if so; otherwise its action waits for an operator.
+   */
+  isIdempotent(mode: ExecutionMode): boolean;
 }
 
 export const ACTION_HANDLERS = Symbol('ACTION_HANDLERS');

@@ -80,6 +80,12 @@ export class AolConfig {
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   tickEnabled: boolean;
+  /** Actions of one tick's batch run at the same time. */
+  tickConcurrency: number;
+  /** A tick that filled its batch is followed at once by the next (still within the caps). */
+  drainContinuously: boolean;
+  /** An enqueue wakes the leader at once instead of waiting for the interval. */
+  wakeOnEnqueue: boolean;
   migrateOnStart: boolean;
   instanceId: string;
   logLevel: LogLevel;
@@ -91,6 +97,8 @@ export class AolConfig {
   graphiql: boolean;
   /** Largest HTTP request body accepted. */
   maxRequestBytes: number;
+  /** memory: events reach this process's subscribers; postgres: every instance's, via LISTEN/NOTIFY. */
+  eventBus: 'memory' | 'postgres';
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
 }
@@ -148,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     retryBaseSeconds: vars.AOL_RETRY_BASE_SECONDS ?? 10,
     retryMaxSeconds: vars.AOL_RETRY_MAX_SECONDS ?? 3600,
     tickEnabled: flag(vars.AOL_TICK_ENABLED, true),
+    tickConcurrency: vars.AOL_TICK_CONCURRENCY ?? 1,
+    drainContinuously: flag(vars.AOL_DRAIN_CONTINUOUSLY, false),
+    wakeOnEnqueue: flag(vars.AOL_WAKE_ON_ENQUEUE, false),
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
@@ -155,11 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
+    eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null as MastodonConfig | null, // read below, once the action timeout is known
   } satisfies AolConfig);
 
   if (config.nodeEnv === 'production' && config.apiToken === null) {
     throw new ConfigError(['AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production']);
+  }
+  if (config.eventBus === 'postgres' && config.database.driver !== 'postgresql') {
+    throw new ConfigError(['AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)']);
   }
   if (config.readToken !== null && config.apiToken === null) {
     throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);

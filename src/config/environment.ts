@@ -150,6 +150,15 @@ export class EnvironmentVariables {
   @FlagVariable()
   AOL_TICK_ENABLED?: string;
 
+  @IntegerVariable(1, 1000)
+  AOL_TICK_CONCURRENCY?: number;
+
+  @FlagVariable()
+  AOL_DRAIN_CONTINUOUSLY?: string;
+
+  @FlagVariable()
+  AOL_WAKE_ON_ENQUEUE?: string;
+
   @FlagVariable()
   AOL_MIGRATE_ON_START?: string;
 
@@ -169,6 +178,10 @@ export class EnvironmentVariables {
 
   @FlagVariable()
   AOL_GRAPHIQL?: string;
+
+  @IsOptional()
+  @IsIn(['memory', 'postgres'], { message: '$property must be memory or postgres (got "$value")' })
+  AOL_EVENT_BUS?: string;
 
   @IntegerVariable(1024, 64 * 1024 * 1024)
   AOL_MAX_REQUEST_BYTES?: number;

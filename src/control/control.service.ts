@@ -54,6 +54,26 @@ export class ControlService {
     this.proofModeOnly = config.proofModeOnly;
   }
 
+  /**
+   * The switchboard as one scalar SQL expression (a JSON object), for a statement that reads it
+   * along the way (the tick reads it with the lease); `flagsFrom` turns the value back.
+   */
+  get flagsSnapshotSql(): string {
+    const fields = "'paused', paused, 'killed', killed, 'proof_mode', proof_mode, 'reason', reason, 'updated_by', updated_by, 'updated_at', updated_at";
+    return this.db.dialect.driver === 'postgresql'
+      ? `(select json_build_object(${fields}) from aol_control_flags where id = 1)`
+      : `(select json_object(${fields}) from aol_control_flags where id = 1)`;
+  }
+
+  /** True while not killed: a condition for taking a free lease. */
+  get notKilledSql(): string {
+    return 'not exists (select 1 from aol_control_flags where id = 1 and killed)';
+  }
+
+  flagsFrom(snapshot: unknown): ControlFlags {
+    return this.toFlags(this.db.dialect.toJson<Record<string, unknown>>(snapshot));
+  }
+
   async flags(): Promise<ControlFlags> {
     const rows = await this.db.query(`select ${FLAG_COLUMNS} from aol_control_flags where id = 1`);
     if (rows.length === 0) throw new Error('The control flags row is missing: run the migrations');

@@ -5,6 +5,8 @@ import { AolConfig, DatabaseTarget } from '../config/aol-config';
 import { StartupError } from '../errors/aol-error';
 import { POSTGRESQL_DIALECT, SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 
+const SQLITE_BUSY_RETRIES = 5;
+
 export type SqlRow = Record<string, unknown>;
 
 /** Runs hand-written statements with bound parameters. */
@@ -37,7 +39,17 @@ export class SqlDatabase implements SqlExecutor {
   }
 
   async query<T = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.rowsOf<T>(await this.knex.raw(sql, params as Knex.RawBinding[]));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return this.rowsOf<T>(await this.knex.raw(sql, params as Knex.RawBinding[]));
+      } catch (error) {
+        // SQLite shared by two processes: past the busy timeout (or on a stale WAL snapshot) a
+        // statement fails with SQLITE_BUSY instead of waiting. A single statement is atomic,
+        // so running it again is safe.
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= SQLITE_BUSY_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+      }
+    }
   }
 
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */

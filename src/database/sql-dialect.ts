@@ -2,6 +2,12 @@
  * What differs between PostgreSQL and SQLite in AOL's hand-written statements. Fragments
  * here are constant SQL text, never values: values always travel as bound parameters.
  */
+/** A column of a JSON record set: its name and its SQL type (PostgreSQL's spelling). */
+export interface RecordsetColumn {
+  name: string;
+  type: 'bigint' | 'int' | 'text' | 'jsonb' | 'timestamptz' | 'double precision';
+}
+
 export interface SqlDialect {
   readonly driver: 'postgresql' | 'sqlite';
   /** The database's clock, in the datetime column representation, fixed for one statement. */
@@ -23,6 +29,11 @@ export interface SqlDialect {
   /** `column` is one of a list of ids bound as one parameter (see idsParam). */
   inIds(column: string): string;
   idsParam(ids: readonly number[]): unknown;
+  /**
+   * A table expression `alias` reading rows from one bound parameter holding a JSON array of
+   * objects: how one statement writes a whole batch. Bind the array with JSON.stringify.
+   */
+  jsonRecordset(alias: string, columns: readonly RecordsetColumn[]): string;
 }
 
 export const POSTGRESQL_DIALECT: SqlDialect = {
@@ -38,6 +49,8 @@ export const POSTGRESQL_DIALECT: SqlDialect = {
   boolParam: (value) => value,
   inIds: (column) => `${column} = any(cast(? as bigint[]))`,
   idsParam: (ids) => ids,
+  jsonRecordset: (alias, columns) =>
+    `jsonb_to_recordset(cast(? as jsonb)) as ${alias}(${columns.map((column) => `${column.name} ${column.type}`).join(', ')})`,
 };
 
 export const SQLITE_DIALECT: SqlDialect = {
@@ -53,6 +66,8 @@ export const SQLITE_DIALECT: SqlDialect = {
   boolParam: (value) => (value ? 1 : 0),
   inIds: (column) => `${column} in (select value from json_each(?))`,
   idsParam: (ids) => JSON.stringify(ids),
+  jsonRecordset: (alias, columns) =>
+    `(select ${columns.map((column) => `json_extract(value, '$.${column.name}') as ${column.name}`).join(', ')} from json_each(?)) as ${alias}`,
 };
 
 export function toNullableDate(dialect: SqlDialect, value: unknown): Date | null {

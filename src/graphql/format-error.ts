@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AolError } from '../errors/aol-error';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 
 /** Codes GraphQL and Apollo themselves give, about the request rather than the server. */
 const REQUEST_ERROR_CODES = new Set([
@@ -56,6 +57,9 @@ export function createErrorFormatter(options: { exposeInternalErrors: boolean })
     if (original instanceof HttpException) {
       const code = HTTP_STATUS_CODES[original.getStatus()];
       if (code) return { ...base, message: httpExceptionMessage(original), extensions: { code } };
+    }
+    if (isDatabaseUnavailable(original)) {
+      return { ...base, message: 'The database is not reachable right now; nothing was changed by this request. Try again shortly.', extensions: { code: 'DATABASE_UNAVAILABLE' } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {

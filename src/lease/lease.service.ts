@@ -7,6 +7,17 @@ import type { LeaseFence } from './lease-fence';
 /** The lease row the orchestrator's leader holds (created by the first migration). */
 export const ORCHESTRATOR_LEASE = 'orchestrator';
 
+/**
+ * What a caller may add to the lease statement, so a tick needs one round trip for both:
+ * `read`, a scalar SQL expression returned as `readAlong` (say, the switchboard), and
+ * `takeOverOnlyIf`, a condition a free lease must meet to be taken (not while killed, say).
+ * Both are constant SQL text, never values.
+ */
+export interface AlongTheLease {
+  read?: string;
+  takeOverOnlyIf?: string;
+}
+
 export interface LeaseGrant {
   owner: string;
   epoch: number;
@@ -15,6 +26,8 @@ export interface LeaseGrant {
   /** The database's clock when the statement ran, and the expiry it set. */
   databaseNow: Date;
   expiresAt: Date;
+  /** The value of `along.read`, as the driver returned it. */
+  readAlong?: unknown;
 }
 
 export interface LeaseState {
@@ -48,9 +61,10 @@ export class LeaseService {
    * takes it over (epoch + 1) if it is free or expired. Returns null when someone else holds
    * it. A renewal that finds the lease lost returns null too: the caller steps down at once.
    */
-  async acquireOrRenew(owner: string, heldEpoch: number | null): Promise<LeaseGrant | null> {
+  async acquireOrRenew(owner: string, heldEpoch: number | null, along: AlongTheLease = {}): Promise<LeaseGrant | null> {
     const { now, nowPlusSeconds } = this.db.dialect;
     const stillMine = `(owner = ? and epoch = ? and expires_at > ${now})`;
+    const mayTakeOver = `(owner is null or expires_at <= ${now})${along.takeOverOnlyIf ? ` and ${along.takeOverOnlyIf}` : ''}`;
     const rows = await this.db.query<Record<string, unknown>>(
       `update aol_lease
        set owner = ?,
@@ -58,8 +72,8 @@ export class LeaseService {
            acquired_at = case when ${stillMine} then acquired_at else ${now} end,
            renewed_at = ${now},
            expires_at = ${nowPlusSeconds('?')}
-       where name = ? and (${stillMine} or owner is null or expires_at <= ${now})
-       returning owner, epoch, expires_at, ${now} as database_now`,
+       where name = ? and (${stillMine} or (${mayTakeOver}))
+       returning owner, epoch, expires_at, ${now} as database_now${along.read ? `, ${along.read} as read_along` : ''}`,
       [owner, owner, heldEpoch, owner, heldEpoch, this.ttlSeconds, ORCHESTRATOR_LEASE, owner, heldEpoch],
     );
     if (rows.length === 0) return null;
@@ -71,6 +85,7 @@ export class LeaseService {
       acquired: epoch !== heldEpoch,
       databaseNow: this.db.dialect.toDate(row.database_now),
       expiresAt: this.db.dialect.toDate(row.expires_at),
+      readAlong: row.read_along,
     };
   }
 

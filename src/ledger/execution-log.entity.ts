@@ -1,4 +1,4 @@
-import { BigIntType, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { AttemptOutcome } from './tick-outcome';
 import { ExecutionMode } from '../control/execution-mode';
 
@@ -10,6 +10,7 @@ import { ExecutionMode } from '../control/execution-mode';
 @Entity({ tableName: 'aol_execution_logs' })
 @Index({ name: 'aol_execution_logs_action_id_idx', properties: ['actionId', 'id'] })
 @Index({ name: 'aol_execution_logs_tick_id_idx', properties: ['tickId'] })
+@Unique({ name: 'aol_execution_logs_action_attempt_unique', properties: ['actionId', 'attempt'] })
 export class ExecutionLogEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;

@@ -80,17 +80,68 @@ export class LedgerService {
     return this.completed(toTickRecord(rows[0], this.db.dialect));
   }
 
-  async recordAttempt(attempt: AttemptRecord): Promise<ExecutionLogEntity> {
+  /**
+   * The log rows of a batch of attempts, in one multi-row insert. One row per attempt at
+   * most: (action_id, attempt) is unique, so writing a batch again after a commit whose
+   * answer was lost inserts nothing twice. Returns the rows inserted.
+   */
+  async recordAttempts(attempts: readonly AttemptRecord[]): Promise<ExecutionLogEntity[]> {
+    if (attempts.length === 0) return [];
+    const { dateParam, jsonRecordset } = this.db.dialect;
+    const source = jsonRecordset('attempt', [
+      { name: 'action_id', type: 'bigint' },
+      { name: 'tick_id', type: 'bigint' },
+      { name: 'attempt', type: 'int' },
+      { name: 'mode', type: 'text' },
+      { name: 'outcome', type: 'text' },
+      { name: 'started_at', type: 'timestamptz' },
+      { name: 'duration_ms', type: 'int' },
+      { name: 'artifact_ref', type: 'text' },
+      { name: 'artifact_sha256', type: 'text' },
+      { name: 'error_code', type: 'text' },
+      { name: 'error', type: 'text' },
+    ]);
     const rows = await this.db.query(
       `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms, artifact_ref, artifact_sha256, error_code, error)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       select attempt.action_id, attempt.tick_id, attempt.attempt, attempt.mode, attempt.outcome, attempt.started_at, attempt.duration_ms,
+              attempt.artifact_ref, attempt.artifact_sha256, attempt.error_code, attempt.error
+       from ${source}
+       where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
+       on conflict (action_id, attempt) do nothing
        returning ${EXECUTION_LOG_COLUMNS}`,
-      [attempt.actionId, attempt.tickId, attempt.attempt, attempt.mode, attempt.outcome, this.db.dialect.dateParam(attempt.startedAt),
-        attempt.durationMs, attempt.artifactRef, attempt.artifactSha256, attempt.errorCode, attempt.error],
+      [
+        JSON.stringify(
+          attempts.map((attempt) => ({
+            action_id: attempt.actionId,
+            tick_id: attempt.tickId,
+            attempt: attempt.attempt,
+            mode: attempt.mode,
+            outcome: attempt.outcome,
+            started_at: dateParam(attempt.startedAt),
+            duration_ms: attempt.durationMs,
+            artifact_ref: attempt.artifactRef,
+            artifact_sha256: attempt.artifactSha256,
+            error_code: attempt.errorCode,
+            error: attempt.error,
+          })),
+        ),
+      ],
     );
-    const log = toExecutionLogRecord(rows[0], this.db.dialect);
-    await this.events.publish(AolTopic.EXECUTION_LOGGED, log);
-    return log;
+    const logs = rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+    await Promise.all(logs.map((log) => this.events.publish(AolTopic.EXECUTION_LOGGED, log)));
+    return logs;
+  }
+
+  /**
+   * Closes the ledger rows of ticks whose leader died mid-tick (left RUNNING): ERROR, with a
+   * note. Called by a leader before its own tick opens a row, so none of these is its own.
+   */
+  async closeAbandonedTicks(note: string): Promise<number> {
+    const rows = await this.db.query(
+      `update aol_tick_ledger set outcome = ?, finished_at = ?, note = ? where outcome = ? returning id`,
+      [TickOutcome.ERROR, this.db.dialect.dateParam(new Date()), note, TickOutcome.RUNNING],
+    );
+    return rows.length;
   }
 
   async lastTick(): Promise<TickEntity | null> {

@@ -13,9 +13,10 @@ export enum TickOutcome {
   ERROR = 'ERROR',
 }
 
-/** How one attempt ended. */
+/** How one attempt ended. ABANDONED: its leader stopped before recording a result. */
 export enum AttemptOutcome {
   SUCCESS = 'SUCCESS',
   FAILED = 'FAILED',
   TIMED_OUT = 'TIMED_OUT',
+  ABANDONED = 'ABANDONED',
 }

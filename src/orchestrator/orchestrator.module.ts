@@ -8,12 +8,14 @@ import { ActionOperationsResolver } from './action-operations.resolver';
 import { ActionOperationsService } from './action-operations.service';
 import { AutonomyStatusResolver } from './autonomy-status.resolver';
 import { AutonomyStatusService } from './autonomy-status.service';
+import { ActionRunner } from './action-runner';
+import { RescueService } from './rescue.service';
 import { TickService } from './tick.service';
 
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
   imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
-  providers: [TickService, AutonomyStatusService, AutonomyStatusResolver, ActionOperationsService, ActionOperationsResolver],
+  providers: [TickService, ActionRunner, RescueService, AutonomyStatusService, AutonomyStatusResolver, ActionOperationsService, ActionOperationsResolver],
   exports: [TickService, AutonomyStatusService],
 })
 export class OrchestratorModule {}

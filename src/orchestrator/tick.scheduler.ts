@@ -1,31 +1,72 @@
-import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AolConfig } from '../config/aol-config';
+import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import type { ActionEntity } from '../queue/action.entity';
+import { ActionStatus } from '../queue/action-status';
 import { TickService } from './tick.service';
 
 export const TICK_INTERVAL_NAME = 'aol-tick';
 
 /**
- * Drives the tick from an interval registered with @nestjs/schedule, so its period comes
- * from AOL_TICK_INTERVAL_MS. Only the server uses it; the CLI runs ticks on demand.
+ * Decides when ticks run. Always: every AOL_TICK_INTERVAL_MS, from an interval registered
+ * with @nestjs/schedule. Optionally (both off by default, so the spec's pace of at most
+ * AOL_MAX_ACTIONS_PER_TICK per interval holds unless a deployer lifts it): at once again after
+ * a tick that filled its batch (AOL_DRAIN_CONTINUOUSLY), and at once when an action becomes
+ * due by enqueue (AOL_WAKE_ON_ENQUEUE). Only the server uses it; the CLI ticks on demand.
  */
 @Injectable()
 export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopped = false;
+  private running = false;
+  /** A wake-up arrived while a tick ran: run one more right after. */
+  private again = false;
+  private enqueues: AsyncIterableIterator<ActionEntity> | null = null;
+
   constructor(
     private readonly registry: SchedulerRegistry,
     private readonly ticks: TickService,
     private readonly config: AolConfig,
+    @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.tickEnabled) return;
-    // runTick never rejects and skips itself while the previous tick runs: no overlap.
-    const interval = setInterval(() => void this.ticks.runTick(), this.config.tickIntervalMs);
-    this.registry.addInterval(TICK_INTERVAL_NAME, interval);
+    this.registry.addInterval(TICK_INTERVAL_NAME, setInterval(() => this.requestTick(), this.config.tickIntervalMs));
+    if (this.config.wakeOnEnqueue) this.wakeOnEnqueue();
   }
 
   /** Stop scheduling before the TickService waits for the last tick and releases the lease. */
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     if (this.registry.doesExist('interval', TICK_INTERVAL_NAME)) this.registry.deleteInterval(TICK_INTERVAL_NAME);
+    await this.enqueues?.return?.();
+  }
+
+  /** Runs a tick now, or right after the one running; never two at once. */
+  private requestTick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = this.config.wakeOnEnqueue || this.config.drainContinuously;
+      return;
+    }
+    this.running = true;
+    void this.ticks.runTick().then((report) => {
+      this.running = false;
+      const filledBatch = report.attempted >= this.config.maxActionsPerTick;
+      const next = this.again || (this.config.drainContinuously && filledBatch);
+      this.again = false;
+      if (next) setImmediate(() => this.requestTick());
+    });
+  }
+
+  private wakeOnEnqueue(): void {
+    const updates = this.events.subscribe<ActionEntity>(AolTopic.ACTION_UPDATED);
+    this.enqueues = updates;
+    void (async () => {
+      for await (const action of updates) {
+        if (action.status === ActionStatus.PENDING && action.attempts === 0 && new Date(action.runAfter).getTime() <= Date.now()) this.requestTick();
+      }
+    })();
   }
 }

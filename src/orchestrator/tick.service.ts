@@ -1,21 +1,21 @@
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AolConfig, LEASE_SAFETY_MARGIN_SECONDS } from '../config/aol-config';
-import { ActionFailure, ActionResult } from '../action-handlers/action-handler';
-import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
 import { ControlFlags, ControlService } from '../control/control.service';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
-import { LeaseFence } from '../lease/lease-fence';
 import { LeaseService } from '../lease/lease.service';
 import { LedgerService, NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/ledger.service';
 import type { TickEntity } from '../ledger/tick.entity';
-import { AttemptOutcome, TickOutcome } from '../ledger/tick-outcome';
-import { ExecutionMode } from '../control/execution-mode';
-import type { ActionEntity } from '../queue/action.entity';
+import { TickOutcome } from '../ledger/tick-outcome';
 import { ActionStatus } from '../queue/action-status';
+import type { ActionEntity } from '../queue/action.entity';
+import { ExecutionMode } from '../control/execution-mode';
+import type { LeaseFence } from '../lease/lease-fence';
 import { QueueService } from '../queue/queue.service';
+import { ActionRunner, AttemptResult } from './action-runner';
+import { RescueService } from './rescue.service';
 
-/** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running. */
+/** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
 export type TickReportOutcome = TickOutcome | 'NOT_LEADER' | 'SKIPPED';
 
 export interface TickReport extends TickCounts {
@@ -25,30 +25,41 @@ export interface TickReport extends TickCounts {
   tick: TickEntity | null;
 }
 
+/** Finished attempts are recorded in groups of this many: one statement writes a whole group. */
+const RECORD_GROUP_SIZE = 500;
+
+interface BatchContext {
+  mode: ExecutionMode;
+  fence: LeaseFence;
+  tickId: number;
+  clock: number;
+}
+
 interface HeldLease {
   epoch: number;
   /** performance.now() after which this process no longer trusts the lease to start actions. */
   trustUntil: number;
 }
 
-const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
-
 /**
- * The tick: one pass of the leader over the queue. In order: never overlap; hold the lease;
- * obey the switchboard; claim a batch in one statement; run each claimed action through its
- * handler, isolated, under a timeout, stopping before the tick budget or the lease runs out;
- * record every attempt and the tick itself.
+ * The tick: one pass of the leader over the queue. In order: never overlap; obey a kill;
+ * hold the lease (taking back what a dead leader left RUNNING when the lease is new); obey a
+ * pause; claim a batch in one statement; run each claimed action, stopping before the tick
+ * budget or the lease runs out; record every attempt and the tick itself.
  */
 @Injectable()
-export class TickService implements OnModuleInit, OnApplicationShutdown {
+export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(TickService.name);
   private inFlight: Promise<TickReport> | null = null;
   private held: HeldLease | null = null;
-  /** Set when the switchboard pauses or kills mid-tick: no further action starts. */
+  /** Set when the switchboard pauses or kills mid-tick, or on shutdown: no further action starts. */
   private haltRequested = false;
-  /** Set when a fenced write found the lease gone: this process is no longer the leader. */
-  private leaseLost = false;
+  private stopping = false;
+  /** Take back RUNNING actions before claiming: after a change of epoch, or a tick that failed midway. */
+  private rescuePending = true;
   private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
+  /** The last tick's failure, so an outage is logged once in full, then briefly until it ends. */
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly config: AolConfig,
@@ -56,7 +67,8 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
     private readonly control: ControlService,
     private readonly queue: QueueService,
     private readonly ledger: LedgerService,
-    private readonly handlers: ActionHandlerRegistry,
+    private readonly runner: ActionRunner,
+    private readonly rescuer: RescueService,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -68,8 +80,14 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
     })();
   }
 
-  /** Waits for the tick in flight, then gives the lease up so another instance can lead at once. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Shutdown, before connections close: no new tick or action starts, the action in flight
+   * finishes (bounded by its timeout), the claimed rest goes back, and the lease is released
+   * so another instance can lead at once.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.haltRequested = true;
     await this.flagWatch?.return?.();
     await this.inFlight;
     if (this.held) {
@@ -87,7 +105,7 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs one tick, unless one is already running. Never throws: failures become an ERROR report. */
   async runTick(): Promise<TickReport> {
-    if (this.inFlight) return { outcome: 'SKIPPED', durationMs: 0, tick: null, ...NO_ATTEMPTS };
+    if (this.inFlight || this.stopping) return { outcome: 'SKIPPED', durationMs: 0, tick: null, ...NO_ATTEMPTS };
     this.inFlight = this.tick().finally(() => {
       this.inFlight = null;
     });
@@ -98,42 +116,42 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
     const clock = performance.now();
     const start: TickStart = { owner: this.config.instanceId, epoch: this.held?.epoch ?? 0, startedAt: new Date() };
     this.haltRequested = false;
-    this.leaseLost = false;
     let openTickId: number | null = null;
     try {
-      const flags = await this.control.flags();
-      if (flags.killed) return await this.stopForKill(start, clock, flags);
-
-      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null);
+      // One statement renews the lease and reads the switchboard; a free lease is not taken while killed.
+      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null, {
+        read: this.control.flagsSnapshotSql,
+        takeOverOnlyIf: this.control.notKilledSql,
+      });
       if (!grant) {
         if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
         this.held = null;
-        return this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
+        const flags = await this.control.flags();
+        return flags.killed ? this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS) : this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
       }
-      if (grant.acquired) this.logger.log(`Leading at epoch ${grant.epoch}`);
+      const flags = this.control.flagsFrom(grant.readAlong);
+      if (grant.acquired) {
+        this.logger.log(`Leading at epoch ${grant.epoch}`);
+        this.rescuePending = true;
+      }
+      // Trust runs from before the renewal was sent, so a slow answer only shortens it.
       this.held = { epoch: grant.epoch, trustUntil: clock + (this.config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000 };
       start.epoch = grant.epoch;
+      if (flags.killed) return await this.stopForKill(start, clock, flags);
+      const fence = this.lease.fence(this.config.instanceId, grant.epoch);
+      if (this.rescuePending) {
+        await this.rescuer.rescue(fence);
+        this.rescuePending = false;
+      }
 
       if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.reason);
 
-      const fence = this.lease.fence(this.config.instanceId, grant.epoch);
-      const claimed = await this.queue.claimDue(fence, this.config.maxActionsPerTick);
+      const { mode } = this.control.effectiveMode(flags);
+      const claimed = await this.queue.claimDue(fence, this.config.maxActionsPerTick, mode);
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       openTickId = await this.ledger.openTick(start);
-      const { mode } = this.control.effectiveMode(flags);
-      const counts = { ...NO_ATTEMPTS };
-      let note: string | null = null;
-      for (const [index, action] of claimed.entries()) {
-        const stopReason = this.reasonToStop(clock);
-        if (stopReason) {
-          const unstarted = claimed.slice(index).map((rest) => rest.id);
-          const released = await this.queue.releaseUnstarted(unstarted, fence);
-          note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
-          break;
-        }
-        this.tally(counts, await this.attempt(action, mode, fence, openTickId));
-      }
+      const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: openTickId, clock });
       const tick = await this.ledger.closeTick(openTickId, {
         ...counts,
         outcome: counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS,
@@ -143,15 +161,67 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
       });
       return this.report(tick.outcome, clock, tick, counts);
     } catch (error) {
+      // Whatever this tick claimed and did not finish is RUNNING with nobody on it.
+      this.rescuePending = true;
       return this.recordError(start, clock, openTickId, error);
     }
   }
 
+  /**
+   * Runs a claimed batch, AOL_TICK_CONCURRENCY at a time, checking before each start that the
+   * tick may go on (budget, lease, switchboard); what was not started goes back unchanged.
+   * Results are recorded in groups (one statement for the actions, one for their log rows),
+   * each REAL result at once: an effect outside must be on record as soon as it happened.
+   */
+  private async runBatch(claimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+    const counts = { ...NO_ATTEMPTS };
+    const finished: AttemptResult[] = [];
+    let recording = Promise.resolve();
+    let recordingFailed: unknown = null;
+    let started = 0;
+    let stopReason: string | null = null;
+
+    const flush = () => {
+      const group = finished.splice(0);
+      if (group.length === 0) return;
+      recording = recording.then(async () => {
+        if (recordingFailed !== null) return;
+        try {
+          const trustUntil = this.held?.trustUntil ?? 0;
+          const statuses = await this.runner.record(group, { fence: batch.fence, tickId: batch.tickId, trustUntil });
+          for (const attempt of group) this.tally(counts, statuses.get(attempt.action.id) ?? null);
+          if (statuses.size < group.length) this.leaseLost();
+        } catch (error) {
+          recordingFailed = error;
+        }
+      });
+    };
+    const worker = async () => {
+      while (started < claimed.length) {
+        stopReason ??= recordingFailed !== null ? 'recording failed' : this.reasonToStop(batch.clock);
+        if (stopReason) return;
+        const action = claimed[started++];
+        finished.push(await this.runner.attempt(action, batch.mode));
+        if (batch.mode === ExecutionMode.REAL || finished.length >= RECORD_GROUP_SIZE) flush();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.tickConcurrency, claimed.length) }, worker));
+    flush();
+    await recording;
+    if (recordingFailed !== null) throw recordingFailed;
+
+    let note: string | null = null;
+    if (started < claimed.length) {
+      const released = await this.queue.releaseUnstarted(claimed.slice(started).map((rest) => rest.id), batch.fence);
+      note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
+    }
+    return { counts, note };
+  }
+
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
   private async stopForKill(start: TickStart, clock: number, flags: ControlFlags): Promise<TickReport> {
-    if (!this.held) return this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS);
-    const epoch = this.held.epoch;
-    const report = await this.recordWithoutActions({ ...start, epoch }, clock, TickOutcome.KILLED, flags.reason);
+    const epoch = start.epoch;
+    const report = await this.recordWithoutActions(start, clock, TickOutcome.KILLED, flags.reason);
     this.held = null;
     await this.lease.release(this.config.instanceId, epoch);
     this.logger.warn(`Killed (${flags.reason ?? 'no reason given'}): released the lease at epoch ${epoch}`);
@@ -166,7 +236,9 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
   /** The tick itself failed (most often the database): say so in the ledger if it can be reached. */
   private async recordError(start: TickStart, clock: number, openTickId: number | null, error: unknown): Promise<TickReport> {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
+    if (message === this.lastFailure) this.logger.warn(`Tick failed again: ${message}`);
+    else this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
+    this.lastFailure = message;
     if (!this.held) return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
     const summary = { ...NO_ATTEMPTS, outcome: TickOutcome.ERROR, finishedAt: new Date(), durationMs: elapsedMs(clock), note: message.slice(0, 1000) };
     try {
@@ -177,70 +249,18 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** A fenced write found the lease gone: this process is no longer the leader. */
+  private leaseLost(): void {
+    if (this.held) this.logger.warn(`The lease moved on from epoch ${this.held.epoch}; stepping down`);
+    this.held = null;
+  }
+
   private reasonToStop(clock: number): string | null {
-    if (this.leaseLost) return 'lease lost during the tick';
-    if (this.haltRequested) return 'paused or killed during the tick';
+    if (!this.held) return 'lease lost during the tick';
+    if (this.haltRequested) return this.stopping ? 'shutting down' : 'paused or killed during the tick';
     if (elapsedMs(clock) >= this.config.maxTickSeconds * 1000) return `tick budget of ${this.config.maxTickSeconds}s used`;
-    if (this.held && performance.now() >= this.held.trustUntil) return 'lease too close to expiry';
+    if (performance.now() >= this.held.trustUntil) return 'lease too close to expiry';
     return null;
-  }
-
-  /** One attempt of one action. A handler's failure or exception stays inside this attempt. */
-  private async attempt(action: ActionEntity, mode: ExecutionMode, fence: LeaseFence, tickId: number): Promise<ActionStatus | null> {
-    const startedAt = new Date();
-    const clock = performance.now();
-    let result: ActionResult | null = null;
-    let failure: ActionFailure | null = null;
-    try {
-      const handler = this.handlers.handlerFor(action.type);
-      const toRun = { id: action.id, idempotencyKey: action.idempotencyKey, type: action.type, payload: action.payload, attempt: action.attempts };
-      result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
-    } catch (error) {
-      failure = ActionFailure.from(error);
-    }
-    const durationMs = elapsedMs(clock);
-
-    const written = result
-      ? await this.queue.recordSuccess(action, fence, result)
-      : await this.queue.recordFailure(action, fence, failure as ActionFailure);
-    if (!written) {
-      // Fenced off: this process lost the lease while the action ran. The new leader finds
-      // the action RUNNING under a dead epoch and accounts for this attempt.
-      this.logger.warn(`Action ${action.id}: result of attempt ${action.attempts} discarded, the lease moved on`);
-      this.leaseLost = true;
-      return null;
-    }
-    await this.ledger.recordAttempt({
-      actionId: action.id,
-      tickId,
-      attempt: action.attempts,
-      mode,
-      outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
-      startedAt,
-      durationMs,
-      artifactRef: result?.artifactRef ?? null,
-      artifactSha256: result?.artifactSha256 ?? null,
-      errorCode: failure?.code ?? null,
-      error: failure?.message ?? null,
-    });
-    return written.status;
-  }
-
-  private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const seconds = this.config.actionTimeoutSeconds;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new ActionFailure(ACTION_TIMEOUT, `No result within ${seconds}s`, true));
-      }, seconds * 1000);
-    });
-    try {
-      return await Promise.race([run(controller.signal), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private tally(counts: TickCounts, status: ActionStatus | null): void {
@@ -252,6 +272,10 @@ export class TickService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private report(outcome: TickReportOutcome, clock: number, tick: TickEntity | null, counts: TickCounts): TickReport {
+    if (outcome !== TickOutcome.ERROR && this.lastFailure !== null) {
+      this.logger.log(`Ticking again after: ${this.lastFailure}`);
+      this.lastFailure = null;
+    }
     return { outcome, durationMs: tick?.durationMs ?? elapsedMs(clock), tick, ...counts };
   }
 }

@@ -1,5 +1,6 @@
 import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { ActionStatus, ActionType } from './action-status';
+import { ExecutionMode } from '../control/execution-mode';
 
 @Entity({ tableName: 'aol_actions' })
 @Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })
@@ -45,6 +46,14 @@ export class ActionEntity {
 
   @Property({ type: new BigIntType('number'), nullable: true })
   claimEpoch?: number | null;
+
+  /** The mode the last claim was made in: decides whether an abandoned attempt may run again. */
+  @Enum({ items: () => ExecutionMode, type: 'string', nullable: true })
+  claimMode?: ExecutionMode | null;
+
+  /** Times a new leader found it RUNNING under a dead one and took it back. */
+  @Property({ type: 'integer', default: 0 })
+  rescues!: number;
 
   @Property({ type: 'string', length: 500, nullable: true })
   artifactRef?: string | null;

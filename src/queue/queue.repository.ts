@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import type { PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
+import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
 import { ActionStatus, ActionType } from './action-status';
@@ -16,6 +17,7 @@ export interface NewAction {
 }
 
 export interface SuccessWrite {
+  id: number;
   artifactRef: string | null;
   artifactSha256: string | null;
   remoteId?: string | null;
@@ -23,8 +25,15 @@ export interface SuccessWrite {
 }
 
 export interface FailureWrite {
+  id: number;
   status: ActionStatus.RETRY | ActionStatus.DLQ;
   delaySeconds: number;
+  errorCode: string;
+  error: string;
+}
+
+export interface RescueWrite {
+  status: ActionStatus.RETRY | ActionStatus.NEEDS_REVIEW;
   errorCode: string;
   error: string;
 }
@@ -51,7 +60,7 @@ export class QueueRepository {
    * exactly one lands; the others insert nothing and read the winner's row.
    */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
-    const { now, dateParam, driver } = this.db.dialect;
+    const { now, dateParam, jsonRecordset } = this.db.dialect;
     const rows = actions.map((action) => ({
       idempotency_key: action.idempotencyKey,
       type: action.type,
@@ -60,16 +69,17 @@ export class QueueRepository {
       run_after: action.runAfter ? dateParam(action.runAfter) : null,
     }));
     // One JSON parameter carries the whole batch, so one statement inserts 1 or 1,000 rows.
-    const source =
-      driver === 'postgresql'
-        ? `select t.idempotency_key, t.type, t.payload, t.priority, coalesce(t.run_after, ${now})
-           from jsonb_to_recordset(cast(? as jsonb)) as t(idempotency_key text, type text, payload jsonb, priority int, run_after timestamptz)`
-        : `select json_extract(value, '$.idempotency_key'), json_extract(value, '$.type'), json_extract(value, '$.payload'),
-                  json_extract(value, '$.priority'), coalesce(json_extract(value, '$.run_after'), ${now})
-           from json_each(?)`;
+    const source = jsonRecordset('source', [
+      { name: 'idempotency_key', type: 'text' },
+      { name: 'type', type: 'text' },
+      { name: 'payload', type: 'jsonb' },
+      { name: 'priority', type: 'int' },
+      { name: 'run_after', type: 'timestamptz' },
+    ]);
     const inserted = await executor.query(
       `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)
-       select source.*, 'PENDING', 0, ${now}, ${now} from (${source}) as source
+       select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${now}), 'PENDING', 0, ${now}, ${now}
+       from ${source}
        where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
        on conflict (idempotency_key) do nothing
        returning ${ACTION_COLUMNS}`,
@@ -95,7 +105,7 @@ export class QueueRepository {
    * exclusive. Both read the partial index aol_actions_due_idx (PENDING/RETRY rows by
    * priority, run_after, id).
    */
-  async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
+  async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
     const due = `select id from aol_actions
        where status in ('PENDING', 'RETRY') and run_after <= ${now}
@@ -106,18 +116,18 @@ export class QueueRepository {
         ? await this.db.query(
             `with due as (${due} for update skip locked)
              update aol_actions a
-             set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = ?, claim_epoch = ?, updated_at = ${now}
+             set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
              from due
              where a.id = due.id and ${fence.sql}
              returning ${prefixed('a', ACTION_COLUMNS)}`,
-            [limit, fence.owner, fence.epoch, ...fence.params],
+            [limit, fence.owner, fence.epoch, mode, ...fence.params],
           )
         : await this.db.query(
             `update aol_actions
-             set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, updated_at = ${now}
+             set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
              where id in (${due}) and ${fence.sql}
              returning ${ACTION_COLUMNS}`,
-            [fence.owner, fence.epoch, limit, ...fence.params],
+            [fence.owner, fence.epoch, mode, limit, ...fence.params],
           );
     // RETURNING has no order: put the batch back in claim order.
     return rows
@@ -125,29 +135,84 @@ export class QueueRepository {
       .sort((a, b) => b.priority - a.priority || a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
   }
 
-  /** RUNNING → SUCCESS with the artifact. Returns the row, or null if the write was fenced off. */
-  async markSucceeded(id: number, fence: LeaseFence, result: SuccessWrite): Promise<ActionEntity | null> {
-    const { now } = this.db.dialect;
-    return this.updateRunning(
-      `status = 'SUCCESS', artifact_ref = ?, artifact_sha256 = ?, remote_id = ?, remote_url = ?,
-       last_error_code = null, last_error = null, updated_at = ${now}, finished_at = ${now}`,
-      [result.artifactRef, result.artifactSha256, result.remoteId ?? null, result.remoteUrl ?? null],
-      id,
-      fence,
-    );
-  }
-
-  /** RUNNING → RETRY (due after the delay, by the database's clock) or DLQ, keeping the error. */
-  async markFailed(id: number, fence: LeaseFence, failure: FailureWrite): Promise<ActionEntity | null> {
-    const { now, nowPlusSeconds } = this.db.dialect;
-    const isRetry = failure.status === ActionStatus.RETRY;
-    return this.updateRunning(
-      `status = ?, run_after = ${isRetry ? nowPlusSeconds('?') : 'run_after'}, last_error_code = ?, last_error = ?,
-       updated_at = ${now}, finished_at = ${isRetry ? 'null' : now}`,
-      [failure.status, ...(isRetry ? [failure.delaySeconds] : []), failure.errorCode, failure.error],
-      id,
-      fence,
-    );
+  /**
+   * Records the outcome of a batch of attempts: RUNNING → SUCCESS (with artifact and remote
+   * post) in one statement, RUNNING → RETRY (due after its delay, by the database's clock)
+   * or DLQ (keeping the error) in another. Fenced: rows no longer RUNNING under this epoch,
+   * or a lease this caller no longer holds, are left alone. Returns the rows it changed.
+   */
+  async recordAttempts(successes: readonly SuccessWrite[], failures: readonly FailureWrite[], fence: LeaseFence): Promise<ActionEntity[]> {
+    const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
+    const fenced = `aol_actions.status = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
+    const changed: Record<string, unknown>[] = [];
+    if (successes.length > 0) {
+      const source = jsonRecordset('done', [
+        { name: 'action_id', type: 'bigint' },
+        { name: 'new_artifact_ref', type: 'text' },
+        { name: 'new_artifact_sha256', type: 'text' },
+        { name: 'new_remote_id', type: 'text' },
+        { name: 'new_remote_url', type: 'text' },
+      ]);
+      changed.push(
+        ...(await this.db.query(
+          `update aol_actions
+           set status = 'SUCCESS', artifact_ref = done.new_artifact_ref, artifact_sha256 = done.new_artifact_sha256,
+               remote_id = done.new_remote_id, remote_url = done.new_remote_url, last_error_code = null, last_error = null,
+               updated_at = ${now}, finished_at = ${now}
+           from ${source}
+           where aol_actions.id = done.action_id and ${fenced}
+           returning ${ACTION_COLUMNS}`,
+          [
+            JSON.stringify(
+              successes.map((write) => ({
+                action_id: write.id,
+                new_artifact_ref: write.artifactRef,
+                new_artifact_sha256: write.artifactSha256,
+                new_remote_id: write.remoteId ?? null,
+                new_remote_url: write.remoteUrl ?? null,
+              })),
+            ),
+            fence.epoch,
+            ...fence.params,
+          ],
+        )),
+      );
+    }
+    if (failures.length > 0) {
+      const source = jsonRecordset('failed', [
+        { name: 'action_id', type: 'bigint' },
+        { name: 'new_status', type: 'text' },
+        { name: 'delay_seconds', type: 'double precision' },
+        { name: 'new_error_code', type: 'text' },
+        { name: 'new_error', type: 'text' },
+      ]);
+      changed.push(
+        ...(await this.db.query(
+          `update aol_actions
+           set status = failed.new_status,
+               run_after = case when failed.new_status = 'RETRY' then ${nowPlusSeconds('failed.delay_seconds')} else aol_actions.run_after end,
+               last_error_code = failed.new_error_code, last_error = failed.new_error, updated_at = ${now},
+               finished_at = case when failed.new_status = 'RETRY' then null else ${now} end
+           from ${source}
+           where aol_actions.id = failed.action_id and ${fenced}
+           returning ${ACTION_COLUMNS}`,
+          [
+            JSON.stringify(
+              failures.map((write) => ({
+                action_id: write.id,
+                new_status: write.status,
+                delay_seconds: write.delaySeconds,
+                new_error_code: write.errorCode,
+                new_error: write.error,
+              })),
+            ),
+            fence.epoch,
+            ...fence.params,
+          ],
+        )),
+      );
+    }
+    return changed.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /**
@@ -166,6 +231,30 @@ export class QueueRepository {
       [idsParam(ids), fence.epoch, ...fence.params],
     );
     return rows.length;
+  }
+
+  /** Every RUNNING action (the partial index aol_actions_running_idx keeps this cheap). */
+  async findRunning(): Promise<ActionEntity[]> {
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' order by id`);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
+  }
+
+  /**
+   * Takes back actions a dead leader left RUNNING: due again now (RETRY), or parked as
+   * NEEDS_REVIEW, with the reason kept as their last error. Fenced like every leader write.
+   */
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
+    const { now, inIds, idsParam } = this.db.dialect;
+    const rows = await this.db.query(
+      `update aol_actions
+       set status = ?, rescues = rescues + 1, run_after = ${outcome.status === ActionStatus.RETRY ? now : 'run_after'},
+           last_error_code = ?, last_error = ?, updated_at = ${now}
+       where ${inIds('id')} and status = 'RUNNING' and ${fence.sql}
+       returning ${ACTION_COLUMNS}`,
+      [outcome.status, outcome.errorCode, outcome.error, idsParam(ids), ...fence.params],
+    );
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /** PENDING/RETRY → CANCELLED, in one conditional statement. Null if the action was in another state. */
@@ -214,6 +303,12 @@ export class QueueRepository {
     return ageMs === null || ageMs === undefined ? null : Math.max(0, Number(ageMs)) / 1000;
   }
 
+  async findByIds(ids: readonly number[]): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [this.db.dialect.idsParam(ids)]);
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
+  }
+
   async findById(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
     const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where id = ?`, [id]);
     return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
@@ -235,21 +330,6 @@ export class QueueRepository {
     const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
     const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions ${where} order by id desc limit ?`, [...params, limit]);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
-  }
-
-  private async updateRunning(
-    assignments: string,
-    params: readonly unknown[],
-    id: number,
-    fence: LeaseFence,
-  ): Promise<ActionEntity | null> {
-    const rows = await this.db.query(
-      `update aol_actions set ${assignments}
-       where id = ? and status = 'RUNNING' and claim_epoch = ? and ${fence.sql}
-       returning ${ACTION_COLUMNS}`,
-      [...params, id, fence.epoch, ...fence.params],
-    );
-    return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
   }
 }
 

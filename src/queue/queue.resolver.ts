@@ -48,7 +48,10 @@ export class QueueResolver {
     description: 'Every change of an action (enqueued, claimed, finished, cancelled, retried), optionally only one action or one status.',
     filter: (action: ActionEntity, args: { id?: string | null; status?: ActionStatus | null }) =>
       (!args.id || String(action.id) === args.id) && (!args.status || action.status === args.status),
-    resolve: (action: ActionEntity) => ActionModel.from(action),
+    // An event from another instance may come without the payload (too big to notify): read it.
+    async resolve(this: QueueResolver, action: ActionEntity) {
+      return ActionModel.from(action.payload === undefined ? { ...action, payload: (await this.queue.getAction(action.id)).payload } : action);
+    },
   })
   actionUpdated(
     @Args('id', { type: () => ID, nullable: true }) _id?: string | null,

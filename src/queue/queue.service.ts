@@ -6,10 +6,11 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
 import { fetchPage, Page, PageRequest } from '../graphql/pagination';
 import type { LeaseFence } from '../lease/lease-fence';
+import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from './action-status';
 import { canonicalJson } from './canonical-json';
-import { ActionFilter, NewAction, QueueRepository, SuccessWrite } from './queue.repository';
+import { ActionFilter, FailureWrite, NewAction, QueueRepository, RescueWrite, SuccessWrite } from './queue.repository';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -31,6 +32,13 @@ export interface FailureReport {
   code: string;
   message: string;
   retryable: boolean;
+}
+
+/** How one attempt ended: a result, or a failure. */
+export interface AttemptReport {
+  action: ActionEntity;
+  result?: Omit<SuccessWrite, 'id'> | null;
+  failure?: FailureReport | null;
 }
 
 /** Printable ASCII without spaces: safe to log, to show, and to pass on as an HTTP header. */
@@ -113,7 +121,7 @@ export class QueueService {
         }),
       };
     });
-    await Promise.all(inserted.map((action) => this.announce(action)));
+    await this.announceAll(inserted);
     return outcomes;
   }
 
@@ -146,35 +154,51 @@ export class QueueService {
     return this.repository.oldestDueAgeSeconds();
   }
 
-  async claimDue(fence: LeaseFence, limit: number): Promise<ActionEntity[]> {
-    const claimed = await this.repository.claimDue(fence, limit);
-    await Promise.all(claimed.map((action) => this.announce(action)));
+  async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
+    const claimed = await this.repository.claimDue(fence, limit, mode);
+    await this.announceAll(claimed);
     return claimed;
   }
 
-  /** Records a successful attempt. Null when the write was fenced off (this leader is stale). */
-  async recordSuccess(action: ActionEntity, fence: LeaseFence, result: SuccessWrite): Promise<ActionEntity | null> {
-    return this.announced(await this.repository.markSucceeded(action.id, fence, result));
+  /**
+   * Records how a batch of attempts ended, in at most two statements: successes, and
+   * failures — RETRY with exponential backoff while the budget lasts and the failure is
+   * retryable, DLQ otherwise. Returns the rows changed; an attempt missing from them was
+   * fenced off (this leader is stale) or already recorded.
+   */
+  async recordOutcomes(reports: readonly AttemptReport[], fence: LeaseFence): Promise<ActionEntity[]> {
+    const successes: SuccessWrite[] = [];
+    const failures: FailureWrite[] = [];
+    for (const { action, result, failure } of reports) {
+      if (result) {
+        successes.push({ id: action.id, ...result });
+      } else if (failure) {
+        const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
+        failures.push({ id: action.id, status: decision.status, delaySeconds: decision.delaySeconds, errorCode: failure.code, error: failure.message });
+      }
+    }
+    const changed = await this.repository.recordAttempts(successes, failures, fence);
+    await this.announceAll(changed);
+    return changed;
   }
 
-  /**
-   * Records a failed attempt: RETRY with exponential backoff while the budget lasts and the
-   * failure is retryable, DLQ otherwise. Null when the write was fenced off.
-   */
-  async recordFailure(action: ActionEntity, fence: LeaseFence, failure: FailureReport): Promise<ActionEntity | null> {
-    const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
-    return this.announced(
-      await this.repository.markFailed(action.id, fence, {
-        status: decision.status,
-        delaySeconds: decision.delaySeconds,
-        errorCode: failure.code,
-        error: failure.message,
-      }),
-    );
+  async findByIds(ids: readonly number[]): Promise<ActionEntity[]> {
+    return this.repository.findByIds(ids);
   }
 
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
     return this.repository.releaseUnstarted(ids, fence);
+  }
+
+  async findRunning(): Promise<ActionEntity[]> {
+    return this.repository.findRunning();
+  }
+
+  /** Takes back actions left RUNNING by a leader that is gone (see RescueService). */
+  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite): Promise<ActionEntity[]> {
+    const rows = await this.repository.takeBack(ids, fence, outcome);
+    await this.announceAll(rows);
+    return rows;
   }
 
   /** Tells the subscribers that an action changed (call after the change is committed). */
@@ -182,9 +206,8 @@ export class QueueService {
     await this.events.publish(AolTopic.ACTION_UPDATED, action);
   }
 
-  private async announced(action: ActionEntity | null): Promise<ActionEntity | null> {
-    if (action) await this.announce(action);
-    return action;
+  private async announceAll(actions: readonly ActionEntity[]): Promise<void> {
+    await Promise.all(actions.map((action) => this.announce(action)));
   }
 
   private async refuse(id: number, verb: string, allowed: string, executor?: SqlExecutor): Promise<never> {

@@ -38,6 +38,11 @@ export class SocialPostHandler implements ActionHandler {
     return { platform: post.platform, text: post.text, ...(post.mediaUrls ? { mediaUrls: post.mediaUrls } : {}) };
   }
 
+  /** PROOF rewrites the same artifact; REAL is as idempotent as the publisher (Idempotency-Key). */
+  isIdempotent(mode: ExecutionMode): boolean {
+    return mode === ExecutionMode.PROOF || this.publisher.idempotent;
+  }
+
   async execute({ action, mode, signal }: ActionRunContext): Promise<ActionResult> {
     const post = action.payload as unknown as SocialPost;
     // Named by id and a hash of the key, never the key itself: no key can shape a path, and a

@@ -1,5 +1,6 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/action-handlers/action-handler';
+import type { ExecutionMode } from '../../src/control/execution-mode';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
 
 /** Replaces the POST_SOCIAL handler with `wrap(real handler)` in a test app. */
@@ -8,20 +9,34 @@ export function withSocialHandler(wrap: (real: SocialPostHandler) => ActionHandl
     builder.overrideProvider(ACTION_HANDLERS).useFactory({ factory: (real: SocialPostHandler) => [wrap(real)], inject: [SocialPostHandler] });
 }
 
-/** The real handler, except that it throws for posts whose text contains `marker`, and counts calls. */
-export class ExplodingHandler implements ActionHandler {
+/** The real POST_SOCIAL handler with something added before each attempt. */
+abstract class WrappedHandler implements ActionHandler {
   readonly type;
-  calls = 0;
 
-  constructor(
-    private readonly real: SocialPostHandler,
-    private readonly marker: string,
-  ) {
+  constructor(protected readonly real: SocialPostHandler) {
     this.type = real.type;
   }
 
   parsePayload(payload: unknown): Record<string, unknown> {
     return this.real.parsePayload(payload);
+  }
+
+  isIdempotent(mode: ExecutionMode): boolean {
+    return this.real.isIdempotent(mode);
+  }
+
+  abstract execute(context: ActionRunContext): Promise<ActionResult>;
+}
+
+/** Throws for posts whose text contains `marker`, and counts calls. */
+export class ExplodingHandler extends WrappedHandler {
+  calls = 0;
+
+  constructor(
+    real: SocialPostHandler,
+    private readonly marker: string,
+  ) {
+    super(real);
   }
 
   async execute(context: ActionRunContext): Promise<ActionResult> {
@@ -31,20 +46,15 @@ export class ExplodingHandler implements ActionHandler {
   }
 }
 
-/** The real handler, after holding each attempt for `delayMs`. */
-export class SlowHandler implements ActionHandler {
-  readonly type;
+/** Holds each attempt for `delayMs` first. */
+export class SlowHandler extends WrappedHandler {
   started = 0;
 
   constructor(
-    private readonly real: SocialPostHandler,
+    real: SocialPostHandler,
     private readonly delayMs: number,
   ) {
-    this.type = real.type;
-  }
-
-  parsePayload(payload: unknown): Record<string, unknown> {
-    return this.real.parsePayload(payload);
+    super(real);
   }
 
   async execute(context: ActionRunContext): Promise<ActionResult> {

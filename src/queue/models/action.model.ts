@@ -44,6 +44,9 @@ export class ActionModel {
   @Field(() => Int, { nullable: true, description: 'Lease epoch of the last claim.' })
   claimEpoch: number | null;
 
+  @Field(() => Int, { description: 'Times a new leader took it back from a leader that died while running it.' })
+  rescues: number;
+
   @Field(() => String, { nullable: true, description: 'Artifact path, relative to the artifact directory.' })
   artifactRef: string | null;
 
@@ -79,6 +82,7 @@ export class ActionModel {
       lastError: action.lastError ?? null,
       claimedBy: action.claimedBy ?? null,
       claimEpoch: action.claimEpoch ?? null,
+      rescues: action.rescues,
       artifactRef: action.artifactRef ?? null,
       artifactSha256: action.artifactSha256 ?? null,
       remoteId: action.remoteId ?? null,

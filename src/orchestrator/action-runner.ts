@@ -1,0 +1,131 @@
+import { performance } from 'node:perf_hooks';
+import { Injectable, Logger } from '@nestjs/common';
+import { AolConfig } from '../config/aol-config';
+import { ActionFailure, ActionResult } from '../action-handlers/action-handler';
+import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import type { ExecutionMode } from '../control/execution-mode';
+import type { LeaseFence } from '../lease/lease-fence';
+import { LedgerService } from '../ledger/ledger.service';
+import { AttemptOutcome } from '../ledger/tick-outcome';
+import type { ActionEntity } from '../queue/action.entity';
+import { ActionStatus } from '../queue/action-status';
+import { QueueService } from '../queue/queue.service';
+import { retryUntil } from './durable-write';
+
+const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
+
+/** One finished attempt, not yet recorded. */
+export interface AttemptResult {
+  action: ActionEntity;
+  mode: ExecutionMode;
+  startedAt: Date;
+  durationMs: number;
+  result: ActionResult | null;
+  failure: ActionFailure | null;
+}
+
+export interface RecordContext {
+  fence: LeaseFence;
+  tickId: number;
+  /** performance.now() until which this process trusts its lease (and may keep writing). */
+  trustUntil: number;
+}
+
+/**
+ * Runs claimed actions through their handlers — each isolated, each under the action
+ * timeout — and records batches of finished attempts: the actions' new states in at most two
+ * statements, then their log rows in one.
+ */
+@Injectable()
+export class ActionRunner {
+  private readonly logger = new Logger(ActionRunner.name);
+
+  constructor(
+    private readonly config: AolConfig,
+    private readonly handlers: ActionHandlerRegistry,
+    private readonly queue: QueueService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** One attempt. Never throws: a handler's failure or exception is its result. */
+  async attempt(action: ActionEntity, mode: ExecutionMode): Promise<AttemptResult> {
+    const startedAt = new Date();
+    const clock = performance.now();
+    try {
+      const handler = this.handlers.handlerFor(action.type);
+      const toRun = { id: action.id, idempotencyKey: action.idempotencyKey, type: action.type, payload: action.payload, attempt: action.attempts };
+      const result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
+      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result, failure: null };
+    } catch (error) {
+      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result: null, failure: ActionFailure.from(error) };
+    }
+  }
+
+  /**
+   * Records finished attempts; their effects have happened, so this retries through a
+   * database hiccup until the lease's trust runs out. Returns each recorded action's new
+   * status; an attempt missing from the map was fenced off (the lease moved on).
+   */
+  async record(attempts: readonly AttemptResult[], context: RecordContext): Promise<Map<number, ActionStatus>> {
+    if (attempts.length === 0) return new Map();
+    let repeated = false;
+    const changed = await retryUntil(
+      `Recording ${attempts.length} attempt(s)`,
+      this.logger,
+      context.trustUntil,
+      () => this.queue.recordOutcomes(attempts, context.fence),
+      () => (repeated = true),
+    );
+    const statuses = new Map(changed.map((action) => [action.id, action.status]));
+    if (repeated) {
+      // A repeat matches nothing the first try already committed: find those by re-reading.
+      const missing = attempts.filter((attempt) => !statuses.has(attempt.action.id)).map((attempt) => attempt.action);
+      const current = await retryUntil('Re-reading attempts', this.logger, context.trustUntil, () => this.queue.findByIds(missing.map((action) => action.id)));
+      for (const row of current) {
+        const claimed = missing.find((action) => action.id === row.id)!;
+        if (row.status !== ActionStatus.RUNNING && row.claimEpoch === context.fence.epoch && row.attempts === claimed.attempts) statuses.set(row.id, row.status);
+      }
+    }
+    const fencedOff = attempts.filter((attempt) => !statuses.has(attempt.action.id));
+    if (fencedOff.length > 0) {
+      this.logger.warn(`${fencedOff.length} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
+    }
+    await retryUntil(`Logging ${attempts.length} attempt(s)`, this.logger, context.trustUntil, () =>
+      this.ledger.recordAttempts(
+        attempts
+          .filter((attempt) => statuses.has(attempt.action.id))
+          .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
+            actionId: action.id,
+            tickId: context.tickId,
+            attempt: action.attempts,
+            mode,
+            outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
+            startedAt,
+            durationMs,
+            artifactRef: result?.artifactRef ?? null,
+            artifactSha256: result?.artifactSha256 ?? null,
+            errorCode: failure?.code ?? null,
+            error: failure?.message ?? null,
+          })),
+      ),
+    );
+    return statuses;
+  }
+
+  private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const seconds = this.config.actionTimeoutSeconds;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new ActionFailure(ACTION_TIMEOUT, `No result within ${seconds}s`, true));
+      }, seconds * 1000);
+    });
+    try {
+      return await Promise.race([run(controller.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import { ExecutionMode } from '../control/execution-mode';
+import type { LeaseFence } from '../lease/lease-fence';
+import { LedgerService } from '../ledger/ledger.service';
+import { AttemptOutcome } from '../ledger/tick-outcome';
+import type { ActionEntity } from '../queue/action.entity';
+import { ActionStatus } from '../queue/action-status';
+import { QueueService } from '../queue/queue.service';
+
+/** An action taken back more often than this is parked for an operator: something keeps killing its runs. */
+export const MAX_RESCUES = 3;
+
+export interface RescueReport {
+  requeued: number;
+  parked: number;
+}
+
+/**
+ * What a new leader does about actions it finds RUNNING: at the start of its tick nothing of
+ * its own runs, so each of them belongs to a leader that died or lost its lease mid-attempt
+ * (whose late writes the fence now refuses). Attempts whose effect is idempotent — PROOF
+ * mode, or an adapter that passes the idempotency key on — run again; the others may or may
+ * not have happened, so they wait as NEEDS_REVIEW (OUTCOME_UNKNOWN) and are never retried
+ * automatically. Each abandoned attempt gets its log row, closed as ABANDONED.
+ */
+@Injectable()
+export class RescueService {
+  private readonly logger = new Logger(RescueService.name);
+
+  constructor(
+    private readonly queue: QueueService,
+    private readonly ledger: LedgerService,
+    private readonly handlers: ActionHandlerRegistry,
+  ) {}
+
+  async rescue(fence: LeaseFence): Promise<RescueReport> {
+    await this.ledger.closeAbandonedTicks(`abandoned: its leader stopped before finishing; taken over at epoch ${fence.epoch}`);
+    const orphans = await this.queue.findRunning();
+    if (orphans.length === 0) return { requeued: 0, parked: 0 };
+
+    const rerun = orphans.filter((action) => this.mayRunAgain(action));
+    const rerunIds = new Set(rerun.map((action) => action.id));
+    const unknown = orphans.filter((action) => !rerunIds.has(action.id));
+    const requeued = await this.queue.takeBack(
+      rerun.map((action) => action.id),
+      fence,
+      { status: ActionStatus.RETRY, errorCode: 'ABANDONED', error: `Its leader stopped mid-attempt; run again by epoch ${fence.epoch} (idempotent)` },
+    );
+    const parked = [
+      ...(await this.queue.takeBack(
+        unknown.filter((action) => action.rescues < MAX_RESCUES).map((action) => action.id),
+        fence,
+        { status: ActionStatus.NEEDS_REVIEW, errorCode: 'OUTCOME_UNKNOWN', error: 'Its leader stopped mid-attempt and running it again could repeat its effect: check, then retryAction or cancelAction' },
+      )),
+      ...(await this.queue.takeBack(
+        unknown.filter((action) => action.rescues >= MAX_RESCUES).map((action) => action.id),
+        fence,
+        { status: ActionStatus.NEEDS_REVIEW, errorCode: 'RESCUED_TOO_OFTEN', error: `Taken back from a dead leader ${MAX_RESCUES} times already: something keeps stopping its runs` },
+      )),
+    ];
+
+    const byId = new Map(orphans.map((orphan) => [orphan.id, orphan]));
+    await this.ledger.recordAttempts(
+      [...requeued, ...parked].map((action) => {
+        const original = byId.get(action.id)!;
+        return {
+        actionId: action.id,
+        tickId: null,
+        attempt: original.attempts,
+        mode: original.claimMode ?? ExecutionMode.PROOF,
+        outcome: AttemptOutcome.ABANDONED,
+        startedAt: original.updatedAt,
+        durationMs: Math.max(0, Date.now() - original.updatedAt.getTime()),
+        artifactRef: null,
+        artifactSha256: null,
+        errorCode: action.lastErrorCode ?? 'ABANDONED',
+        error: `${original.claimedBy ?? 'a leader'} (epoch ${original.claimEpoch}) stopped before recording a result`,
+        };
+      }),
+    );
+    if (requeued.length + parked.length > 0) {
+      this.logger.warn(`Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`);
+    }
+    return { requeued: requeued.length, parked: parked.length };
+  }
+
+  /** Re-running is safe only where the effect is idempotent, and only a few times. */
+  private mayRunAgain(action: ActionEntity): boolean {
+    if (action.rescues >= MAX_RESCUES) return false;
+    return this.handlers.handlerFor(action.type).isIdempotent(action.claimMode ?? ExecutionMode.REAL);
+  }
+}
