@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Chooses (or takes) the run's seed and prints it, before any scenario runs. */
@@ -12,5 +13,8 @@ export default function globalSetup(): void {
   if (given !== undefined && !/^\d+$/.test(given)) throw new Error(`AOL_FAULT_SEED must be a non-negative integer (got "${given}")`);
   const seed = given ?? String(randomInt(0, 2 ** 31));
   process.env.AOL_FAULT_SEED = seed;
-  process.stdout.write(`\nAOL fault suite seed: ${seed}${given ? ' (given)' : ''} -- replay with AOL_FAULT_SEED=${seed} npm run test:faults\n\n`);
+  process.stdout.write(
+    `\nAOL fault suite seed: ${seed}${given ? ' (given)' : ''} -- replay with AOL_FAULT_SEED=${seed} npm run test:faults\n` +
+      `timelines: ${join(tmpdir(), `aol-faults-${seed}`)}/<scenario>.log; a failed scenario keeps its scratch directory (process logs, tables.json)\n\n`,
+  );
 }

@@ -8,6 +8,7 @@ import { AolInstance, BUILT_CLI, Exit, sleep } from './instance';
 import { LeaseSampler } from './lease-sampler';
 import type { PrivateCluster } from './private-postgres';
 import { Rng, scenarioRng } from './rng';
+import { snapshotTables } from './snapshot';
 
 const run = promisify(execFile);
 
@@ -393,6 +394,15 @@ export class Scenario {
     await Promise.all(this.live.map((instance) => this.terminate(instance)));
     for (const instance of this.instances) await writeFile(join(this.dir, `${instance.id}.log`), instance.output());
     await writeFile(join(this.dir, 'harness.log'), this.notes.join('\n'));
+    // Every scenario's timeline, passed or failed, in one directory per seed.
+    const timelines = join(tmpdir(), `aol-faults-${this.rng.seed}`);
+    await mkdir(timelines, { recursive: true });
+    await writeFile(join(timelines, `${this.name}.log`), [...this.notes, ...this.violations.map((v) => `VIOLATION [${v.invariant}] ${v.detail}`)].join('\n'));
+    // The private cluster goes away with the spec file: keep the rows as evidence.
+    if (this.violations.length > 0) {
+      const tables = await snapshotTables(this).catch((error: unknown) => ({ unreadable: String(error) }));
+      await writeFile(join(this.dir, 'tables.json'), JSON.stringify(tables, null, 1));
+    }
     await this.pool.end().catch(() => undefined);
     if (this.violations.length === 0) {
       await rm(this.dir, { recursive: true, force: true });
