@@ -71,6 +71,9 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     expect(rows).toHaveLength(1);
     expect(new Set(results.map((result) => result.action.id))).toEqual(new Set([String(rows[0].id)]));
     expect(results.filter((result) => result.created)).toHaveLength(1);
+    const counted = await aol.sql<{ n: unknown }>("select sum(n) as n from aol_queue_counts");
+    const scanned = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
+    expect(Number(counted[0].n)).toBe(Number(scanned[0].n));
   });
 
   it('answers the same key with a different payload with IDEMPOTENCY_CONFLICT and changes nothing', async () => {

@@ -314,4 +314,20 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       }
     });
   });
+
+  it('keeps the queue counts equal to a count of the rows, through every kind of change', async () => {
+    const response = await aol.graphql('{ autonomyStatus { queue { pending running retry dlq success cancelled needsReview } } }');
+    const scanned = await aol.sql<{ status: string; n: unknown }>('select status, count(*) as n from aol_actions group by status');
+    const byStatus = Object.fromEntries(scanned.map((row) => [row.status, Number(row.n)]));
+    expect(response.data!.autonomyStatus.queue).toEqual({
+      pending: byStatus.PENDING ?? 0,
+      running: byStatus.RUNNING ?? 0,
+      retry: byStatus.RETRY ?? 0,
+      dlq: byStatus.DLQ ?? 0,
+      success: byStatus.SUCCESS ?? 0,
+      cancelled: byStatus.CANCELLED ?? 0,
+      needsReview: byStatus.NEEDS_REVIEW ?? 0,
+    });
+    expect(Object.keys(byStatus).length).toBeGreaterThanOrEqual(4);
+  });
 });

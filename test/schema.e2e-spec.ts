@@ -3,7 +3,7 @@ import { MigrationService } from '../src/database/migration.service';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 
-const TABLES = ['aol_actions', 'aol_control_events', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_tick_ledger'];
+const TABLES = ['aol_actions', 'aol_control_events', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_queue_counts', 'aol_tick_ledger'];
 
 interface TableShape {
   columns: string[];

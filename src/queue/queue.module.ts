@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ActionHandlersModule } from '../action-handlers/action-handlers.module';
 import { ActionEntity } from './action.entity';
+import { QueueCountEntity } from './queue-count.entity';
 import { QueueRepository } from './queue.repository';
 import { QueueResolver } from './queue.resolver';
 import { QueueService } from './queue.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([ActionEntity]), ActionHandlersModule],
+  imports: [MikroOrmModule.forFeature([ActionEntity, QueueCountEntity]), ActionHandlersModule],
   providers: [QueueRepository, QueueService, QueueResolver],
   exports: [QueueService],
 })

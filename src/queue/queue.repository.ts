@@ -107,7 +107,9 @@ export class QueueRepository {
    */
   async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
-    const due = `select id from aol_actions
+    // SQLite's planner prefers the (status, id) index and a sort; INDEXED BY walks the due
+    // index in claim order and stops at the limit.
+    const due = `select id from aol_actions ${this.db.dialect.driver === 'sqlite' ? 'indexed by aol_actions_due_idx' : ''}
        where status in ('PENDING', 'RETRY') and run_after <= ${now}
        order by priority desc, run_after, id
        limit ?`;
@@ -143,7 +145,10 @@ export class QueueRepository {
    */
   async recordAttempts(successes: readonly SuccessWrite[], failures: readonly FailureWrite[], fence: LeaseFence): Promise<ActionEntity[]> {
     const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
-    const fenced = `aol_actions.status = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
+    // On SQLite the unary + keeps the planner from driving the join from the status index
+    // (a scan of every RUNNING row per batch row): it looks rows up by id instead.
+    const status = this.db.dialect.driver === 'sqlite' ? '+aol_actions.status' : 'aol_actions.status';
+    const fenced = `${status} = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
     const changed: Record<string, unknown>[] = [];
     if (successes.length > 0) {
       const source = jsonRecordset('done', [
@@ -284,10 +289,10 @@ export class QueueRepository {
     return rows.length > 0 ? toActionRecord(rows[0], this.db.dialect) : null;
   }
 
-  /** Number of actions in each status. */
+  /** Number of actions in each status, from the trigger-kept aol_queue_counts (no scan of the queue). */
   async countByStatus(): Promise<Map<ActionStatus, number>> {
     const rows = await this.db.query<{ status: ActionStatus; count: unknown }>(
-      'select status, count(*) as count from aol_actions group by status',
+      'select status, sum(n) as count from aol_queue_counts group by status',
     );
     return new Map(rows.map((row) => [row.status, Number(row.count)]));
   }

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261130000000_initial } from './Migration20261130000000_initial';
 import { Migration20261130120000_operator_api } from './Migration20261130120000_operator_api';
 import { Migration20261130180000_rescue } from './Migration20261130180000_rescue';
+import { Migration20261130210000_queue_counts } from './Migration20261130210000_queue_counts';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130000000_initial', class: Migration20261130000000_initial },
   { name: 'Migration20261130120000_operator_api', class: Migration20261130120000_operator_api },
   { name: 'Migration20261130180000_rescue', class: Migration20261130180000_rescue },
+  { name: 'Migration20261130210000_queue_counts', class: Migration20261130210000_queue_counts },
 ];
