@@ -100,7 +100,7 @@ describe('PostgreSQL outages', () => {
           s.sampler.start();
           await s.switchProofModeOff(a);
           const keys = await s.enqueuePosts(b, s.keys('post', 40));
-          for (let round = 1; round <= 6; round += 1) {
+          for (let round = 1; round <= 8; round += 1) {
             await sleep(s.rng.int(150, 600));
             const ended = await s.cluster.terminateSessions(s.database, HARNESS_APPLICATION);
             s.log(`round ${round}: terminated ${ended} session(s); queue ${JSON.stringify(await s.countsByStatus())}`);
@@ -112,7 +112,8 @@ describe('PostgreSQL outages', () => {
           for (const row of review) if (row.last_error_code === null) s.violate('an honest record', `action ${row.id} is NEEDS_REVIEW without a reason code`, [row]);
           await checkInvariants(s, { keys, finalStatus: () => ['SUCCESS', 'NEEDS_REVIEW'], sink: { posts: (k) => sink.postsFor(k), requests: (k) => sink.requestsFor(k).length } });
         },
-        { timing: REAL_TIMING, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
+        // One post per tick: the 40 posts outlast the eight terminations.
+        { timing: { ...REAL_TIMING, maxActionsPerTick: 1 }, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
       );
     } finally {
       await sink.close();

@@ -115,7 +115,7 @@ describe('a leader frozen with SIGSTOP', () => {
       async (s) => {
         const [a, b] = await s.spawnAll(['random-a', 'random-b']);
         s.sampler.start();
-        const keys = await s.enqueuePosts(a, s.keys('post', 80));
+        const keys = await s.enqueuePosts(a, s.keys('post', 60));
         const leader = await s.waitForLeader();
         await sleep(s.rng.int(100, 1200));
         const { epoch } = await s.lease();

@@ -8,15 +8,18 @@ const cluster = usePrivateCluster();
 /**
  * `rounds` times: wait for a leader, let it work a random while, kill -9 whoever leads at
  * that moment, and start a replacement, so two or three instances are always around. Most
- * rounds end the dead holder's lease by hand (what time would do); a quarter wait the TTL out.
+ * rounds end the dead holder's lease by hand (what time would do); a fifth (chosen by the
+ * seed) wait the TTL out, so the expiry path itself is exercised too.
  */
-async function killLeaderRounds(s: Scenario, count: number, rounds: number, options: { feedPerRound?: number; maxDelayMs?: number } = {}): Promise<void> {
+async function killLeaderRounds(s: Scenario, count: number, rounds: number, options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number } = {}): Promise<void> {
   let serial = 0;
   const spawnNext = () => s.spawn(`${s.name}-${++serial}`);
   await Promise.all([spawnNext(), spawnNext()]);
   s.sampler.start();
   const keys = await s.enqueuePosts(s.live[0], s.keys('post', count));
   const feed = options.feedPerRound ?? 0;
+  const natural = new Set<number>();
+  while (natural.size < (options.naturalRounds ?? Math.ceil(rounds / 5))) natural.add(s.rng.int(1, rounds));
   const replacements: Promise<unknown>[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     const seen = await s.waitForLeader(20_000);
@@ -34,7 +37,7 @@ async function killLeaderRounds(s: Scenario, count: number, rounds: number, opti
     }
     s.log(`round ${round}: kill -9 ${victim.id} (epoch ${lease.epoch}) ${delay} ms after a leader was seen; queue ${JSON.stringify(await s.countsByStatus())}`);
     await victim.kill9();
-    if (s.rng.chance(0.75)) await s.expireLeaseOf(victim);
+    if (!natural.has(round)) await s.expireLeaseOf(victim);
     else s.log(`round ${round}: waiting for ${victim.id}'s lease to expire by itself`);
     replacements.push(spawnNext().catch((error: unknown) => s.violate('scenario ran to the end', `a replacement did not start: ${String(error)}`)));
   }
@@ -48,13 +51,13 @@ async function killLeaderRounds(s: Scenario, count: number, rounds: number, opti
 describe('kill -9 of the leader', () => {
   it('1. kill -9 of the leader at random moments, 20 rounds, while 100 PROOF actions drain: all SUCCESS', async () => {
     await runScenario(cluster(), 'kill-leader', (s) => killLeaderRounds(s, 100, 20), {
-      // One action per tick, five ticks a second: the 100 actions outlast the 20 rounds.
-      timing: { ...FAST, maxActionsPerTick: 1, tickIntervalMs: 200 },
+      // One action per tick, ~7 ticks a second: the 100 actions outlast the 20 rounds.
+      timing: { ...FAST, maxActionsPerTick: 1, tickIntervalMs: 150 },
     });
   });
 
   it('1b. the same with batches run concurrently, continuous draining and wake-on-enqueue (10 rounds, actions fed each round)', async () => {
-    await runScenario(cluster(), 'kill-leader-batch', (s) => killLeaderRounds(s, 40, 10, { feedPerRound: 15, maxDelayMs: 250 }), {
+    await runScenario(cluster(), 'kill-leader-batch', (s) => killLeaderRounds(s, 40, 10, { feedPerRound: 15, maxDelayMs: 250, naturalRounds: 0 }), {
       timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
       env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
     });
