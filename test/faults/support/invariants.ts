@@ -29,6 +29,7 @@ interface ActionRow {
   artifact_sha256: string | null;
   remote_id: string | null;
   last_error_code: string | null;
+  rescues: number;
 }
 
 interface LogRow {
@@ -57,7 +58,7 @@ const OVERLAP_TOLERANCE_US = 3000;
  *
  *  1. every enqueued action is there, once, and nothing else is;
  *  2. each is in an expected final state, and none is left RUNNING;
- *  3. attempts within budget: attempts − attempt_floor ≤ max retries + 1 + abandoned attempts;
+ *  3. attempts within budget: attempts − attempt_floor ≤ max retries + 1 + rescues (abandoned attempts);
  *  4. an honest record: attempts 1..n each have exactly one log row;
  *  5. exactly one SUCCESS log row per SUCCESS action, none for any other;
  *  6. no success from a stale epoch: the SUCCESS row's tick ran under the action's claim
@@ -72,8 +73,10 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   const violate = scenario.violate.bind(scenario);
   const allowed = expectations.finalStatus ?? (() => ['SUCCESS']);
   const actions = await scenario.sqlPatiently<ActionRow>(
-    `select id, idempotency_key, status, attempts, attempt_floor, claimed_by, claim_epoch, artifact_ref, artifact_sha256, remote_id, last_error_code
-     from aol_actions order by id`,
+    // rescues through to_jsonb: the column came with the rescue migration; absent, it reads null.
+    `select id, idempotency_key, status, attempts, attempt_floor, claimed_by, claim_epoch, artifact_ref, artifact_sha256, remote_id, last_error_code,
+            coalesce((to_jsonb(a) ->> 'rescues')::int, 0) as rescues
+     from aol_actions a order by id`,
   );
   const logs = await scenario.sqlPatiently<LogRow>(
     `select l.id, l.action_id, l.tick_id, l.attempt, l.mode, l.outcome,
@@ -104,7 +107,7 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
     const rows = logsOf.get(action.id) ?? [];
     // 3. budget
     const abandoned = rows.filter((row) => row.outcome === 'ABANDONED').length;
-    const budget = scenario.timing.maxRetries + 1 + abandoned;
+    const budget = scenario.timing.maxRetries + 1 + Math.max(abandoned, action.rescues);
     if (action.attempts - action.attempt_floor > budget) {
       violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [action, ...rows]);
     }
