@@ -1,0 +1,65 @@
+import { checkInvariants } from './support/invariants';
+import { AolInstance, sleep } from './support/instance';
+import { runScenario, usePrivateCluster } from './support/run';
+import { FAST, Scenario } from './support/scenario';
+
+const cluster = usePrivateCluster();
+
+/**
+ * `rounds` times: wait for a leader, let it work a random while, kill -9 whoever leads at
+ * that moment, and start a replacement, so two or three instances are always around. Most
+ * rounds end the dead holder's lease by hand (what time would do); a fifth (chosen by the
+ * seed) wait the TTL out, so the expiry path itself is exercised too.
+ */
+async function killLeaderRounds(s: Scenario, count: number, rounds: number, options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number } = {}): Promise<void> {
+  let serial = 0;
+  const spawnNext = () => s.spawn(`${s.name}-${++serial}`);
+  await Promise.all([spawnNext(), spawnNext()]);
+  s.sampler.start();
+  const keys = await s.enqueuePosts(s.live[0], s.keys('post', count));
+  const feed = options.feedPerRound ?? 0;
+  const natural = new Set<number>();
+  while (natural.size < (options.naturalRounds ?? Math.ceil(rounds / 5))) natural.add(s.rng.int(1, rounds));
+  const replacements: Promise<unknown>[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const seen = await s.waitForLeader(20_000);
+    // A fast drain empties the queue at once: feed it each round so the kill lands mid-work.
+    if (feed > 0) keys.push(...(await s.enqueuePosts(seen, s.keys(`round${round}`, feed))));
+    const delay = s.rng.int(0, options.maxDelayMs ?? 700);
+    await sleep(delay);
+    // Whoever leads at this very moment (it may have changed during the delay).
+    const lease = await s.lease();
+    const victim: AolInstance | undefined = lease.live ? s.byId(lease.owner) : undefined;
+    if (!victim?.alive) {
+      s.log(`round ${round}: no live leader ${delay} ms in (lease ${JSON.stringify(lease)}); trying again`);
+      round -= 1;
+      continue;
+    }
+    s.log(`round ${round}: kill -9 ${victim.id} (epoch ${lease.epoch}) ${delay} ms after a leader was seen; queue ${JSON.stringify(await s.countsByStatus())}`);
+    await victim.kill9();
+    if (!natural.has(round)) await s.expireLeaseOf(victim);
+    else s.log(`round ${round}: waiting for ${victim.id}'s lease to expire by itself`);
+    replacements.push(spawnNext().catch((error: unknown) => s.violate('scenario ran to the end', `a replacement did not start: ${String(error)}`)));
+  }
+  await Promise.all(replacements);
+  await s.waitUntilDrained(30_000);
+  await s.sampler.stop();
+  s.log(`epochs seen: ${s.sampler.epochs().map((e) => `${e.epoch}:${e.owner}`).join(' ')}`);
+  await checkInvariants(s, { keys });
+}
+
+describe('kill -9 of the leader', () => {
+  it('1. kill -9 of the leader at random moments, 20 rounds, while 100 PROOF actions drain: all SUCCESS', async () => {
+    await runScenario(cluster(), 'kill-leader', (s) => killLeaderRounds(s, 100, 20), {
+      // One action per tick, ~7 ticks a second: the 100 actions outlast the 20 rounds.
+      timing: { ...FAST, maxActionsPerTick: 1, tickIntervalMs: 150 },
+    });
+  });
+
+  it('1b. the same with batches run concurrently, continuous draining and wake-on-enqueue (10 rounds, actions fed each round)', async () => {
+    await runScenario(cluster(), 'kill-leader-batch', (s) => killLeaderRounds(s, 40, 10, { feedPerRound: 15, maxDelayMs: 250, naturalRounds: 0 }), {
+      timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
+      env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
+    });
+  });
+});

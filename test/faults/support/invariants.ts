@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Scenario } from './scenario';
+
+/** What a remote sink recorded, for REAL runs: posts made and requests seen per key. */
+export interface SinkRecord {
+  posts(key: string): Array<{ id: string }>;
+  requests(key: string): number;
+}
+
+export interface Expectations {
+  /** Every key the scenario enqueued. */
+  keys: string[];
+  /** The statuses an action may end in (default: SUCCESS only). */
+  finalStatus?: (key: string) => readonly string[];
+  sink?: SinkRecord;
+}
+
+interface ActionRow {
+  id: string;
+  idempotency_key: string;
+  status: string;
+  attempts: number;
+  attempt_floor: number;
+  claimed_by: string | null;
+  claim_epoch: string | null;
+  artifact_ref: string | null;
+  artifact_sha256: string | null;
+  remote_id: string | null;
+  last_error_code: string | null;
+  rescues: number;
+}
+
+interface LogRow {
+  id: string;
+  action_id: string;
+  tick_id: string | null;
+  attempt: number;
+  mode: string;
+  outcome: string;
+  started_us: string;
+  duration_ms: number;
+  artifact_ref: string | null;
+  artifact_sha256: string | null;
+  error_code: string | null;
+  tick_epoch: string | null;
+  tick_owner: string | null;
+}
+
+/** Rounding of started_at (ms) and duration_ms (ms) on both sides. */
+const OVERLAP_TOLERANCE_US = 3000;
+
+/**
+ * The invariants every scenario ends with, read in SQL from the five tables (plus the
+ * artifact files and, for REAL runs, the sink). Each broken one becomes a violation with the
+ * rows that show it. Expected statuses are the scenario's; everything else holds always:
+ *
+ *  1. every enqueued action is there, once, and nothing else is;
+ *  2. each is in an expected final state, and none is left RUNNING;
+ *  3. attempts within budget: attempts − attempt_floor ≤ max retries + 1 + rescues (abandoned attempts);
+ *  4. an honest record: attempts 1..n each have exactly one log row;
+ *  5. exactly one SUCCESS log row per SUCCESS action, none for any other;
+ *  6. no success from a stale epoch: the SUCCESS row's tick ran under the action's claim
+ *     epoch, by its claimer; one owner per epoch in the ledger, the same the lease had;
+ *  7. attempts of different epochs never overlap in time (a fenced leader ends before the next
+ *     begins);
+ *  8. artifacts: the file exists, its SHA-256 is the action's and the log row's, and it is
+ *     this action's;
+ *  9. REAL: at most one post per key; a SUCCESS has exactly one, and it is the remote_id.
+ */
+export async function checkInvariants(scenario: Scenario, expectations: Expectations): Promise<void> {
+  const violate = scenario.violate.bind(scenario);
+  const allowed = expectations.finalStatus ?? (() => ['SUCCESS']);
+  const actions = await scenario.sqlPatiently<ActionRow>(
+    // rescues through to_jsonb: the column came with the rescue migration; absent, it reads null.
+    `select id, idempotency_key, status, attempts, attempt_floor, claimed_by, claim_epoch, artifact_ref, artifact_sha256, remote_id, last_error_code,
+            coalesce((to_jsonb(a) ->> 'rescues')::int, 0) as rescues
+     from aol_actions a order by id`,
+  );
+  const logs = await scenario.sqlPatiently<LogRow>(
+    `select l.id, l.action_id, l.tick_id, l.attempt, l.mode, l.outcome,
+            (extract(epoch from l.started_at) * 1000000)::bigint as started_us, l.duration_ms,
+            l.artifact_ref, l.artifact_sha256, l.error_code, t.epoch as tick_epoch, t.owner as tick_owner
+     from aol_execution_logs l left join aol_tick_ledger t on t.id = l.tick_id order by l.id`,
+  );
+  const logsOf = new Map<string, LogRow[]>();
+  for (const log of logs) logsOf.set(log.action_id, [...(logsOf.get(log.action_id) ?? []), log]);
+
+  // 1. accounted for
+  const byKey = new Map(actions.map((action) => [action.idempotency_key, action]));
+  const expected = new Set(expectations.keys);
+  const missing = expectations.keys.filter((key) => !byKey.has(key));
+  if (missing.length > 0) violate('accounted for', `${missing.length} enqueued action(s) are missing`, missing);
+  const extra = actions.filter((action) => !expected.has(action.idempotency_key));
+  if (extra.length > 0) violate('accounted for', `${extra.length} action(s) nobody enqueued`, extra);
+
+  // 2. final states
+  const running = actions.filter((action) => action.status === 'RUNNING');
+  if (running.length > 0) violate('nothing left RUNNING', `${running.length} action(s) are still RUNNING`, running);
+  const wrong = actions.filter((action) => action.status !== 'RUNNING' && expected.has(action.idempotency_key) && !allowed(action.idempotency_key).includes(action.status));
+  if (wrong.length > 0) {
+    violate('expected final state', `${wrong.length} action(s) ended outside their expected state(s)`, wrong.map((action) => ({ ...action, expected: allowed(action.idempotency_key), log: logsOf.get(action.id) ?? [] })));
+  }
+
+  for (const action of actions) {
+    const rows = logsOf.get(action.id) ?? [];
+    // 3. budget
+    const abandoned = rows.filter((row) => row.outcome === 'ABANDONED').length;
+    const budget = scenario.timing.maxRetries + 1 + Math.max(abandoned, action.rescues);
+    if (action.attempts - action.attempt_floor > budget) {
+      violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [action, ...rows]);
+    }
+    // 4. one log row per attempt
+    if (action.status !== 'RUNNING') {
+      const numbers = rows.map((row) => row.attempt).sort((a, b) => a - b);
+      const wanted = Array.from({ length: action.attempts }, (_, index) => index + 1);
+      if (JSON.stringify(numbers) !== JSON.stringify(wanted)) {
+        violate('one log row per attempt', `action ${action.id} (${action.status}) has attempts=${action.attempts} but log rows for attempts [${numbers.join(', ')}]`, [action, ...rows]);
+      }
+    }
+    // 5. SUCCESS rows
+    const successes = rows.filter((row) => row.outcome === 'SUCCESS');
+    if (action.status === 'SUCCESS' && successes.length !== 1) {
+      violate('one SUCCESS log row per SUCCESS action', `action ${action.id} is SUCCESS with ${successes.length} SUCCESS log rows`, [action, ...rows]);
+    }
+    if (action.status !== 'SUCCESS' && successes.length > 0) {
+      violate('no SUCCESS log row for an unsuccessful action', `action ${action.id} is ${action.status} but has ${successes.length} SUCCESS log row(s)`, [action, ...rows]);
+    }
+    // 6. the success's epoch
+    for (const row of successes) {
+      if (row.tick_epoch === null || row.tick_epoch !== action.claim_epoch || row.tick_owner !== action.claimed_by) {
+        violate('no success from a stale epoch', `action ${action.id}'s SUCCESS row ran in tick ${row.tick_id} (epoch ${row.tick_epoch}, ${row.tick_owner}) but the action was claimed at epoch ${action.claim_epoch} by ${action.claimed_by}`, [action, row]);
+      }
+    }
+    const orphans = rows.filter((row) => row.outcome !== 'ABANDONED' && row.tick_epoch === null);
+    if (orphans.length > 0) violate('every attempt in a tick', `action ${action.id} has log rows outside any ledger tick`, orphans);
+  }
+
+  // 6. one owner per epoch, the lease's
+  const epochOwners = await scenario.sqlPatiently<{ epoch: string; owners: string[] }>(
+    `select epoch, array_agg(distinct owner) as owners from aol_tick_ledger group by epoch order by epoch`,
+  );
+  for (const row of epochOwners) if (row.owners.length > 1) violate('one leader at a time', `epoch ${row.epoch} has ledger rows from ${row.owners.join(' and ')}`, [row]);
+  const leaseOwners = new Map(scenario.sampler.epochs().filter((e) => e.owner !== null).map((e) => [String(e.epoch), e.owner]));
+  for (const row of epochOwners) {
+    const owner = leaseOwners.get(String(row.epoch));
+    if (owner && row.owners.length === 1 && row.owners[0] !== owner) violate('one leader at a time', `epoch ${row.epoch} ticks were recorded by ${row.owners[0]} but the lease at that epoch was ${owner}'s`, [row]);
+  }
+
+  // 7. no overlap across epochs
+  const timed = logs
+    .filter((row) => row.outcome !== 'ABANDONED' && row.tick_epoch !== null)
+    .map((row) => ({ row, start: Number(row.started_us), end: Number(row.started_us) + row.duration_ms * 1000 }))
+    .sort((a, b) => a.start - b.start);
+  const overlaps: unknown[] = [];
+  for (let i = 0; i < timed.length; i += 1) {
+    for (let j = i + 1; j < timed.length && timed[j].start < timed[i].end - OVERLAP_TOLERANCE_US; j += 1) {
+      if (timed[j].row.tick_epoch !== timed[i].row.tick_epoch) overlaps.push({ first: timed[i].row, second: timed[j].row });
+    }
+  }
+  if (overlaps.length > 0) violate('one leader at a time', `${overlaps.length} pair(s) of attempts from different epochs overlap in time`, overlaps);
+
+  // 8. artifacts
+  for (const action of actions.filter((a) => a.status === 'SUCCESS')) {
+    const row = (logsOf.get(action.id) ?? []).find((log) => log.outcome === 'SUCCESS');
+    if (!action.artifact_ref || !action.artifact_sha256) {
+      violate('artifact matches', `SUCCESS action ${action.id} has no artifact`, [action]);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(scenario.artifactDir, action.artifact_ref));
+    } catch (error) {
+      violate('artifact matches', `action ${action.id}'s artifact ${action.artifact_ref} cannot be read: ${String(error)}`, [action]);
+      continue;
+    }
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== action.artifact_sha256 || (row && row.artifact_sha256 !== action.artifact_sha256)) {
+      violate('artifact matches', `action ${action.id}: file SHA-256 ${sha}, action ${action.artifact_sha256}, log row ${row?.artifact_sha256}`, [action, row]);
+      continue;
+    }
+    try {
+      const content = JSON.parse(bytes.toString('utf8')) as { actionId?: unknown; idempotencyKey?: unknown; mode?: unknown };
+      if (String(content.actionId) !== String(action.id) || content.idempotencyKey !== action.idempotency_key || (row && content.mode !== row.mode)) {
+        violate('artifact matches', `action ${action.id}'s artifact describes action ${String(content.actionId)} / ${String(content.idempotencyKey)} in ${String(content.mode)}`, [action, row]);
+      }
+    } catch {
+      violate('artifact matches', `action ${action.id}'s artifact is not JSON`, [action]);
+    }
+  }
+
+  // 9. remote effects
+  if (expectations.sink) {
+    for (const action of actions) {
+      const posts = expectations.sink.posts(action.idempotency_key);
+      if (posts.length > 1) {
+        violate('at most one post per action', `action ${action.id} (${action.status}) made ${posts.length} posts (${expectations.sink.requests(action.idempotency_key)} requests)`, [action, ...posts, ...(logsOf.get(action.id) ?? [])]);
+      }
+      if (action.status === 'SUCCESS' && (posts.length !== 1 || posts[0].id !== action.remote_id)) {
+        violate('SUCCESS is the post made', `action ${action.id} is SUCCESS with remote_id ${action.remote_id}; the sink has ${JSON.stringify(posts)}`, [action]);
+      }
+    }
+  }
+
+  for (const found of scenario.sampler.violations()) violate(found.invariant, found.detail, found.rows);
+  scenario.checkNoCrash();
+}
