@@ -116,7 +116,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     const clock = performance.now();
     const start: TickStart = { owner: this.config.instanceId, epoch: this.held?.epoch ?? 0, startedAt: new Date() };
     this.haltRequested = false;
-    let openTickId: number | null = null;
+    let opening: Promise<number> | null = null;
     try {
       // One statement renews the lease and reads the switchboard; a free lease is not taken while killed.
       const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null, {
@@ -152,10 +152,10 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
 
       // The tick's row is written while the first actions already start: it is needed only
       // when their results are recorded.
-      const opening = this.ledger.openTick(start);
+      opening = this.ledger.openTick(start);
       opening.catch(() => undefined); // awaited below; do not let a failure go unhandled meanwhile
       const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: opening, clock });
-      openTickId = await opening;
+      const openTickId = await opening;
       // Results the fence refused were not recorded: the tick did not do its job.
       const unrecorded = counts.attempted - counts.succeeded - counts.failed;
       const outcome = unrecorded > 0 ? TickOutcome.ERROR : counts.failed > 0 ? TickOutcome.PARTIAL : TickOutcome.SUCCESS;
@@ -172,7 +172,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     } catch (error) {
       // Whatever this tick claimed and did not finish is RUNNING with nobody on it.
       this.rescuePending = true;
-      return this.recordError(start, clock, openTickId, error);
+      return this.recordError(start, clock, opening ? await opening.catch(() => null) : null, error);
     }
   }
 
