@@ -34,6 +34,12 @@ export interface SqlDialect {
    * objects: how one statement writes a whole batch. Bind the array with JSON.stringify.
    */
   jsonRecordset(alias: string, columns: readonly RecordsetColumn[]): string;
+  /**
+   * A text column the planner must not reach through an index. For statements that name their
+   * rows by id: a status index holds the rows of every earlier batch too (dead entries until
+   * vacuum), so looking rows up by primary key is far cheaper than scanning it.
+   */
+  unindexed(column: string): string;
 }
 
 export const POSTGRESQL_DIALECT: SqlDialect = {
@@ -51,6 +57,7 @@ export const POSTGRESQL_DIALECT: SqlDialect = {
   idsParam: (ids) => ids,
   jsonRecordset: (alias, columns) =>
     `jsonb_to_recordset(cast(? as jsonb)) as ${alias}(${columns.map((column) => `${column.name} ${column.type}`).join(', ')})`,
+  unindexed: (column) => `(${column} || '')`,
 };
 
 export const SQLITE_DIALECT: SqlDialect = {
@@ -68,6 +75,7 @@ export const SQLITE_DIALECT: SqlDialect = {
   idsParam: (ids) => JSON.stringify(ids),
   jsonRecordset: (alias, columns) =>
     `(select ${columns.map((column) => `json_extract(value, '$.${column.name}') as ${column.name}`).join(', ')} from json_each(?)) as ${alias}`,
+  unindexed: (column) => `+${column}`,
 };
 
 export function toNullableDate(dialect: SqlDialect, value: unknown): Date | null {

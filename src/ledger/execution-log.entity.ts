@@ -1,15 +1,13 @@
-import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { AttemptOutcome } from './tick-outcome';
 import { ExecutionMode } from '../control/execution-mode';
 
 /**
  * One attempt of one action; rows are only ever inserted. action_id and tick_id are plain
- * columns rather than ORM relations so the ledger module does not import the queue's entity;
- * the foreign keys are declared in the migrations.
+ * columns: the ledger module does not import the queue's entity, and the writer guarantees
+ * what a foreign key would check (see the lean_indexes migration).
  */
 @Entity({ tableName: 'aol_execution_logs' })
-@Index({ name: 'aol_execution_logs_action_id_idx', properties: ['actionId', 'id'] })
-@Index({ name: 'aol_execution_logs_tick_id_idx', properties: ['tickId'] })
 @Unique({ name: 'aol_execution_logs_action_attempt_unique', properties: ['actionId', 'attempt'] })
 export class ExecutionLogEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })

@@ -4,6 +4,7 @@ import { ExecutionMode } from '../control/execution-mode';
 
 @Entity({ tableName: 'aol_actions' })
 @Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })
+// Partial in the migrations: only rows that are not SUCCESS.
 @Index({ name: 'aol_actions_status_id_idx', properties: ['status', 'id'] })
 export class ActionEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })

@@ -150,10 +150,7 @@ export class QueueRepository {
     executor: SqlExecutor = this.db,
   ): Promise<ActionEntity[]> {
     const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
-    // On SQLite the unary + keeps the planner from driving the join from the status index
-    // (a scan of every RUNNING row per batch row): it looks rows up by id instead.
-    const status = this.db.dialect.driver === 'sqlite' ? '+aol_actions.status' : 'aol_actions.status';
-    const fenced = `${status} = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
+    const fenced = `${this.db.dialect.unindexed('aol_actions.status')} = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
     const changed: Record<string, unknown>[] = [];
     if (successes.length > 0) {
       const source = jsonRecordset('done', [
@@ -231,21 +228,21 @@ export class QueueRepository {
    */
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
     if (ids.length === 0) return 0;
-    const { now, inIds, idsParam } = this.db.dialect;
+    const { now, inIds, idsParam, unindexed } = this.db.dialect;
     const rows = await this.db.query(
       `update aol_actions
        set status = case when attempts - 1 <= attempt_floor then 'PENDING' else 'RETRY' end, attempts = attempts - 1,
            claimed_by = null, claim_epoch = null, updated_at = ${now}
-       where ${inIds('id')} and status = 'RUNNING' and claim_epoch = ? and ${fence.sql}
+       where ${inIds('id')} and ${unindexed('status')} = 'RUNNING' and claim_epoch = ? and ${fence.sql}
        returning id`,
       [idsParam(ids), fence.epoch, ...fence.params],
     );
     return rows.length;
   }
 
-  /** Every RUNNING action (the partial index aol_actions_running_idx keeps this cheap). */
+  /** Every RUNNING action, from the (status, id) index of non-SUCCESS rows. */
   async findRunning(): Promise<ActionEntity[]> {
-    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' order by id`);
+    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' and status <> 'SUCCESS' order by id`);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
@@ -255,12 +252,12 @@ export class QueueRepository {
    */
   async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite, executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    const { now, inIds, idsParam } = this.db.dialect;
+    const { now, inIds, idsParam, unindexed } = this.db.dialect;
     const rows = await executor.query(
       `update aol_actions
        set status = ?, rescues = rescues + 1, run_after = ${outcome.status === ActionStatus.RETRY ? now : 'run_after'},
            last_error_code = ?, last_error = ?, updated_at = ${now}
-       where ${inIds('id')} and status = 'RUNNING' and ${fence.sql}
+       where ${inIds('id')} and ${unindexed('status')} = 'RUNNING' and ${fence.sql}
        returning ${ACTION_COLUMNS}`,
       [outcome.status, outcome.errorCode, outcome.error, idsParam(ids), ...fence.params],
     );
@@ -332,7 +329,8 @@ export class QueueRepository {
       conditions.push(condition);
       params.push(value);
     };
-    if (filter.status) add('status = ?', filter.status);
+    // Spelling out "not SUCCESS" lets SQLite (which cannot infer it) use the partial (status, id) index.
+    if (filter.status) add(filter.status === ActionStatus.SUCCESS ? 'status = ?' : "status = ? and status <> 'SUCCESS'", filter.status);
     if (filter.type) add('type = ?', filter.type);
     if (filter.createdAfter) add('created_at >= ?', this.db.dialect.dateParam(filter.createdAfter));
     if (filter.createdBefore) add('created_at < ?', this.db.dialect.dateParam(filter.createdBefore));

@@ -3,6 +3,7 @@ import { Migration20261130000000_initial } from './Migration20261130000000_initi
 import { Migration20261130120000_operator_api } from './Migration20261130120000_operator_api';
 import { Migration20261130180000_rescue } from './Migration20261130180000_rescue';
 import { Migration20261130210000_queue_counts } from './Migration20261130210000_queue_counts';
+import { Migration20261130230000_lean_indexes } from './Migration20261130230000_lean_indexes';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130120000_operator_api', class: Migration20261130120000_operator_api },
   { name: 'Migration20261130180000_rescue', class: Migration20261130180000_rescue },
   { name: 'Migration20261130210000_queue_counts', class: Migration20261130210000_queue_counts },
+  { name: 'Migration20261130230000_lean_indexes', class: Migration20261130230000_lean_indexes },
 ];
