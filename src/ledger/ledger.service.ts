@@ -113,7 +113,7 @@ export class LedgerService {
        from ${source}
        where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
        on conflict (action_id, attempt) do nothing
-       returning ${EXECUTION_LOG_COLUMNS}`,
+       returning id, action_id`,
       [
         JSON.stringify(
           attempts.map((attempt) => ({
@@ -132,7 +132,9 @@ export class LedgerService {
         ),
       ],
     );
-    return rows.map((row) => toExecutionLogRecord(row, this.db.dialect));
+    // The inserted rows are what was written, with their ids (no need to read them back).
+    const written = new Map(attempts.map((attempt) => [attempt.actionId, attempt]));
+    return rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) }));
   }
 
   /** Tells the subscribers about new log rows (call once they are committed). */

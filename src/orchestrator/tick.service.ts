@@ -26,7 +26,7 @@ export interface TickReport extends TickCounts {
 }
 
 /** Finished attempts are recorded in groups of this many: one statement writes a whole group. */
-const RECORD_GROUP_SIZE = 500;
+const RECORD_GROUP_SIZE = 1000;
 
 interface BatchContext {
   mode: ExecutionMode;

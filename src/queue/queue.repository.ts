@@ -5,6 +5,7 @@ import type { LeaseFence } from '../lease/lease-fence';
 import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
+import { toNullableDate } from '../database/sql-dialect';
 import { ActionStatus, ActionType } from './action-status';
 
 export interface NewAction {
@@ -36,6 +37,15 @@ export interface RescueWrite {
   status: ActionStatus.RETRY | ActionStatus.NEEDS_REVIEW;
   errorCode: string;
   error: string;
+}
+
+/** What recording an attempt changed that its writer did not choose: the database's times. */
+export interface RecordedChange {
+  id: number;
+  status: ActionStatus;
+  runAfter: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
 }
 
 export interface ActionFilter {
@@ -141,15 +151,17 @@ export class QueueRepository {
    * Records the outcome of a batch of attempts: RUNNING → SUCCESS (with artifact and remote
    * post) in one statement, RUNNING → RETRY (due after its delay, by the database's clock)
    * or DLQ (keeping the error) in another. Fenced: rows no longer RUNNING under this epoch,
-   * or a lease this caller no longer holds, are left alone. Returns the rows it changed.
+   * or a lease this caller no longer holds, are left alone. Returns, for each row it changed,
+   * what the caller does not already know (the rest it wrote itself).
    */
   async recordAttempts(
     successes: readonly SuccessWrite[],
     failures: readonly FailureWrite[],
     fence: LeaseFence,
     executor: SqlExecutor = this.db,
-  ): Promise<ActionEntity[]> {
+  ): Promise<RecordedChange[]> {
     const { now, nowPlusSeconds, jsonRecordset } = this.db.dialect;
+    const changes = 'id, status, run_after, updated_at, finished_at';
     const fenced = `${this.db.dialect.unindexed('aol_actions.status')} = 'RUNNING' and aol_actions.claim_epoch = ? and ${fence.sql}`;
     const changed: Record<string, unknown>[] = [];
     if (successes.length > 0) {
@@ -168,7 +180,7 @@ export class QueueRepository {
                updated_at = ${now}, finished_at = ${now}
            from ${source}
            where aol_actions.id = done.action_id and ${fenced}
-           returning ${ACTION_COLUMNS}`,
+           returning ${changes}`,
           [
             JSON.stringify(
               successes.map((write) => ({
@@ -202,7 +214,7 @@ export class QueueRepository {
                finished_at = case when failed.new_status = 'RETRY' then null else ${now} end
            from ${source}
            where aol_actions.id = failed.action_id and ${fenced}
-           returning ${ACTION_COLUMNS}`,
+           returning ${changes}`,
           [
             JSON.stringify(
               failures.map((write) => ({
@@ -219,7 +231,14 @@ export class QueueRepository {
         )),
       );
     }
-    return changed.map((row) => toActionRecord(row, this.db.dialect));
+    const { toDate } = this.db.dialect;
+    return changed.map((row) => ({
+      id: Number(row.id),
+      status: row.status as ActionStatus,
+      runAfter: toDate(row.run_after),
+      updatedAt: toDate(row.updated_at),
+      finishedAt: toNullableDate(this.db.dialect, row.finished_at),
+    }));
   }
 
   /**

@@ -170,7 +170,10 @@ export class QueueService {
   async recordOutcomes(reports: readonly AttemptReport[], fence: LeaseFence, tx: SqlExecutor): Promise<ActionEntity[]> {
     const successes: SuccessWrite[] = [];
     const failures: FailureWrite[] = [];
-    for (const { action, result, failure } of reports) {
+    const byId = new Map<number, AttemptReport>();
+    for (const report of reports) {
+      const { action, result, failure } = report;
+      byId.set(action.id, report);
       if (result) {
         successes.push({ id: action.id, ...result });
       } else if (failure) {
@@ -178,7 +181,16 @@ export class QueueService {
         failures.push({ id: action.id, status: decision.status, delaySeconds: decision.delaySeconds, errorCode: failure.code, error: failure.message });
       }
     }
-    return this.repository.recordAttempts(successes, failures, fence, tx);
+    // The rows are rebuilt from what was claimed and written, plus the database's times: no
+    // need to read every column of a large batch back.
+    const changes = await this.repository.recordAttempts(successes, failures, fence, tx);
+    return changes.map((change) => {
+      const { action, result, failure } = byId.get(change.id)!;
+      const written = result
+        ? { artifactRef: result.artifactRef, artifactSha256: result.artifactSha256, remoteId: result.remoteId ?? null, remoteUrl: result.remoteUrl ?? null, lastErrorCode: null, lastError: null }
+        : { lastErrorCode: failure!.code, lastError: failure!.message };
+      return { ...action, ...written, ...change };
+    });
   }
 
   async findByIds(ids: readonly number[], executor?: SqlExecutor): Promise<ActionEntity[]> {
