@@ -81,7 +81,7 @@ export async function machineBusy(ms: number): Promise<number> {
  * wait until it has been mostly idle for a second (under `threshold` busy), for at most
  * `maxWaitMs`. Returns the last busy fraction seen, which is kept with the measurement.
  */
-export async function awaitQuietMachine(log: (line: string) => void, threshold = 0.15, maxWaitMs = 180_000): Promise<number> {
+export async function awaitQuietMachine(log: (line: string) => void, threshold = 0.15, maxWaitMs = 60_000): Promise<number> {
   const deadline = Date.now() + maxWaitMs;
   let busy = await machineBusy(1000);
   let warned = false;
