@@ -49,9 +49,20 @@ export async function sql<T extends Record<string, unknown> = Record<string, unk
   return withClient(url, async (client) => (await client.query<T>(text, params)).rows);
 }
 
+/**
+ * A pool that survives its database being dropped: pg-pool's end() resolves before the
+ * idle sockets have closed, so DROP DATABASE … WITH (FORCE) right after it can still
+ * terminate one, and an 'error' event without a listener would crash the run.
+ */
+export function benchPool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: 'aol-bench' });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** A small pool for pollers and verifiers, kept apart from the system under test. */
 export function observerPool(url: string): Pool {
-  return new Pool({ connectionString: url, max: 2, application_name: 'aol-bench-observer' });
+  return benchPool(url, 2);
 }
 
 export interface PostgresFacts {

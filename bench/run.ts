@@ -42,6 +42,35 @@ async function main(): Promise<void> {
   ctx.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.postgres.version.split(',')[0]}, AOL ${machine.versions.aolCommit.slice(0, 10)}`);
 
   const measurements: Measurement[] = [];
+  const directory = join(REPO_ROOT, 'bench', 'results');
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  // Written after every workload (complete: false until the end), so an interrupted run
+  // keeps what it measured.
+  const save = async (complete: boolean) => {
+    const table = tabulate(measurements);
+    const finishedAt = new Date();
+    const results = {
+      format: 'aol-bench/1',
+      complete,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+      settings: { ...settings, only: [...settings.only], systems: settings.systems ? [...settings.systems] : null },
+      machine,
+      table,
+      targets: judgeTargets(table).filter((target) => settings.only.has(target.workload)),
+      notes: [...notes],
+      measurements,
+    };
+    await mkdir(directory, { recursive: true });
+    const body = `${JSON.stringify(results, null, 2)}\n`;
+    await writeFile(join(directory, `${stamp}.json`), body);
+    // latest.json is replaced whole: written beside it, then renamed over it.
+    await writeFile(join(directory, 'latest.tmp.json'), body);
+    await rename(join(directory, 'latest.tmp.json'), join(directory, 'latest.json'));
+    return results;
+  };
+
   for (const workload of Object.keys(WORKLOADS) as WorkloadId[]) {
     if (!settings.only.has(workload)) continue;
     const began = Date.now();
@@ -49,34 +78,12 @@ async function main(): Promise<void> {
       measurements.push(...(await WORKLOADS[workload](ctx, repetition)));
     }
     ctx.log(`${workload} done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
+    await save(false);
   }
 
-  const table = tabulate(measurements);
-  const targets = judgeTargets(table).filter((target) => settings.only.has(target.workload));
-  const finishedAt = new Date();
-  process.stdout.write(`\n${renderTable(table, settings.repeats)}\n\nTargets of the performance issue (same-run medians):\n${renderTargets(targets)}\n`);
+  const results = await save(true);
+  process.stdout.write(`\n${renderTable(results.table, settings.repeats)}\n\nTargets of the performance issue (same-run medians):\n${renderTargets(results.targets)}\n`);
   if (notes.size > 0) process.stdout.write(`\nNotes:\n${[...notes].map((note) => `- ${note}`).join('\n')}\n`);
-
-  const results = {
-    format: 'aol-bench/1',
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
-    settings: { ...settings, only: [...settings.only] },
-    machine,
-    table,
-    targets,
-    notes: [...notes],
-    measurements,
-  };
-  const directory = join(REPO_ROOT, 'bench', 'results');
-  await mkdir(directory, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const body = `${JSON.stringify(results, null, 2)}\n`;
-  await writeFile(join(directory, `${stamp}.json`), body);
-  // latest.json is replaced whole: written beside it, then renamed over it.
-  await writeFile(join(directory, 'latest.tmp.json'), body);
-  await rename(join(directory, 'latest.tmp.json'), join(directory, 'latest.json'));
   process.stdout.write(`\nResults: bench/results/${stamp}.json (and bench/results/latest.json), ${results.durationSeconds} s in all\n`);
 }
 

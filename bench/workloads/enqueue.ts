@@ -1,11 +1,10 @@
 import PgBoss from 'pg-boss';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
-import { Pool } from 'pg';
 import { enqueueBulk, enqueueOne, probeAolApi } from '../aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from '../aol-process';
 import { epochMs } from '../clock';
 import { BenchContext, Measurement, rotated } from '../measurement';
-import { createDatabase } from '../postgres';
+import { benchPool, createDatabase } from '../postgres';
 import { benchJobs } from '../seed';
 import { join } from 'node:path';
 
@@ -47,7 +46,7 @@ function checked(rate: number, counted: number, expected: number): { value: numb
 async function aol(ctx: BenchContext): Promise<Row[]> {
   const { jobs, singleJobs, singleClients } = ctx.settings;
   const database = await createDatabase(ctx.settings.postgresAdminUrl, 'enqueue_aol');
-  const pool = new Pool({ connectionString: database.url, max: 1 });
+  const pool = benchPool(database.url, 1);
   try {
     await migrateAol(database.url);
     const server = await startAolServer(aolEnv(ctx.settings, database.url, join(ctx.settings.scratchDir, 'enqueue-artifacts'), 'disabled'));
@@ -78,7 +77,7 @@ async function aol(ctx: BenchContext): Promise<Row[]> {
 async function graphile(ctx: BenchContext): Promise<Row[]> {
   const { jobs, singleJobs, singleClients } = ctx.settings;
   const database = await createDatabase(ctx.settings.postgresAdminUrl, 'enqueue_graphile');
-  const pool = new Pool({ connectionString: database.url, max: 1 });
+  const pool = benchPool(database.url, 1);
   try {
     await runMigrations({ connectionString: database.url, logger: quiet });
     const utils = await makeWorkerUtils({ connectionString: database.url, logger: quiet });

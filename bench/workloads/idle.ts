@@ -101,6 +101,7 @@ async function observe(ctx: BenchContext, idle: IdleProfile, repetition: number)
   const database = await createDatabase(settings.postgresAdminUrl, `idle_${idle.profile}`);
   const base = { workload: 'W5' as const, better: 'lower' as const, system: 'AOL', isAol: true, repetition };
   const observer = new Client({ connectionString: database.url });
+  observer.on('error', () => undefined); // terminated when the database is dropped
   try {
     await migrateAol(database.url);
     const useLog = await logReadable(settings.postgresLogFile);

@@ -4,7 +4,7 @@ import { graphql, probeAolApi } from '../aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from '../aol-process';
 import { epochMs } from '../clock';
 import { BenchContext, Measurement } from '../measurement';
-import { createDatabase } from '../postgres';
+import { benchPool, createDatabase } from '../postgres';
 import { quantile } from '../statistics';
 
 /**
@@ -66,7 +66,7 @@ async function plan(pool: Pool, statement: string): Promise<string> {
 export async function statusAtScaleWorkload(ctx: BenchContext, repetition: number): Promise<Measurement[]> {
   const { settings } = ctx;
   const database = await createDatabase(settings.postgresAdminUrl, 'status_scale');
-  const pool = new Pool({ connectionString: database.url, max: 1 });
+  const pool = benchPool(database.url, 1);
   const base = { workload: 'W6' as const, unit: 'ms', better: 'lower' as const, system: 'AOL', isAol: true, repetition };
   try {
     await migrateAol(database.url);
