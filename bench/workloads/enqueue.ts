@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import { enqueueBulk, enqueueOne, probeAolApi } from '../aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from '../aol-process';
-import { epochMs } from '../clock';
+import { epochMs, sleep } from '../clock';
 import { BenchContext, Measurement, rotated } from '../measurement';
 import { benchPool, createDatabase } from '../postgres';
 import { benchJobs } from '../seed';
@@ -80,7 +80,9 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
   const pool = benchPool(database.url, 1);
   try {
     await runMigrations({ connectionString: database.url, logger: quiet });
-    const utils = await makeWorkerUtils({ connectionString: database.url, logger: quiet });
+    // Our own pool (with an error listener), so dropping the database cannot crash the run.
+    const utilsPool = benchPool(database.url, singleClients + 2);
+    const utils = await makeWorkerUtils({ pgPool: utilsPool, logger: quiet });
     try {
       const count = async () => Number((await pool.query('select count(*) as c from graphile_worker._private_jobs')).rows[0].c);
       const specs = benchJobs(jobs).map((job) => ({ identifier: 'post_social', payload: job }));
@@ -112,6 +114,7 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
       ];
     } finally {
       await utils.release();
+      await utilsPool.end();
     }
   } finally {
     await pool.end();
@@ -143,6 +146,9 @@ async function pgBoss(ctx: BenchContext): Promise<Row[]> {
     ];
   } finally {
     await boss.stop({ graceful: false, close: true, wait: true });
+    // pg-boss's pool has no error listener once stopped, and its sockets close after stop()
+    // resolves: give them a moment, or DROP … WITH (FORCE) can crash the run through it.
+    await sleep(1000);
     await database.drop();
   }
 }
