@@ -15,7 +15,8 @@ import { readSettings } from './settings';
  * 2. drains BENCH_DIAGNOSE_JOBS (500) actions through the built service with the caps lifted
  *    and `log_statement = 'all'`, and counts the statements it sent per action, by kind;
  * 3. prints EXPLAIN (ANALYZE, BUFFERS) of AOL's claim statement (the shape in
- *    src/queue/queue.repository.ts) over a fresh queue of BENCH_JOBS actions, rolled back;
+ *    src/queue/queue.repository.ts) over a fresh queue of BENCH_JOBS actions, rolled back,
+ *    then again with BENCH_STATUS_ROWS finished actions added to the table;
  * 4. drains the same number again with `node --cpu-prof` (no statement logging) and prints
  *    where the service's CPU time went: idle (waiting on PostgreSQL or the disk), garbage
  *    collection, and the heaviest functions and packages by self time.
@@ -95,6 +96,34 @@ function kindOf(statement: string): string {
   return `${text.split(' ')[0]} ${table}`.trim();
 }
 
+/** EXPLAIN (ANALYZE, BUFFERS) of AOL's claim (the statement of QueueRepository.claimDue), rolled back. */
+async function explainClaim(url: string, limit: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('begin');
+    const plan = await client.query<{ 'QUERY PLAN': string }>(
+      `explain (analyze, buffers)
+       with due as (select id from aol_actions
+         where status in ('PENDING', 'RETRY') and run_after <= statement_timestamp()
+         order by priority desc, run_after, id
+         limit $1 for update skip locked)
+       update aol_actions a
+       set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = 'diagnose', claim_epoch = 1, updated_at = statement_timestamp()
+       from due
+       where a.id = due.id and exists (select 1 from aol_lease where aol_lease.name = 'orchestrator' and aol_lease.owner = 'diagnose'
+         and aol_lease.epoch = 1 and aol_lease.expires_at > statement_timestamp())
+       returning a.*`,
+      [limit],
+    );
+    console.log(`(limit ${limit}, rolled back)`);
+    console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
+    await client.query('rollback');
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
   const jobs = Number(process.env.BENCH_DIAGNOSE_JOBS ?? 500);
@@ -144,37 +173,26 @@ async function main(): Promise<void> {
     await database.drop();
   }
 
-  console.log(`\n## 3. AOL's claim statement over a fresh queue of ${settings.jobs} actions`);
+  console.log(`\n## 3. AOL's claim statement over a queue of ${settings.jobs} due actions`);
   const queue = await createDatabase(settings.postgresAdminUrl, 'diagnose_claim');
   try {
     await migrateAol(queue.url);
     await sql(queue.url, SEED_ACTIONS_POSTGRES, [settings.jobs]);
     await sql(queue.url, 'vacuum analyze aol_actions');
     await sql(queue.url, `update aol_lease set owner = 'diagnose', epoch = 1, expires_at = statement_timestamp() + interval '1 hour' where name = 'orchestrator'`);
-    const client = new Client({ connectionString: queue.url });
-    await client.connect();
-    try {
-      await client.query('begin');
-      const plan = await client.query<{ 'QUERY PLAN': string }>(
-        `explain (analyze, buffers)
-         with due as (select id from aol_actions
-           where status in ('PENDING', 'RETRY') and run_after <= statement_timestamp()
-           order by priority desc, run_after, id
-           limit $1 for update skip locked)
-         update aol_actions a
-         set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = 'diagnose', claim_epoch = 1, updated_at = statement_timestamp()
-         from due
-         where a.id = due.id and exists (select 1 from aol_lease where aol_lease.name = 'orchestrator' and aol_lease.owner = 'diagnose'
-           and aol_lease.epoch = 1 and aol_lease.expires_at > statement_timestamp())
-         returning a.*`,
-        [settings.aolMaxActionsPerTick],
-      );
-      console.log(`(limit ${settings.aolMaxActionsPerTick}, rolled back)`);
-      console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
-      await client.query('rollback');
-    } finally {
-      await client.end();
-    }
+    await explainClaim(queue.url, settings.aolMaxActionsPerTick);
+    // The same queue once a million finished actions sit beside it, as in a long-lived deployment.
+    await sql(
+      queue.url,
+      `insert into aol_actions (idempotency_key, type, payload, status, attempts, run_after, created_at, updated_at, finished_at)
+       select 'done-' || i, 'POST_SOCIAL', '{"platform":"mastodon","text":"old"}', 'SUCCESS', 1,
+              statement_timestamp(), statement_timestamp(), statement_timestamp(), statement_timestamp()
+       from generate_series(1, $1::int) as i`,
+      [settings.statusRows],
+    );
+    await sql(queue.url, 'vacuum analyze aol_actions');
+    console.log(`\n### The same with ${settings.statusRows} finished (SUCCESS) actions in the table`);
+    await explainClaim(queue.url, settings.aolMaxActionsPerTick);
   } finally {
     await queue.drop();
   }
