@@ -1,0 +1,114 @@
+import { benchKey, benchPost } from './seed';
+
+export interface GraphqlError {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** One GraphQL request over HTTP, as any client sends it. Throws on transport or GraphQL errors. */
+export async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: GraphqlError[] };
+  if (body.errors && body.errors.length > 0) {
+    throw new Error(`GraphQL error (HTTP ${response.status}): ${body.errors.map((error) => error.message).join('; ')}`);
+  }
+  if (!body.data) throw new Error(`GraphQL answered HTTP ${response.status} without data`);
+  return body.data;
+}
+
+interface TypeRef {
+  kind: string;
+  name: string | null;
+  ofType: TypeRef | null;
+}
+
+interface FieldInfo {
+  name: string;
+  args: Array<{ name: string }>;
+  type: TypeRef;
+}
+
+/** The root fields the benchmark looks for, read from the running service's schema. */
+export interface AolApi {
+  hasEnqueueActions: boolean;
+  hasActionsQuery: boolean;
+  /** Selection set for `actions(...)`, built from its return type; null when absent or unusable. */
+  actionsSelection: string | null;
+}
+
+const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
+
+function namedType(type: TypeRef): string | null {
+  let current: TypeRef | null = type;
+  while (current && !current.name) current = current.ofType;
+  return current?.name ?? null;
+}
+
+async function fieldsOf(url: string, typeName: string): Promise<FieldInfo[]> {
+  const data = await graphql<{ __type: { fields: FieldInfo[] | null } | null }>(
+    url,
+    `query($name: String!) { __type(name: $name) { fields { name args { name } type { ${TYPE_REF} } } } }`,
+    { name: typeName },
+  );
+  return data.__type?.fields ?? [];
+}
+
+/**
+ * The lead is adding `enqueueActions` and `actions` while this harness is written: probe the
+ * schema at run time rather than assume. `actions` may return a list of Action, a connection
+ * with edges/node, or one with nodes; the selection follows whichever it is.
+ */
+export async function probeAolApi(url: string): Promise<AolApi> {
+  const mutations = await fieldsOf(url, 'Mutation');
+  const queries = await fieldsOf(url, 'Query');
+  const actions = queries.find((field) => field.name === 'actions');
+  let actionsSelection: string | null = null;
+  if (actions && actions.args.some((arg) => arg.name === 'filter') && actions.args.some((arg) => arg.name === 'first')) {
+    const returned = namedType(actions.type);
+    if (returned === 'Action') actionsSelection = '{ id status }';
+    else if (returned) {
+      const fields = await fieldsOf(url, returned);
+      const names = new Set(fields.map((field) => field.name));
+      const pageInfo = names.has('pageInfo') ? ' pageInfo { hasNextPage endCursor }' : '';
+      if (names.has('edges')) actionsSelection = `{ edges { cursor node { id status } }${pageInfo} }`;
+      else if (names.has('nodes')) actionsSelection = `{ nodes { id status }${pageInfo} }`;
+    }
+  }
+  return {
+    hasEnqueueActions: mutations.some((field) => field.name === 'enqueueActions'),
+    hasActionsQuery: actions !== undefined,
+    actionsSelection,
+  };
+}
+
+function input(index: number): Record<string, unknown> {
+  return { type: 'POST_SOCIAL', idempotencyKey: benchKey(index), payload: benchPost(index) };
+}
+
+export const ENQUEUE_ACTIONS = `mutation($inputs: [EnqueueActionInput!]!) { enqueueActions(inputs: $inputs) { created action { id } } }`;
+export const ENQUEUE_ACTION = `mutation($input: EnqueueActionInput!) { enqueueAction(input: $input) { created action { id } } }`;
+
+/** enqueueActions in calls of `perCall` (AOL accepts at most 1000); keys first..first+count-1. */
+export async function enqueueBulk(url: string, first: number, count: number, perCall = 1000): Promise<void> {
+  for (let start = first; start < first + count; start += perCall) {
+    const size = Math.min(perCall, first + count - start);
+    const inputs = Array.from({ length: size }, (_, offset) => input(start + offset));
+    const data = await graphql<{ enqueueActions: Array<{ created: boolean }> }>(url, ENQUEUE_ACTIONS, { inputs });
+    const created = data.enqueueActions.filter((result) => result.created).length;
+    if (created !== size) throw new Error(`enqueueActions created ${created} of ${size}`);
+  }
+}
+
+export async function enqueueOne(url: string, index: number): Promise<number> {
+  const data = await graphql<{ enqueueAction: { created: boolean; action: { id: string } } }>(url, ENQUEUE_ACTION, { input: input(index) });
+  if (!data.enqueueAction.created) throw new Error(`enqueueAction did not create ${benchKey(index)}`);
+  return Number(data.enqueueAction.action.id);
+}
+
+export async function resume(url: string): Promise<void> {
+  await graphql(url, 'mutation { resume(reason: "bench: drain") { paused } }');
+}

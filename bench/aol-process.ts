@@ -1,0 +1,81 @@
+import { join, resolve } from 'node:path';
+import { sleep } from './clock';
+import { Child, freePort, runNode, startNode } from './child-process';
+import type { BenchSettings } from './settings';
+
+/** The repository root (this file runs from dist-bench/bench/). */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const AOL_MAIN = join(REPO_ROOT, 'dist', 'src', 'main.js');
+export const AOL_CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
+
+export type TickProfile = 'lifted' | 'default' | 'disabled';
+
+/**
+ * AOL's environment for a benchmark. `lifted`: the safety caps raised by configuration only,
+ * as a deployer would (README's table); `default`: the spec's 3 actions per 5 s tick;
+ * `disabled`: the API without a tick (W3 measures enqueueing alone).
+ * AOL_TICK_CONCURRENCY is passed for the version of AOL that reads it; older ones ignore it.
+ */
+export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir: string, profile: TickProfile): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    AOL_ARTIFACT_DIR: artifactDir,
+    AOL_LOG_LEVEL: 'error',
+    AOL_INSTANCE_ID: 'bench',
+  };
+  if (profile === 'disabled') env.AOL_TICK_ENABLED = '0';
+  if (profile === 'lifted') {
+    Object.assign(env, {
+      AOL_TICK_INTERVAL_MS: String(settings.aolTickIntervalMs),
+      AOL_MAX_ACTIONS_PER_TICK: String(settings.aolMaxActionsPerTick),
+      AOL_TICK_CONCURRENCY: String(settings.aolTickConcurrency),
+      AOL_MAX_TICK_SECONDS: '20',
+      AOL_ACTION_TIMEOUT_SECONDS: '8',
+      AOL_LEASE_TTL_SECONDS: '30',
+    });
+  }
+  return env;
+}
+
+/** Applies AOL's migrations with its own CLI (the baseline and the peers' comparisons use AOL's schema). */
+export async function migrateAol(databaseUrl: string): Promise<void> {
+  await runNode(AOL_CLI, ['migrate'], { NODE_ENV: 'production', DATABASE_URL: databaseUrl, AOL_LOG_LEVEL: 'error' });
+}
+
+export interface RunningAol {
+  url: string;
+  child: Child;
+}
+
+/** Waits until the GraphQL endpoint answers, or fails with the process's output. */
+export async function waitForGraphql(url: string, child: Child, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`AOL exited before serving:\n${child.output()}`);
+    }
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`AOL did not serve ${url} within ${timeoutMs} ms:\n${child.output()}`);
+    await sleep(50);
+  }
+}
+
+/** The built service, `node dist/src/main.js`, on a free loopback port. */
+export async function startAolServer(env: Record<string, string>, execArgv: string[] = []): Promise<RunningAol> {
+  const port = await freePort();
+  const child = startNode(AOL_MAIN, [], { ...env, HOST: '127.0.0.1', PORT: String(port) }, execArgv);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await waitForGraphql(url, child);
+  } catch (error) {
+    await child.stop(1000);
+    throw error;
+  }
+  return { url, child };
+}

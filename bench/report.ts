@@ -1,0 +1,129 @@
+import type { Measurement } from './measurement';
+import { spread, Spread } from './statistics';
+import type { WorkloadId } from './settings';
+
+/** One line of the table: one system's figures for one metric, and AOL's ratio against it. */
+export interface TableRow {
+  workload: WorkloadId;
+  metric: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  system: string;
+  isAol: boolean;
+  figures: Spread | null;
+  /** AOL / this system, computed within each repetition, then summarised. Null for AOL itself. */
+  ratio: Spread | null;
+  notes: string[];
+}
+
+export function tabulate(measurements: readonly Measurement[]): TableRow[] {
+  const rows: TableRow[] = [];
+  const groups = new Map<string, Measurement[]>();
+  for (const measurement of measurements) {
+    const key = `${measurement.workload}\u0000${measurement.metric}`;
+    groups.set(key, [...(groups.get(key) ?? []), measurement]);
+  }
+  for (const group of groups.values()) {
+    const systems = [...new Set(group.map((measurement) => measurement.system))];
+    const aol = group.filter((measurement) => measurement.isAol);
+    for (const system of systems) {
+      const own = group.filter((measurement) => measurement.system === system);
+      const values = own.map((measurement) => measurement.value).filter((value): value is number => value !== null);
+      const ratios: number[] = [];
+      if (!own[0].isAol) {
+        for (const mine of own) {
+          const theirs = aol.find((measurement) => measurement.repetition === mine.repetition);
+          if (mine.value !== null && mine.value !== 0 && theirs?.value !== null && theirs?.value !== undefined) ratios.push(theirs.value / mine.value);
+        }
+      }
+      rows.push({
+        workload: own[0].workload,
+        metric: own[0].metric,
+        unit: own[0].unit,
+        better: own[0].better,
+        system,
+        isAol: own[0].isAol,
+        figures: values.length > 0 ? spread(values) : null,
+        ratio: ratios.length > 0 ? spread(ratios) : null,
+        notes: [...new Set(own.map((measurement) => measurement.note).filter((note): note is string => note !== undefined))],
+      });
+    }
+  }
+  return rows;
+}
+
+function figure(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return value.toFixed(0);
+  if (magnitude >= 100) return value.toFixed(1);
+  if (magnitude >= 10) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** The table printed at the end of a run (medians, min–max, AOL / peer). */
+export function renderTable(rows: readonly TableRow[], repeats: number): string {
+  const header = ['workload', 'metric', 'system', `median (n≤${repeats})`, 'min – max', 'AOL / system (median, min – max)'];
+  const lines = rows.map((row) => [
+    row.workload,
+    `${row.metric} [${row.unit}, ${row.better} is better]`,
+    row.system,
+    row.figures ? figure(row.figures.median) : row.notes[0] ?? 'n/a',
+    row.figures ? `${figure(row.figures.min)} – ${figure(row.figures.max)}` : '',
+    row.ratio ? `${row.ratio.median.toFixed(2)}× (${row.ratio.min.toFixed(2)} – ${row.ratio.max.toFixed(2)})` : '',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
+  const render = (cells: string[]) => cells.map((cell, column) => pad(cell, widths[column])).join(' | ');
+  return [render(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...lines.map(render)].join('\n');
+}
+
+export interface TargetVerdict {
+  workload: WorkloadId;
+  target: string;
+  status: 'met' | 'missed' | 'not measured';
+  evidence: string;
+}
+
+function row(rows: readonly TableRow[], workload: WorkloadId, metric: string, system: string): TableRow | undefined {
+  return rows.find((candidate) => candidate.workload === workload && candidate.metric === metric && candidate.system === system);
+}
+
+function verdict(
+  workload: WorkloadId,
+  target: string,
+  observed: number | null | undefined,
+  passes: (value: number) => boolean,
+  describe: (value: number) => string,
+): TargetVerdict {
+  if (observed === null || observed === undefined || !Number.isFinite(observed)) return { workload, target, status: 'not measured', evidence: 'no figure' };
+  return { workload, target, status: passes(observed) ? 'met' : 'missed', evidence: describe(observed) };
+}
+
+/** The issue's targets, judged on medians (of values or of same-repetition ratios). */
+export function judgeTargets(rows: readonly TableRow[]): TargetVerdict[] {
+  const ratio = (workload: WorkloadId, metric: string, system: string) => row(rows, workload, metric, system)?.ratio?.median;
+  const value = (workload: WorkloadId, metric: string, system: string) => row(rows, workload, metric, system)?.figures?.median;
+  const times = (value: number) => `median ratio ${value.toFixed(2)}×`;
+  return [
+    verdict('W1', 'AOL ≥ 1.2× graphile-worker', ratio('W1', 'drain', 'graphile-worker'), (v) => v >= 1.2, times),
+    verdict('W1', 'AOL ≥ 1.2× pg-boss', ratio('W1', 'drain', 'pg-boss'), (v) => v >= 1.2, times),
+    verdict('W1', 'AOL ≥ 0.8× baseline', ratio('W1', 'drain', 'baseline'), (v) => v >= 0.8, times),
+    verdict('W2', 'AOL ≥ 1.0× graphile-worker, log rows written', ratio('W2', 'drain', 'graphile-worker'), (v) => v >= 1.0, times),
+    verdict('W3', "bulk ≥ 1.0× graphile-worker's addJobs", ratio('W3', 'bulk enqueue', 'graphile-worker addJobs'), (v) => v >= 1.0, times),
+    verdict('W3', "single over HTTP ≥ 1.0× pg-boss's in-process send", ratio('W3', 'single enqueue', 'pg-boss send'), (v) => v >= 1.0, times),
+    verdict('W4', "p50 ≤ graphile-worker's p50", ratio('W4', 'enqueue→start p50', 'graphile-worker'), (v) => v <= 1.0, times),
+    verdict('W4', 'p99 ≤ 20 ms', value('W4', 'enqueue→start p99', 'AOL'), (v) => v <= 20, (v) => `median p99 ${v.toFixed(2)} ms`),
+    verdict('W5', '≤ 3 statements per idle tick', value('W5', 'statements per idle tick (default config)', 'AOL'), (v) => v <= 3, (v) => `${v.toFixed(2)} statements`),
+    verdict('W5', 'idle RSS ≤ 150 MB', value('W5', 'idle RSS (default config)', 'AOL'), (v) => v <= 150, (v) => `${v.toFixed(1)} MB`),
+    verdict('W6', 'autonomyStatus p50 ≤ 20 ms at 1M rows', value('W6', 'autonomyStatus p50', 'AOL'), (v) => v <= 20, (v) => `${v.toFixed(2)} ms`),
+    verdict('W6', 'actions(filter: DLQ, first: 20) p50 ≤ 20 ms at 1M rows', value('W6', 'actions(DLQ, first 20) p50', 'AOL'), (v) => v <= 20, (v) => `${v.toFixed(2)} ms`),
+  ];
+}
+
+export function renderTargets(verdicts: readonly TargetVerdict[]): string {
+  return verdicts.map((item) => `${item.workload}  ${pad(item.status.toUpperCase(), 12)} ${pad(item.target, 58)} ${item.evidence}`).join('\n');
+}
+

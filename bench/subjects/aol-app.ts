@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { createLogger, prepareApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/aol-config';
+import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/action-handlers/action-handler';
+import { SocialPostHandler } from '../../src/social/social-post.handler';
+import type { ExecutionMode } from '../../src/control/execution-mode';
+import { enqueueOne } from '../aol-graphql';
+import { epochMs } from '../clock';
+import { failSubject, JobStarts, onParentMessage, report, sampleLatency, subjectEnv } from '../subject-protocol';
+
+/**
+ * The real AOL (AppModule, migrations, GraphQL over HTTP, the tick on its interval), booted
+ * in this process as test/support/test-app.ts does, with the POST_SOCIAL handler wrapped:
+ * - drain-noop (W2): validates payloads as the real handler does, executes nothing and
+ *   returns { artifactRef: null, artifactSha256: null }: what is left is orchestration.
+ * - drain-proof: the real handler, only timed.
+ * - latency (W4): the real handler, recording when each attempt starts; actions are enqueued
+ *   over HTTP by this same process, so both ends read one clock.
+ * Configuration comes from the same AOL_* variables as the service's.
+ */
+class ObservedHandler implements ActionHandler {
+  readonly type;
+  private started = 0;
+
+  constructor(
+    private readonly real: SocialPostHandler,
+    private readonly mode: 'noop' | 'real',
+    private readonly starts: JobStarts | null,
+  ) {
+    this.type = real.type;
+  }
+
+  parsePayload(payload: unknown): Record<string, unknown> {
+    return this.real.parsePayload(payload);
+  }
+
+  isIdempotent(mode: ExecutionMode): boolean {
+    return this.real.isIdempotent(mode);
+  }
+
+  async execute(context: ActionRunContext): Promise<ActionResult> {
+    if (this.started === 0) report({ type: 'first', at: epochMs() });
+    this.started += 1;
+    const index = Number(context.action.idempotencyKey.slice('bench-'.length));
+    this.starts?.started(index, epochMs());
+    try {
+      return this.mode === 'noop' ? { artifactRef: null, artifactSha256: null } : await this.real.execute(context);
+    } finally {
+      this.starts?.finished(index);
+    }
+  }
+
+  get count(): number {
+    return this.started;
+  }
+}
+
+async function main(): Promise<void> {
+  const env = subjectEnv();
+  const config = loadConfig(process.env);
+  const starts = env.BENCH_SUBJECT_MODE === 'latency' ? new JobStarts() : null;
+  let observed: ObservedHandler | null = null;
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(ACTION_HANDLERS)
+    .useFactory({
+      factory: (real: SocialPostHandler) => {
+        observed = new ObservedHandler(real, env.BENCH_SUBJECT_MODE === 'drain-noop' ? 'noop' : 'real', starts);
+        return [observed];
+      },
+      inject: [SocialPostHandler],
+    })
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: createLogger(config) });
+  await prepareApp(app, config);
+  await app.listen(config.port, '127.0.0.1');
+  const url = `http://127.0.0.1:${config.port}/graphql`;
+
+  onParentMessage('stop', async () => {
+    await app.close();
+    report({ type: 'stopped', handled: (observed as ObservedHandler | null)?.count ?? 0, artifacts: [] });
+  });
+  report({ type: 'ready', url });
+
+  if (starts) {
+    const samplesMs = await sampleLatency(Number(env.BENCH_LATENCY_SAMPLES), starts, async (index) => void (await enqueueOne(url, index)), epochMs);
+    report({ type: 'latency', samplesMs });
+  }
+}
+
+main().catch(failSubject);
