@@ -5,11 +5,18 @@ export interface GraphqlError {
   extensions?: Record<string, unknown>;
 }
 
+/** The operator token the benchmark's AOL processes run with (NODE_ENV=production requires one). */
+export const BENCH_API_TOKEN = 'aol-benchmark-operator-token';
+
 /** One GraphQL request over HTTP, as any client sends it. Throws on transport or GraphQL errors. */
 export async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: `Bearer ${BENCH_API_TOKEN}`,
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: GraphqlError[] };

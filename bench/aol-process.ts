@@ -1,3 +1,4 @@
+import { BENCH_API_TOKEN } from './aol-graphql';
 import { join, resolve } from 'node:path';
 import { sleep } from './clock';
 import { Child, freePort, runNode, startNode } from './child-process';
@@ -19,6 +20,7 @@ export type TickProfile = 'lifted' | 'default' | 'disabled';
 export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir: string, profile: TickProfile): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
+    AOL_API_TOKEN: BENCH_API_TOKEN,
     DATABASE_URL: databaseUrl,
     AOL_ARTIFACT_DIR: artifactDir,
     AOL_LOG_LEVEL: 'error',
@@ -30,6 +32,8 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
       AOL_TICK_INTERVAL_MS: String(settings.aolTickIntervalMs),
       AOL_MAX_ACTIONS_PER_TICK: String(settings.aolMaxActionsPerTick),
       AOL_TICK_CONCURRENCY: String(settings.aolTickConcurrency),
+      AOL_DRAIN_CONTINUOUSLY: '1',
+      AOL_WAKE_ON_ENQUEUE: '1',
       AOL_MAX_TICK_SECONDS: '20',
       AOL_ACTION_TIMEOUT_SECONDS: '8',
       AOL_LEASE_TTL_SECONDS: '30',
@@ -40,7 +44,7 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
 
 /** Applies AOL's migrations with its own CLI (the baseline and the peers' comparisons use AOL's schema). */
 export async function migrateAol(databaseUrl: string): Promise<void> {
-  await runNode(AOL_CLI, ['migrate'], { NODE_ENV: 'production', DATABASE_URL: databaseUrl, AOL_LOG_LEVEL: 'error' });
+  await runNode(AOL_CLI, ['migrate'], { NODE_ENV: 'production', AOL_API_TOKEN: BENCH_API_TOKEN, DATABASE_URL: databaseUrl, AOL_LOG_LEVEL: 'error' });
 }
 
 export interface RunningAol {
@@ -56,7 +60,11 @@ export async function waitForGraphql(url: string, child: Child, timeoutMs = 60_0
       throw new Error(`AOL exited before serving:\n${child.output()}`);
     }
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_TOKEN}` },
+        body: '{"query":"{ __typename }"}',
+      });
       if (response.ok) return;
     } catch {
       // not listening yet
