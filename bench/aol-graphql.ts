@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { benchKey, benchPost } from './seed';
 
 export interface GraphqlError {
@@ -8,18 +9,47 @@ export interface GraphqlError {
 /** The operator token the benchmark's AOL processes run with (NODE_ENV=production requires one). */
 export const BENCH_API_TOKEN = 'aol-benchmark-operator-token';
 
+/**
+ * Kept-alive connections, as a service calling AOL would hold them. node:http rather than
+ * fetch: undici's fetch costs the calling process about a millisecond of CPU per request,
+ * which would be charged to AOL in the latency and single-enqueue figures (the peers are
+ * called in-process, with no client at all).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${BENCH_API_TOKEN}`,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** One GraphQL request over HTTP, as any client sends it. Throws on transport or GraphQL errors. */
 export async function graphql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      authorization: `Bearer ${BENCH_API_TOKEN}`,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: GraphqlError[] };
+  const response = await post(url, JSON.stringify({ query, variables }));
+  const body = JSON.parse(response.text) as { data?: T; errors?: GraphqlError[] };
   if (body.errors && body.errors.length > 0) {
     throw new Error(`GraphQL error (HTTP ${response.status}): ${body.errors.map((error) => error.message).join('; ')}`);
   }

@@ -70,15 +70,23 @@ export class QueueRepository {
    * exactly one lands; the others insert nothing and read the winner's row.
    */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
-    const { now, dateParam, jsonRecordset } = this.db.dialect;
-    const rows = actions.map((action) => ({
-      idempotency_key: action.idempotencyKey,
-      type: action.type,
-      payload: action.payload,
-      priority: action.priority,
-      run_after: action.runAfter ? dateParam(action.runAfter) : null,
-    }));
-    // One JSON parameter carries the whole batch, so one statement inserts 1 or 1,000 rows.
+    const { now, dateParam, jsonParam, jsonRecordset } = this.db.dialect;
+    const insert = 'insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)';
+    const onConflict = `on conflict (idempotency_key) do nothing returning ${ACTION_COLUMNS}`;
+    if (actions.length === 1) {
+      // The single enqueue, the commonest call, as the plainest statement.
+      const [action] = actions;
+      const runAfter = action.runAfter ? '?' : now;
+      const inserted = await executor.query(`${insert} values (?, ?, ?, ?, ${runAfter}, 'PENDING', 0, ${now}, ${now}) ${onConflict}`, [
+        action.idempotencyKey,
+        action.type,
+        jsonParam(action.payload),
+        action.priority,
+        ...(action.runAfter ? [dateParam(action.runAfter)] : []),
+      ]);
+      return inserted.map((row) => toActionRecord(row, this.db.dialect));
+    }
+    // Many: one JSON parameter carries the whole batch, so one statement inserts 1,000 rows.
     const source = jsonRecordset('source', [
       { name: 'idempotency_key', type: 'text' },
       { name: 'type', type: 'text' },
@@ -86,13 +94,19 @@ export class QueueRepository {
       { name: 'priority', type: 'int' },
       { name: 'run_after', type: 'timestamptz' },
     ]);
+    const rows = actions.map((action) => ({
+      idempotency_key: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      priority: action.priority,
+      run_after: action.runAfter ? dateParam(action.runAfter) : null,
+    }));
     const inserted = await executor.query(
-      `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)
+      `${insert}
        select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${now}), 'PENDING', 0, ${now}, ${now}
        from ${source}
        where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
-       on conflict (idempotency_key) do nothing
-       returning ${ACTION_COLUMNS}`,
+       ${onConflict}`,
       [JSON.stringify(rows)],
     );
     return inserted.map((row) => toActionRecord(row, this.db.dialect));

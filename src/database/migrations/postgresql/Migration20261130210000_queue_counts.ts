@@ -16,29 +16,30 @@ export class Migration20261130210000_queue_counts extends Migration {
       "n" bigint not null,
       constraint "aol_queue_counts_pkey" primary key ("status", "shard"));`);
     this.addSql(`insert into "aol_queue_counts" ("status", "shard", "n") select "status", 0, count(*) from "aol_actions" group by "status";`);
-    // The session's own shard; statuses in order, so two sessions never wait on each other in a cycle.
-    this.addSql(`create function "aol_add_to_queue_counts"(deltas jsonb) returns void language sql as $$
-      insert into aol_queue_counts (status, shard, n)
-      select key, pg_backend_pid() % 16, value::bigint from jsonb_each_text(deltas) where value::bigint <> 0 order by key
-      on conflict (status, shard) do update set n = aol_queue_counts.n + excluded.n;
-    $$;`);
+    // One upsert per statement, into the session's own shard, statuses in order (so two
+    // sessions never wait on each other in a cycle).
     this.addSql(`create function "aol_count_inserted_actions"() returns trigger language plpgsql as $$
       begin
-        perform aol_add_to_queue_counts((select jsonb_object_agg(status, n) from (select status, count(*) as n from new_rows group by status) as c));
+        insert into aol_queue_counts (status, shard, n)
+        select status, pg_backend_pid() % 16, count(*) from new_rows group by status order by status
+        on conflict (status, shard) do update set n = aol_queue_counts.n + excluded.n;
         return null;
       end $$;`);
     this.addSql(`create function "aol_count_updated_actions"() returns trigger language plpgsql as $$
       begin
-        perform aol_add_to_queue_counts((select jsonb_object_agg(status, n) from (
-          select status, sum(n) as n from (
-            select status, count(*) as n from new_rows group by status
-            union all select status, -count(*) from old_rows group by status
-          ) as both_sides group by status) as c));
+        insert into aol_queue_counts (status, shard, n)
+        select status, pg_backend_pid() % 16, sum(n) from (
+          select status, count(*) as n from new_rows group by status
+          union all select status, -count(*) from old_rows group by status
+        ) as both_sides group by status having sum(n) <> 0 order by status
+        on conflict (status, shard) do update set n = aol_queue_counts.n + excluded.n;
         return null;
       end $$;`);
     this.addSql(`create function "aol_count_deleted_actions"() returns trigger language plpgsql as $$
       begin
-        perform aol_add_to_queue_counts((select jsonb_object_agg(status, -n) from (select status, count(*) as n from old_rows group by status) as c));
+        insert into aol_queue_counts (status, shard, n)
+        select status, pg_backend_pid() % 16, -count(*) from old_rows group by status order by status
+        on conflict (status, shard) do update set n = aol_queue_counts.n + excluded.n;
         return null;
       end $$;`);
     this.addSql(`create trigger "aol_actions_count_insert" after insert on "aol_actions"
