@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
+import { AolErrorCode } from './errors/aol-error';
 import { SqlDatabase } from './database/sql-database';
 
 const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -32,7 +33,7 @@ export async function prepareApp(app: INestApplication, config: AolConfig): Prom
  */
 function bodyErrorsAsGraphql(error: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void {
   if (error.type === 'entity.too.large') {
-    res.status(413).json({ errors: [{ message: 'The request body is too large (AOL_MAX_REQUEST_BYTES)', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    res.status(413).json({ errors: [{ message: 'The request body is too large (AOL_MAX_REQUEST_BYTES)', extensions: { code: AolErrorCode.PAYLOAD_TOO_LARGE } }] });
   } else if (error.type === 'entity.parse.failed') {
     res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
   } else {

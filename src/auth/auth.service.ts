@@ -20,7 +20,7 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
   private readonly tokens: Array<{ digest: Buffer; role: Role }>;
 
-  constructor(private readonly config: AolConfig) {
+  constructor(config: AolConfig) {
     this.tokens = [
       ...(config.apiToken ? [{ digest: digest(config.apiToken.reveal()), role: Role.OPERATOR }] : []),
       ...(config.readToken ? [{ digest: digest(config.readToken.reveal()), role: Role.VIEWER }] : []),

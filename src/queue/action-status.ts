@@ -13,9 +13,6 @@ export enum ActionStatus {
   NEEDS_REVIEW = 'NEEDS_REVIEW',
 }
 
-/** The statuses the claim statement picks up when run_after is due. */
-export const DUE_STATUSES = [ActionStatus.PENDING, ActionStatus.RETRY] as const;
-
 export enum ActionType {
   POST_SOCIAL = 'POST_SOCIAL',
 }
