@@ -48,9 +48,13 @@ function track(child: ChildProcess): Child {
   };
 }
 
-/** The environment a child gets: this one's PATH and HOME, nothing of AOL's, plus `env`. */
+/**
+ * The environment a child gets: this one's PATH and HOME, nothing of AOL's, plus `env`. Every
+ * system gets the same libuv thread pool (BENCH_UV_THREADPOOL_SIZE, default 16), so each can
+ * run as many artifact fsyncs at once as it runs handlers: the same footing for all.
+ */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE ?? '16', ...env };
 }
 
 /** `node script args` with piped output. */

@@ -9,8 +9,14 @@ import { describeTarget } from './database/sql-database';
 /** Seconds a shutdown may take beyond the action timeout before the process gives up waiting. */
 const SHUTDOWN_GRACE_SECONDS = 5;
 
+/** libuv's default of 4 threads would let only 4 of a batch's artifact fsyncs run at once. */
+const MAX_FILE_THREADS = 64;
+
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
+  // Sized before the first asynchronous file operation creates the pool; a deployer's own
+  // UV_THREADPOOL_SIZE wins.
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.min(Math.max(4, config.tickConcurrency), MAX_FILE_THREADS));
   const logger = createLogger(config);
   const app = await NestFactory.create(AppModule.forRoot(config), { logger });
   await prepareApp(app, config);

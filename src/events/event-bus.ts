@@ -17,4 +17,6 @@ export const AolTopic = {
   ACTION_UPDATED: 'aol.actionUpdated',
   CONTROL_FLAGS_CHANGED: 'aol.controlFlagsChanged',
   EXECUTION_LOGGED: 'aol.executionLogged',
+  /** Internal: new actions are due now (the payload says how many); wakes the leader. */
+  ACTIONS_DUE: 'aol.actionsDue',
 } as const;

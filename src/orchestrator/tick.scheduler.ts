@@ -2,8 +2,6 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AolConfig } from '../config/aol-config';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
-import type { ActionEntity } from '../queue/action.entity';
-import { ActionStatus } from '../queue/action-status';
 import { TickService } from './tick.service';
 
 export const TICK_INTERVAL_NAME = 'aol-tick';
@@ -21,7 +19,7 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private running = false;
   /** A wake-up arrived while a tick ran: run one more right after. */
   private again = false;
-  private enqueues: AsyncIterableIterator<ActionEntity> | null = null;
+  private enqueues: AsyncIterableIterator<{ count: number }> | null = null;
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -61,12 +59,10 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private wakeOnEnqueue(): void {
-    const updates = this.events.subscribe<ActionEntity>(AolTopic.ACTION_UPDATED);
-    this.enqueues = updates;
+    const due = this.events.subscribe<{ count: number }>(AolTopic.ACTIONS_DUE);
+    this.enqueues = due;
     void (async () => {
-      for await (const action of updates) {
-        if (action.status === ActionStatus.PENDING && action.attempts === 0 && new Date(action.runAfter).getTime() <= Date.now()) this.requestTick();
-      }
+      for await (const _signal of due) this.requestTick();
     })();
   }
 }

@@ -80,6 +80,7 @@ export class QueueService {
     const [inserted] = await this.repository.insertNew([action]);
     if (inserted) {
       await this.announce(inserted);
+      await this.signalDue([inserted]);
       return { created: true, action: inserted };
     }
     const [existing] = await this.repository.findByKeys([action.idempotencyKey]);
@@ -122,6 +123,7 @@ export class QueueService {
       };
     });
     await this.announceAll(inserted);
+    await this.signalDue(inserted);
     return outcomes;
   }
 
@@ -213,6 +215,13 @@ export class QueueService {
   /** Tells the subscribers that an action changed (call after the change is committed). */
   async announce(action: ActionEntity): Promise<void> {
     await this.events.publish(AolTopic.ACTION_UPDATED, action);
+  }
+
+  /** One small event per enqueue call with actions due now, for whoever wakes the leader. */
+  private async signalDue(created: readonly ActionEntity[]): Promise<void> {
+    const now = Date.now();
+    const due = created.filter((action) => action.runAfter.getTime() <= now).length;
+    if (due > 0) await this.events.publish(AolTopic.ACTIONS_DUE, { count: due });
   }
 
   /** Tells the subscribers about changed actions (call once the change is committed). */
