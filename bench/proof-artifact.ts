@@ -1,6 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AolConfig } from '../src/config/aol-config';
+import { ArtifactStore } from '../src/social/artifact-store';
 
 /** What every system's W1 handler is given: the same fields AOL's POST_SOCIAL handler sees. */
 export interface ProofJob {
@@ -14,34 +16,25 @@ export interface WrittenArtifact {
   artifactSha256: string;
 }
 
+const stores = new Map<string, ArtifactStore>();
+
 /**
- * The work AOL's PROOF handler does, byte for byte (src/social/social-post.handler.ts and
- * src/social/artifact-store.ts): the same path shape, the same pretty-printed JSON record,
- * a temporary file flushed with fsync and renamed over the target, and the SHA-256 of the
- * exact bytes. The peers and the baseline run this, so every system does the same I/O.
+ * The work AOL's PROOF handler does, byte for byte (src/social/social-post.handler.ts): the
+ * same path shape, the same JSON record, written by AOL's own ArtifactStore (a temporary file
+ * flushed with fsync and renamed over the target) with the SHA-256 of the exact bytes. The
+ * peers and the baseline run this, so every system does the same I/O.
  */
 export async function writeProofArtifact(root: string, job: ProofJob): Promise<WrittenArtifact> {
   const keyHash = createHash('sha256').update(job.idempotencyKey).digest('hex').slice(0, 12);
   const artifactRef = `social/action-${job.id}-${keyHash}.json`;
   const record = { actionId: job.id, type: 'POST_SOCIAL', idempotencyKey: job.idempotencyKey, post: job.post, mode: 'PROOF' };
-  const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-  const target = join(root, artifactRef);
-  await mkdir(dirname(target), { recursive: true });
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const file = await open(temporary, 'wx');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+  let store = stores.get(root);
+  if (!store) {
+    store = new ArtifactStore({ artifactDir: root } as AolConfig);
+    stores.set(root, store);
   }
-  return { artifactRef, artifactSha256: createHash('sha256').update(bytes).digest('hex') };
+  const written = await store.writeJson(artifactRef, record);
+  return { artifactRef: written.artifactRef, artifactSha256: written.artifactSha256 };
 }
 
 /**

@@ -86,6 +86,10 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
     }
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client whose connection dies (restart, terminated session) emits 'error';
+    // unheard, that would end the process. The failing query rejects on its own.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query('begin');
       const result = await work({ query: async <R>(sql: string, params: readonly unknown[] = []) => this.queryOn<R>(client, sql, params) });
@@ -95,6 +99,7 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
       await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
