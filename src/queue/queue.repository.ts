@@ -259,18 +259,18 @@ export class QueueRepository {
    * Gives claimed actions that were never started back to the queue as they were: attempt
    * count restored, PENDING if they had never been tried, RETRY otherwise, run_after unchanged.
    */
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
-    if (ids.length === 0) return 0;
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
     const { now, inIds, idsParam, unindexed } = this.db.dialect;
     const rows = await this.db.query(
       `update aol_actions
        set status = case when attempts - 1 <= attempt_floor then 'PENDING' else 'RETRY' end, attempts = attempts - 1,
            claimed_by = null, claim_epoch = null, updated_at = ${now}
        where ${inIds('id')} and ${unindexed('status')} = 'RUNNING' and claim_epoch = ? and ${fence.sql}
-       returning id`,
+       returning ${ACTION_COLUMNS}`,
       [idsParam(ids), fence.epoch, ...fence.params],
     );
-    return rows.length;
+    return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
   /** Every RUNNING action, from the (status, id) index of non-SUCCESS rows. */

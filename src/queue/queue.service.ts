@@ -199,8 +199,11 @@ export class QueueService {
     return this.repository.findByIds(ids, executor);
   }
 
+  /** Returns claimed actions that never started to the queue; returns how many it could. */
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
-    return this.repository.releaseUnstarted(ids, fence);
+    const released = await this.repository.releaseUnstarted(ids, fence);
+    await this.announceAll(released);
+    return released.length;
   }
 
   async findRunning(): Promise<ActionEntity[]> {
