@@ -5,6 +5,7 @@ import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-databa
 import { startTestApp, TestApp } from './support/test-app';
 import { enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
 import { ExplodingHandler, SlowHandler, withSocialHandler } from './support/test-handlers';
+import { LeaseService } from '../src/lease/lease.service';
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -182,6 +183,38 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect(dead).toMatchObject({ status: 'DLQ', attempts: 1, lastErrorCode: 'REAL_RUN_UNCONFIGURED', artifactRef: null });
     expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([['REAL', 'FAILED', 'REAL_RUN_UNCONFIGURED']]);
     await expect(readdir(aol.artifactDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  // A leader with nothing to take back renews, reads the switchboard and claims in one
+  // statement on PostgreSQL, with the mode the switchboard gave last time: these hold it to
+  // what the switchboard and the lease say now.
+  it('claims with the mode the switchboard asks for now, when the proof switch moved since the last tick', async () => {
+    aol = await startTestApp(db, { env: { AOL_PROOF_MODE: '0' } });
+    expect((await aol.tick()).outcome).toBe('SUCCESS'); // leads, and has seen the switch on
+    await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
+    const real = await enqueuePost(aol, 'switch-real');
+    expect(await aol.tick()).toMatchObject({ attempted: 1, deadLettered: 1 });
+    expect(await aol.sql('select claim_mode, last_error_code from aol_actions where id = ?', [real.id])).toEqual([
+      { claim_mode: 'REAL', last_error_code: 'REAL_RUN_UNCONFIGURED' },
+    ]);
+
+    await aol.graphql('mutation { setProofMode(enabled: true, reason: "back to proof") { proofMode } }');
+    const proof = await enqueuePost(aol, 'switch-proof');
+    expect(await aol.tick()).toMatchObject({ attempted: 1, succeeded: 1 });
+    expect((await logRows(aol, proof.id)).map((log) => [log.mode, log.outcome])).toEqual([['PROOF', 'SUCCESS']]);
+  });
+
+  it('claims nothing once another instance has taken the lease between two ticks, and steps down', async () => {
+    aol = await startTestApp(db);
+    expect((await aol.tick()).outcome).toBe('SUCCESS');
+    const action = await enqueuePost(aol, 'taken-over');
+    const past = driver === 'postgresql' ? "now() - interval '1 second'" : "cast(round(unixepoch('subsec') * 1000) as integer) - 1000";
+    await aol.sql(`update aol_lease set expires_at = ${past}`);
+    expect(await aol.app.get(LeaseService).acquireOrRenew('another-instance', null)).not.toBeNull();
+
+    expect((await aol.tick()).outcome).toBe('NOT_LEADER');
+    expect(await getAction(aol, action.id)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await aol.sql('select owner from aol_lease')).toEqual([{ owner: 'another-instance' }]);
   });
 
   it('refuses to leave PROOF mode where the deployment forces it (AOL_PROOF_MODE=1), changing nothing', async () => {

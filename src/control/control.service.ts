@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import type { SqlFragment } from '../database/sql-dialect';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { fetchPage, Page, PageRequest } from '../graphql/pagination';
@@ -59,10 +60,25 @@ export class ControlService {
    * along the way (the tick reads it with the lease); `flagsFrom` turns the value back.
    */
   get flagsSnapshotSql(): string {
+    return `(select ${this.flagsObjectSql} from aol_control_flags where id = 1)`;
+  }
+
+  /**
+   * The switchboard for a statement that starts actions, as a query of one row: `flags` (read
+   * back with `flagsFrom`) and `open`, true when actions may start — neither paused nor
+   * killed, and the proof switch still as `expectedProofMode`, so the mode the caller claims
+   * with is the mode the switchboard asks for.
+   */
+  claimGate(expectedProofMode: boolean): SqlFragment {
+    return {
+      sql: `select ${this.flagsObjectSql} as flags, not paused and not killed and proof_mode = ? as open from aol_control_flags where id = 1`,
+      params: [this.db.dialect.boolParam(expectedProofMode)],
+    };
+  }
+
+  private get flagsObjectSql(): string {
     const fields = "'paused', paused, 'killed', killed, 'proof_mode', proof_mode, 'reason', reason, 'updated_by', updated_by, 'updated_at', updated_at";
-    return this.db.dialect.driver === 'postgresql'
-      ? `(select json_build_object(${fields}) from aol_control_flags where id = 1)`
-      : `(select json_object(${fields}) from aol_control_flags where id = 1)`;
+    return this.db.dialect.driver === 'postgresql' ? `json_build_object(${fields})` : `json_object(${fields})`;
   }
 
   /** True while not killed: a condition for taking a free lease. */

@@ -2,6 +2,12 @@
  * What differs between PostgreSQL and SQLite in AOL's hand-written statements. Fragments
  * here are constant SQL text, never values: values always travel as bound parameters.
  */
+/** SQL text with `?` placeholders and the values they bind, in order: a piece of a larger statement. */
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** A column of a JSON record set: its name and its SQL type (PostgreSQL's spelling). */
 export interface RecordsetColumn {
   name: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { SqlDatabase } from '../database/sql-database';
-import { toNullableDate } from '../database/sql-dialect';
+import { SqlFragment, toNullableDate } from '../database/sql-dialect';
 import type { LeaseFence } from './lease-fence';
 
 /** The lease row the orchestrator's leader holds (created by the first migration). */
@@ -76,8 +76,32 @@ export class LeaseService {
        returning owner, epoch, expires_at, ${now} as database_now${along.read ? `, ${along.read} as read_along` : ''}`,
       [owner, owner, heldEpoch, owner, heldEpoch, this.ttlSeconds, ORCHESTRATOR_LEASE, owner, heldEpoch],
     );
-    if (rows.length === 0) return null;
-    const row = rows[0];
+    return rows.length === 0 ? null : this.toGrant(rows[0], heldEpoch);
+  }
+
+  /**
+   * The renewal alone, as a data-modifying CTE for a statement that needs the lease anyway
+   * (the tick's claim), so both take one round trip and one commit. It yields a row only
+   * while `owner` still holds the lease at `epoch`; `renewedGrant` reads it back. Null on
+   * SQLite, whose CTEs cannot write.
+   */
+  renewalCte(owner: string, epoch: number): SqlFragment | null {
+    if (this.db.dialect.driver !== 'postgresql') return null;
+    const { now, nowPlusSeconds } = this.db.dialect;
+    return {
+      sql: `update aol_lease set renewed_at = ${now}, expires_at = ${nowPlusSeconds('?')}
+            where name = ? and owner = ? and epoch = ? and expires_at > ${now}
+            returning owner, epoch, expires_at, ${now} as database_now`,
+      params: [this.ttlSeconds, ORCHESTRATOR_LEASE, owner, epoch],
+    };
+  }
+
+  /** The grant from a row of `renewalCte`; null (the lease is lost) when it yielded none. */
+  renewedGrant(row: Record<string, unknown> | null, heldEpoch: number): LeaseGrant | null {
+    return row === null || row.epoch === null || row.epoch === undefined ? null : this.toGrant(row, heldEpoch);
+  }
+
+  private toGrant(row: Record<string, unknown>, heldEpoch: number | null): LeaseGrant {
     const epoch = Number(row.epoch);
     return {
       owner: row.owner as string,

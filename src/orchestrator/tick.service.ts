@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { AolConfig, LEASE_SAFETY_MARGIN_SECONDS } from '../config/aol-config';
 import { ControlFlags, ControlService } from '../control/control.service';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
-import { LeaseService } from '../lease/lease.service';
+import { LeaseGrant, LeaseService } from '../lease/lease.service';
 import { LedgerService, NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/ledger.service';
 import type { TickEntity } from '../ledger/tick.entity';
 import { TickOutcome } from '../ledger/tick-outcome';
@@ -58,6 +58,8 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   /** Take back RUNNING actions before claiming: after a change of epoch, or a tick that failed midway. */
   private rescuePending = true;
   private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
+  /** The switchboard as the last tick read it: the mode of the next tick's claim. */
+  private lastFlags: ControlFlags | null = null;
   /** The last tick's failure, so an outage is logged once in full, then briefly until it ends. */
   private lastFailure: string | null = null;
 
@@ -118,18 +120,15 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     this.haltRequested = false;
     let opening: Promise<number> | null = null;
     try {
-      // One statement renews the lease and reads the switchboard; a free lease is not taken while killed.
-      const grant = await this.lease.acquireOrRenew(this.config.instanceId, this.held?.epoch ?? null, {
-        read: this.control.flagsSnapshotSql,
-        takeOverOnlyIf: this.control.notKilledSql,
-      });
-      if (!grant) {
+      const opened = await this.holdLeaseAndClaim();
+      if (!opened) {
         if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
         this.held = null;
         const flags = await this.control.flags();
         return flags.killed ? this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS) : this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
       }
-      const flags = this.control.flagsFrom(grant.readAlong);
+      const { grant, flags } = opened;
+      this.lastFlags = flags;
       if (grant.acquired) {
         this.logger.log(`Leading at epoch ${grant.epoch}`);
         this.rescuePending = true;
@@ -147,7 +146,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.reason);
 
       const { mode } = this.control.effectiveMode(flags);
-      const claimed = await this.queue.claimDue(fence, this.config.maxActionsPerTick, mode);
+      const claimed = opened.claimed ?? (await this.queue.claimDue(fence, this.config.maxActionsPerTick, mode));
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       // The tick's row is written while the first actions already start: it is needed only
@@ -174,6 +173,34 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       this.rescuePending = true;
       return this.recordError(start, clock, opening ? await opening.catch(() => null) : null, error);
     }
+  }
+
+  /**
+   * Holds the lease (renewing it, or taking it over when free) and reads the switchboard in
+   * one statement; a free lease is not taken while killed. A leader with nothing to take back
+   * also claims in that statement where the database allows it (PostgreSQL), with the mode the
+   * switchboard asked for last time (the claim waits when it no longer does): one round trip
+   * and one commit before the first action starts. `claimed` is null when the claim is still
+   * to be made; the result is null when another instance holds the lease.
+   */
+  private async holdLeaseAndClaim(): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
+    const owner = this.config.instanceId;
+    const held = this.held;
+    const seen = this.lastFlags;
+    const renewal = held && seen && !this.rescuePending ? this.lease.renewalCte(owner, held.epoch) : null;
+    if (held && seen && renewal) {
+      const { mode } = this.control.effectiveMode(seen);
+      const fence = this.lease.fence(owner, held.epoch);
+      const result = await this.queue.claimDueRenewing(fence, this.config.maxActionsPerTick, mode, renewal, this.control.claimGate(seen.proofMode));
+      const grant = this.lease.renewedGrant(result.renewal, held.epoch);
+      const flags = this.control.flagsFrom(result.gate.flags);
+      return grant && { grant, flags, claimed: flags.proofMode === seen.proofMode ? result.claimed : null };
+    }
+    const grant = await this.lease.acquireOrRenew(owner, held?.epoch ?? null, {
+      read: this.control.flagsSnapshotSql,
+      takeOverOnlyIf: this.control.notKilledSql,
+    });
+    return grant && { grant, flags: this.control.flagsFrom(grant.readAlong), claimed: null };
   }
 
   /**

@@ -5,7 +5,7 @@ import type { LeaseFence } from '../lease/lease-fence';
 import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
-import { toNullableDate } from '../database/sql-dialect';
+import { SqlFragment, toNullableDate } from '../database/sql-dialect';
 import { ActionStatus, ActionType } from './action-status';
 
 export interface NewAction {
@@ -131,34 +131,70 @@ export class QueueRepository {
    */
   async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
     const { now } = this.db.dialect;
-    // SQLite's planner prefers the (status, id) index and a sort; INDEXED BY walks the due
-    // index in claim order and stops at the limit.
-    const due = `select id from aol_actions ${this.db.dialect.driver === 'sqlite' ? 'indexed by aol_actions_due_idx' : ''}
-       where status in ('PENDING', 'RETRY') and run_after <= ${now}
-       order by priority desc, run_after, id
-       limit ?`;
+    const claim = `set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}`;
     const rows =
       this.db.dialect.driver === 'postgresql'
         ? await this.db.query(
-            `with due as (${due} for update skip locked)
-             update aol_actions a
-             set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
+            `with due as (${this.dueSql('true')} for update skip locked)
+             update aol_actions ${claim}
              from due
-             where a.id = due.id and ${fence.sql}
-             returning ${prefixed('a', ACTION_COLUMNS)}`,
+             where aol_actions.id = due.id and ${fence.sql}
+             returning ${prefixed('aol_actions', ACTION_COLUMNS)}`,
             [limit, fence.owner, fence.epoch, mode, ...fence.params],
           )
         : await this.db.query(
-            `update aol_actions
-             set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
-             where id in (${due}) and ${fence.sql}
+            `update aol_actions ${claim}
+             where id in (${this.dueSql('true')}) and ${fence.sql}
              returning ${ACTION_COLUMNS}`,
             [fence.owner, fence.epoch, mode, limit, ...fence.params],
           );
-    // RETURNING has no order: put the batch back in claim order.
-    return rows
-      .map((row) => toActionRecord(row, this.db.dialect))
-      .sort((a, b) => b.priority - a.priority || a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
+    return inClaimOrder(rows.map((row) => toActionRecord(row, this.db.dialect)));
+  }
+
+  /**
+   * claimDue on PostgreSQL in the same statement as the lease's renewal and the switchboard's
+   * read: one round trip and one commit. `renewal` is a data-modifying CTE yielding a row
+   * only while the lease is still the caller's; `gate` a query of one row whose `open` says
+   * whether actions may start. Nothing is claimed unless both hold. Returns the renewal's row
+   * (null when it yielded none), the gate's row and the claimed actions.
+   */
+  async claimDueRenewing(
+    fence: LeaseFence,
+    limit: number,
+    mode: ExecutionMode,
+    renewal: SqlFragment,
+    gate: SqlFragment,
+  ): Promise<{ renewal: Record<string, unknown> | null; gate: Record<string, unknown>; claimed: ActionEntity[] }> {
+    const { now } = this.db.dialect;
+    const rows = await this.db.query(
+      `with renewal as (${renewal.sql}),
+       gate as (${gate.sql}),
+       due as (${this.dueSql('exists (select 1 from renewal) and (select open from gate)')} for update skip locked),
+       claimed as (
+         update aol_actions
+         set status = 'RUNNING', attempts = aol_actions.attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
+         from due
+         where aol_actions.id = due.id
+         returning ${prefixed('aol_actions', ACTION_COLUMNS)})
+       select row_to_json(renewal) as renewal_row, row_to_json(gate) as gate_row, claimed.*
+       from gate left join renewal on true left join claimed on true`,
+      [...renewal.params, ...gate.params, limit, fence.owner, fence.epoch, mode],
+    );
+    return {
+      renewal: (rows[0].renewal_row as Record<string, unknown> | null) ?? null,
+      gate: rows[0].gate_row as Record<string, unknown>,
+      claimed: inClaimOrder(rows.filter((row) => row.id !== null).map((row) => toActionRecord(row, this.db.dialect))),
+    };
+  }
+
+  /** The ids of due actions in claim order, at most `?` (the limit, the last parameter), where `condition` holds. */
+  private dueSql(condition: string): string {
+    // SQLite's planner prefers the (status, id) index and a sort; INDEXED BY walks the due
+    // index in claim order and stops at the limit.
+    return `select id from aol_actions ${this.db.dialect.driver === 'sqlite' ? 'indexed by aol_actions_due_idx' : ''}
+       where status in ('PENDING', 'RETRY') and run_after <= ${this.db.dialect.now} and ${condition}
+       order by priority desc, run_after, id
+       limit ?`;
   }
 
   /**
@@ -372,6 +408,11 @@ export class QueueRepository {
     const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions ${where} order by id desc limit ?`, [...params, limit]);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
+}
+
+/** RETURNING has no order: a claimed batch back in claim order. */
+function inClaimOrder(actions: ActionEntity[]): ActionEntity[] {
+  return actions.sort((a, b) => b.priority - a.priority || a.runAfter.getTime() - b.runAfter.getTime() || a.id - b.id);
 }
 
 function prefixed(alias: string, columns: string): string {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import type { SqlFragment } from '../database/sql-dialect';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
@@ -160,6 +161,19 @@ export class QueueService {
     const claimed = await this.repository.claimDue(fence, limit, mode);
     await this.announceAll(claimed);
     return claimed;
+  }
+
+  /** claimDue together with the lease's renewal and the switchboard's read (see QueueRepository.claimDueRenewing). */
+  async claimDueRenewing(
+    fence: LeaseFence,
+    limit: number,
+    mode: ExecutionMode,
+    renewal: SqlFragment,
+    gate: SqlFragment,
+  ): Promise<{ renewal: Record<string, unknown> | null; gate: Record<string, unknown>; claimed: ActionEntity[] }> {
+    const result = await this.repository.claimDueRenewing(fence, limit, mode, renewal, gate);
+    await this.announceAll(result.claimed);
+    return result;
   }
 
   /**
