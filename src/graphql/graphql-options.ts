@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
@@ -46,7 +46,7 @@ function authorizationPlugin(auth: AuthService): ApolloServerPlugin<PrincipalCon
  * The HTTP side of the GraphQL endpoint (subscriptions are served by GraphqlWsServer): the
  * code-first schema built in memory (`npm run schema` writes schema.gql), bearer-token
  * authentication in the context, the query limits as validation rules, the role check before
- * execution, Apollo's CSRF prevention, errors mapped to codes, and GraphiQL when enabled.
+ * execution, Apollo's CSRF prevention (and no cache-control hints), errors mapped to codes, and GraphiQL when enabled.
  */
 export function buildGraphqlOptions(config: AolConfig, auth: AuthService): ApolloDriverConfig {
   const development = config.nodeEnv !== 'production';
@@ -59,6 +59,8 @@ export function buildGraphqlOptions(config: AolConfig, auth: AuthService): Apoll
     graphiql: false,
     plugins: [
       authorizationPlugin(auth),
+      // No HTTP caching of an operator API; without it Apollo does not wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       config.graphiql ? graphiqlLandingPage(GRAPHQL_PATH) : ApolloServerPluginLandingPageDisabled(),
     ],
     introspection: true,

@@ -71,20 +71,22 @@ export class QueueRepository {
    */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     const { now, dateParam, jsonParam, jsonRecordset } = this.db.dialect;
-    const insert = 'insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, created_at, updated_at)';
-    const onConflict = `on conflict (idempotency_key) do nothing returning ${ACTION_COLUMNS}`;
+    const insert =
+      'insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)';
+    // Every other column of a new row is what the caller or the statement wrote: read back only what the database chose.
+    const onConflict = 'on conflict (idempotency_key) do nothing returning id, idempotency_key, created_at';
     if (actions.length === 1) {
       // The single enqueue, the commonest call, as the plainest statement.
       const [action] = actions;
       const runAfter = action.runAfter ? '?' : now;
-      const inserted = await executor.query(`${insert} values (?, ?, ?, ?, ${runAfter}, 'PENDING', 0, ${now}, ${now}) ${onConflict}`, [
+      const inserted = await executor.query(`${insert} values (?, ?, ?, ?, ${runAfter}, 'PENDING', 0, 0, 0, ${now}, ${now}) ${onConflict}`, [
         action.idempotencyKey,
         action.type,
         jsonParam(action.payload),
         action.priority,
         ...(action.runAfter ? [dateParam(action.runAfter)] : []),
       ]);
-      return inserted.map((row) => toActionRecord(row, this.db.dialect));
+      return inserted.map((row) => this.toNewActionRecord(action, row));
     }
     // Many: one JSON parameter carries the whole batch, so one statement inserts 1,000 rows.
     const source = jsonRecordset('source', [
@@ -103,13 +105,46 @@ export class QueueRepository {
     }));
     const inserted = await executor.query(
       `${insert}
-       select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${now}), 'PENDING', 0, ${now}, ${now}
+       select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${now}), 'PENDING', 0, 0, 0, ${now}, ${now}
        from ${source}
        where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
        ${onConflict}`,
       [JSON.stringify(rows)],
     );
-    return inserted.map((row) => toActionRecord(row, this.db.dialect));
+    const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
+    return inserted.map((row) => this.toNewActionRecord(byKey.get(row.idempotency_key as string)!, row));
+  }
+
+  /**
+   * A row insertNew wrote: what the caller gave, the statement's constants, and the database's
+   * id and clock (created_at, which is also updated_at, and run_after unless one was given).
+   */
+  private toNewActionRecord(action: NewAction, row: Record<string, unknown>): ActionEntity {
+    const createdAt = this.db.dialect.toDate(row.created_at);
+    return {
+      id: Number(row.id),
+      idempotencyKey: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      status: ActionStatus.PENDING,
+      attempts: 0,
+      attemptFloor: 0,
+      priority: action.priority,
+      runAfter: action.runAfter ?? createdAt,
+      lastErrorCode: null,
+      lastError: null,
+      claimedBy: null,
+      claimEpoch: null,
+      claimMode: null,
+      rescues: 0,
+      artifactRef: null,
+      artifactSha256: null,
+      remoteId: null,
+      remoteUrl: null,
+      createdAt,
+      updatedAt: createdAt,
+      finishedAt: null,
+    };
   }
 
   async findByKeys(keys: readonly string[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
