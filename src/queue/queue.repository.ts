@@ -48,6 +48,13 @@ export interface RecordedChange {
   finishedAt: Date | null;
 }
 
+/** What claimDueRenewing read and did: the renewal's row (null: the lease is lost), the gate's row, the claim. */
+export interface RenewingClaim {
+  renewal: Record<string, unknown> | null;
+  gate: Record<string, unknown>;
+  claimed: ActionEntity[];
+}
+
 export interface ActionFilter {
   status?: ActionStatus | null;
   type?: ActionType | null;
@@ -190,8 +197,7 @@ export class QueueRepository {
    * claimDue on PostgreSQL in the same statement as the lease's renewal and the switchboard's
    * read: one round trip and one commit. `renewal` is a data-modifying CTE yielding a row
    * only while the lease is still the caller's; `gate` a query of one row whose `open` says
-   * whether actions may start. Nothing is claimed unless both hold. Returns the renewal's row
-   * (null when it yielded none), the gate's row and the claimed actions.
+   * whether actions may start. Nothing is claimed unless both hold.
    */
   async claimDueRenewing(
     fence: LeaseFence,
@@ -199,7 +205,7 @@ export class QueueRepository {
     mode: ExecutionMode,
     renewal: SqlFragment,
     gate: SqlFragment,
-  ): Promise<{ renewal: Record<string, unknown> | null; gate: Record<string, unknown>; claimed: ActionEntity[] }> {
+  ): Promise<RenewingClaim> {
     const { now } = this.db.dialect;
     const rows = await this.db.query(
       `with renewal as (${renewal.sql}),

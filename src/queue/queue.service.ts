@@ -11,7 +11,7 @@ import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from './action-status';
 import { canonicalJson } from './canonical-json';
-import { ActionFilter, FailureWrite, NewAction, QueueRepository, RescueWrite, SuccessWrite } from './queue.repository';
+import { ActionFilter, FailureWrite, NewAction, QueueRepository, RenewingClaim, RescueWrite, SuccessWrite } from './queue.repository';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -164,13 +164,7 @@ export class QueueService {
   }
 
   /** claimDue together with the lease's renewal and the switchboard's read (see QueueRepository.claimDueRenewing). */
-  async claimDueRenewing(
-    fence: LeaseFence,
-    limit: number,
-    mode: ExecutionMode,
-    renewal: SqlFragment,
-    gate: SqlFragment,
-  ): Promise<{ renewal: Record<string, unknown> | null; gate: Record<string, unknown>; claimed: ActionEntity[] }> {
+  async claimDueRenewing(fence: LeaseFence, limit: number, mode: ExecutionMode, renewal: SqlFragment, gate: SqlFragment): Promise<RenewingClaim> {
     const result = await this.repository.claimDueRenewing(fence, limit, mode, renewal, gate);
     await this.announceAll(result.claimed);
     return result;
