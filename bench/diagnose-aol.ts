@@ -1,10 +1,10 @@
-import { stat, open, rm, mkdir } from 'node:fs/promises';
+import { stat, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { resume } from './aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from './aol-process';
 import { epochMs, sleep } from './clock';
-import { createDatabase, sql } from './postgres';
+import { createDatabase, readLogFrom, sql } from './postgres';
 import { PAUSE_SWITCHBOARD_POSTGRES, SEED_ACTIONS_POSTGRES } from './seed';
 import { readSettings } from './settings';
 
@@ -60,18 +60,6 @@ async function summariseProfile(directory: string): Promise<void> {
       .map(([name, ms]) => `  ${ms.toFixed(0).padStart(7)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`)
       .join('\n');
   console.log(`profile: ${total.toFixed(0)} ms sampled\nby package or state:\n${show(byPackage, 12)}\nheaviest functions (self time):\n${show(byFunction, 20)}`);
-}
-
-async function readFrom(path: string, offset: number): Promise<string> {
-  const file = await open(path, 'r');
-  try {
-    const size = (await file.stat()).size;
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await file.read(buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await file.close();
-  }
 }
 
 async function commitCost(url: string): Promise<void> {
@@ -153,7 +141,7 @@ async function main(): Promise<void> {
     const seconds = (epochMs() - began) / 1000;
     await server.child.stop();
     await sleep(300);
-    const lines = (await readFrom(settings.postgresLogFile, offset)).split('\n');
+    const lines = (await readLogFrom(settings.postgresLogFile, offset)).split('\n');
     const pattern = new RegExp(`@${database.name} LOG:  (?:statement|execute [^:]*): (.*)$`);
     const kinds = new Map<string, number>();
     let total = 0;

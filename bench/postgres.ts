@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { Client, Pool } from 'pg';
 
 export interface BenchDatabase {
@@ -104,4 +105,17 @@ export async function postgresFacts(adminUrl: string): Promise<PostgresFacts> {
     }
     return { version, settings };
   });
+}
+
+/** PostgreSQL's log from a byte offset to its end: the statements logged since a mark. */
+export async function readLogFrom(path: string, offset: number): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await file.read(buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

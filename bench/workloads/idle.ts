@@ -1,10 +1,10 @@
-import { readFile, stat, open } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { aolEnv, migrateAol, startAolServer, TickProfile } from '../aol-process';
 import { sleep } from '../clock';
 import { BenchContext, Measurement } from '../measurement';
-import { createDatabase, sql } from '../postgres';
+import { createDatabase, readLogFrom, sql } from '../postgres';
 
 /**
  * W5: the cost of an idle AOL server (`node dist/src/main.js`, nothing queued), in two
@@ -45,22 +45,10 @@ async function rssMegabytes(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-async function readFrom(path: string, offset: number): Promise<string> {
-  const file = await open(path, 'r');
-  try {
-    const size = (await file.stat()).size;
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await file.read(buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await file.close();
-  }
-}
-
 async function logReadable(path: string): Promise<boolean> {
   try {
     await stat(path);
-    await readFrom(path, Math.max(0, (await stat(path)).size - 10));
+    await readLogFrom(path, Math.max(0, (await stat(path)).size - 10));
     return true;
   } catch {
     return false;
@@ -139,7 +127,7 @@ async function observe(ctx: BenchContext, idle: IdleProfile, repetition: number)
       let details: Record<string, unknown>;
       if (useLog) {
         await sleep(200); // the log is written by the server's logger: let it catch up
-        const statements = statementsIn(await readFrom(settings.postgresLogFile, logOffset), database.name, observerPid).filter(
+        const statements = statementsIn(await readLogFrom(settings.postgresLogFile, logOffset), database.name, observerPid).filter(
           (statement) => statement.atMs <= windowStart + elapsedMs,
         );
         const burstTicks = bursts(statements, intervalMs);
