@@ -103,6 +103,42 @@ describe('the invariant checker', () => {
     expect(found()).toEqual(['no SUCCESS log row for an unsuccessful action', 'one SUCCESS log row per SUCCESS action', 'one log row per attempt']);
   });
 
+  it('accepts a park for too many rescues only when each abandoned run was a real kill', async () => {
+    // An instance the harness killed with -9 (a stand-in: the checker only reads its id and signals).
+    const killed = { id: 'killed', alive: false, crashed: false, signals: [{ signal: 'SIGKILL', at: 0 }], output: () => '', exited: Promise.resolve({ code: null, signal: 'SIGKILL' }) };
+    s.instances.push(killed as unknown as (typeof s.instances)[number]);
+    const parked = async (key: string, claimers: string[]) => {
+      const [row] = await s.sql<{ id: string }>(
+        `insert into aol_actions (idempotency_key, type, payload, status, attempts, rescues, run_after, created_at, updated_at, last_error_code)
+         values ($1, 'POST_SOCIAL', '{}', 'NEEDS_REVIEW', $2, $2, now(), now(), now(), 'RESCUED_TOO_OFTEN') returning id`,
+        [key, claimers.length],
+      );
+      for (const [index, claimer] of claimers.entries()) {
+        await s.sql(
+          `insert into aol_execution_logs (action_id, attempt, mode, outcome, started_at, duration_ms, error_code, error)
+           values ($1, $2, 'PROOF', 'ABANDONED', now(), 5, 'ABANDONED', $3)`,
+          [row.id, index + 1, `${claimer} (epoch ${index + 1}) stopped before recording a result`],
+        );
+      }
+    };
+    await parked('earned', ['killed', 'killed', 'killed', 'killed']);
+    await checkInvariants(s, { keys: ['earned'], mayBeRescuedTooOften: true });
+    expect(s.violations).toEqual([]);
+
+    await parked('never-killed', ['killed', 'killed', 'killed', 'alive']);
+    await parked('too-soon', ['killed', 'killed']);
+    await checkInvariants(s, { keys: ['earned', 'never-killed', 'too-soon'], mayBeRescuedTooOften: true });
+    expect(s.violations.map((violation) => violation.detail)).toEqual([
+      expect.stringMatching(/^action \d+ is NEEDS_REVIEW .* after 4 abandoned attempt\(s\), .*never stopped by the harness: alive$/),
+      expect.stringMatching(/^action \d+ is NEEDS_REVIEW .* after 2 abandoned attempt\(s\)/),
+    ]);
+
+    // Without the scenario's leave, NEEDS_REVIEW is not an expected end even when earned.
+    s.violations.length = 0;
+    await checkInvariants(s, { keys: ['earned', 'never-killed', 'too-soon'] });
+    expect(found()).toEqual(['expected final state', 'parked for too many rescues only when earned']);
+  });
+
   it('fires on a second post for one action', async () => {
     const t1 = await tick('x', 1, '2026-01-01T00:00:00Z');
     await success('k1', 'x', 1, t1, '2026-01-01T00:00:00.100Z');

@@ -45,11 +45,13 @@ async function killLeaderRounds(s: Scenario, count: number, rounds: number, opti
   await s.waitUntilDrained(30_000);
   await s.sampler.stop();
   s.log(`epochs seen: ${s.sampler.epochs().map((e) => `${e.epoch}:${e.owner}`).join(' ')}`);
-  await checkInvariants(s, { keys });
+  // Every round kills whoever leads, often during its first batch, and the actions it held are
+  // first in line for the next leader: the same one can be caught past the rescue budget.
+  await checkInvariants(s, { keys, mayBeRescuedTooOften: true });
 }
 
 describe('kill -9 of the leader', () => {
-  it('1. kill -9 of the leader at random moments, 20 rounds, while 100 PROOF actions drain: all SUCCESS', async () => {
+  it('1. kill -9 of the leader at random moments, 20 rounds, while 100 PROOF actions drain: all SUCCESS (or parked after too many rescues, each a real kill)', async () => {
     await runScenario(cluster(), 'kill-leader', (s) => killLeaderRounds(s, 100, 20), {
       // One action per tick, ~7 ticks a second: the 100 actions outlast the 20 rounds.
       timing: { ...FAST, maxActionsPerTick: 1, tickIntervalMs: 150 },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_RESCUES } from '../../../src/orchestrator/rescue.service';
 import type { Scenario } from './scenario';
 
 /** What a remote sink recorded, for REAL runs: posts made and requests seen per key. */
@@ -14,6 +15,12 @@ export interface Expectations {
   keys: string[];
   /** The statuses an action may end in (default: SUCCESS only). */
   finalStatus?: (key: string) => readonly string[];
+  /**
+   * Whether an action may also end NEEDS_REVIEW as RESCUED_TOO_OFTEN: where the scenario stops
+   * leaders mid-batch again and again, the same action can be caught more often than the
+   * service's rescue budget allows. Invariant 10 then checks that each such park was earned.
+   */
+  mayBeRescuedTooOften?: boolean;
   sink?: SinkRecord;
 }
 
@@ -44,6 +51,7 @@ interface LogRow {
   artifact_ref: string | null;
   artifact_sha256: string | null;
   error_code: string | null;
+  error: string | null;
   tick_epoch: string | null;
   tick_owner: string | null;
 }
@@ -67,11 +75,17 @@ const OVERLAP_TOLERANCE_US = 3000;
  *     begins);
  *  8. artifacts: the file exists, its SHA-256 is the action's and the log row's, and it is
  *     this action's;
- *  9. REAL: at most one post per key; a SUCCESS has exactly one, and it is the remote_id.
+ *  9. REAL: at most one post per key; a SUCCESS has exactly one, and it is the remote_id;
+ * 10. an action parked as RESCUED_TOO_OFTEN was abandoned MAX_RESCUES + 1 times, each time by
+ *     an instance the harness really killed or froze.
  */
 export async function checkInvariants(scenario: Scenario, expectations: Expectations): Promise<void> {
   const violate = scenario.violate.bind(scenario);
-  const allowed = expectations.finalStatus ?? (() => ['SUCCESS']);
+  const expectedStatuses = expectations.finalStatus ?? (() => ['SUCCESS']);
+  const allowed = (action: ActionRow): readonly string[] =>
+    expectations.mayBeRescuedTooOften && action.last_error_code === 'RESCUED_TOO_OFTEN'
+      ? [...expectedStatuses(action.idempotency_key), 'NEEDS_REVIEW']
+      : expectedStatuses(action.idempotency_key);
   const actions = await scenario.sqlPatiently<ActionRow>(
     // rescues through to_jsonb: the column came with the rescue migration; absent, it reads null.
     `select id, idempotency_key, status, attempts, attempt_floor, claimed_by, claim_epoch, artifact_ref, artifact_sha256, remote_id, last_error_code,
@@ -81,7 +95,7 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   const logs = await scenario.sqlPatiently<LogRow>(
     `select l.id, l.action_id, l.tick_id, l.attempt, l.mode, l.outcome,
             (extract(epoch from l.started_at) * 1000000)::bigint as started_us, l.duration_ms,
-            l.artifact_ref, l.artifact_sha256, l.error_code, t.epoch as tick_epoch, t.owner as tick_owner
+            l.artifact_ref, l.artifact_sha256, l.error_code, l.error, t.epoch as tick_epoch, t.owner as tick_owner
      from aol_execution_logs l left join aol_tick_ledger t on t.id = l.tick_id order by l.id`,
   );
   const logsOf = new Map<string, LogRow[]>();
@@ -98,9 +112,9 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   // 2. final states
   const running = actions.filter((action) => action.status === 'RUNNING');
   if (running.length > 0) violate('nothing left RUNNING', `${running.length} action(s) are still RUNNING`, running);
-  const wrong = actions.filter((action) => action.status !== 'RUNNING' && expected.has(action.idempotency_key) && !allowed(action.idempotency_key).includes(action.status));
+  const wrong = actions.filter((action) => action.status !== 'RUNNING' && expected.has(action.idempotency_key) && !allowed(action).includes(action.status));
   if (wrong.length > 0) {
-    violate('expected final state', `${wrong.length} action(s) ended outside their expected state(s)`, wrong.map((action) => ({ ...action, expected: allowed(action.idempotency_key), log: logsOf.get(action.id) ?? [] })));
+    violate('expected final state', `${wrong.length} action(s) ended outside their expected state(s)`, wrong.map((action) => ({ ...action, expected: allowed(action), log: logsOf.get(action.id) ?? [] })));
   }
 
   for (const action of actions) {
@@ -200,6 +214,22 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       if (action.status === 'SUCCESS' && (posts.length !== 1 || posts[0].id !== action.remote_id)) {
         violate('SUCCESS is the post made', `action ${action.id} is SUCCESS with remote_id ${action.remote_id}; the sink has ${JSON.stringify(posts)}`, [action]);
       }
+    }
+  }
+
+  // 10. parks for too many rescues are earned
+  for (const action of actions.filter((a) => a.last_error_code === 'RESCUED_TOO_OFTEN')) {
+    const abandoned = (logsOf.get(action.id) ?? []).filter((row) => row.outcome === 'ABANDONED');
+    const claimers = abandoned.map((row) => /^(\S+) \(epoch \d+\) stopped before recording a result/.exec(row.error ?? '')?.[1] ?? null);
+    const unstopped = claimers.filter((id) => !scenario.byId(id)?.signals.some((sent) => sent.signal === 'SIGKILL' || sent.signal === 'SIGSTOP'));
+    if (action.status !== 'NEEDS_REVIEW' || abandoned.length !== MAX_RESCUES + 1 || unstopped.length > 0) {
+      violate(
+        'parked for too many rescues only when earned',
+        `action ${action.id} is ${action.status} (RESCUED_TOO_OFTEN) after ${abandoned.length} abandoned attempt(s), by ${claimers.join(', ')}; never stopped by the harness: ${unstopped.join(', ') || 'none'}`,
+        [action, ...abandoned],
+      );
+    } else {
+      scenario.log(`action ${action.id} parked as RESCUED_TOO_OFTEN: its runs were stopped by killing ${claimers.join(', ')}`);
     }
   }
 
