@@ -51,6 +51,28 @@ describe('SocialPostHandler', () => {
     ])('refuses %j with BAD_USER_INPUT', (payload) => {
       expect(() => handler.parsePayload(payload)).toThrow(AolError);
     });
+
+    it.each([
+      [{ platform: 'myspace', text: 'a' }, 'platform must be one of mastodon, bluesky, x, linkedin'],
+      [{ platform: 'x', text: 5 }, 'text must be a string'],
+      [{ platform: 'x', text: '  ' }, 'text must not be empty'],
+      [{ platform: 'bluesky', text: 'a'.repeat(301) }, 'text must be at most 300 characters on bluesky (got 301)'],
+      [{ platform: 'x', text: 'a', mediaUrls: 'https://a.io' }, 'mediaUrls must be a list of URLs'],
+      [{ platform: 'x', text: 'a', mediaUrls: ['http://a.io/1.png'] }, 'each of mediaUrls must be an https:// URL'],
+      [{ platform: 'x', text: 'a', mediaUrls: ['a.io/1.png'] }, 'each of mediaUrls must be an https:// URL'],
+      [{ platform: 'x', text: 'a', mediaUrls: [7] }, 'each of mediaUrls must be an https:// URL'],
+      [{ platform: 'x', text: 'a', mediaUrls: [`https://a.io/${'p'.repeat(2048)}`] }, 'each of mediaUrls must be at most 2048 characters'],
+      [{ platform: 'x', text: 'a', extra: true }, 'property extra should not exist'],
+    ])('names the problem with %j', (payload, problem) => {
+      expect(() => handler.parsePayload(payload)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { problems: [problem] } }));
+    });
+
+    it('lists every problem at once, and takes a null mediaUrls as none', () => {
+      expect(() => handler.parsePayload({ platform: 'nope', text: '', more: 1 })).toThrow(
+        'Invalid POST_SOCIAL payload: property more should not exist; platform must be one of mastodon, bluesky, x, linkedin; text must not be empty',
+      );
+      expect(handler.parsePayload({ platform: 'x', text: 'hi', mediaUrls: null })).toEqual({ platform: 'x', text: 'hi' });
+    });
   });
 
   describe('execute', () => {

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { ActionFailure, ActionHandler, ActionResult, ActionRunContext } from '../action-handlers/action-handler';
 import { ActionType } from '../queue/action-status';
 import { ExecutionMode } from '../control/execution-mode';
 import { ArtifactStore } from './artifact-store';
-import { SocialPost } from './social-post';
+import { parseSocialPost, SocialPost } from './social-post';
 import { SOCIAL_PUBLISHER, SocialPublisher } from './social-publisher';
 
 /**
@@ -28,14 +26,11 @@ export class SocialPostHandler implements ActionHandler {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, 'POST_SOCIAL payload must be an object like {"platform":"mastodon","text":"…"}');
     }
-    const post = plainToInstance(SocialPost, payload);
-    const problems = validateSync(post, { whitelist: true, forbidNonWhitelisted: true }).flatMap((error) =>
-      Object.values(error.constraints ?? {}),
-    );
-    if (problems.length > 0) {
-      throw new AolError(AolErrorCode.BAD_USER_INPUT, `Invalid POST_SOCIAL payload: ${problems.join('; ')}`, { problems });
+    const parsed = parseSocialPost(payload as Record<string, unknown>);
+    if ('problems' in parsed) {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `Invalid POST_SOCIAL payload: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
     }
-    return { platform: post.platform, text: post.text, ...(post.mediaUrls ? { mediaUrls: post.mediaUrls } : {}) };
+    return { ...parsed.post };
   }
 
   /** PROOF rewrites the same artifact; REAL is as idempotent as the publisher (Idempotency-Key). */

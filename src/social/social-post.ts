@@ -1,18 +1,4 @@
-import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUrl,
-  MaxLength,
-  MinLength,
-  Validate,
-  ValidationArguments,
-  ValidatorConstraint,
-  ValidatorConstraintInterface,
-} from 'class-validator';
+import isURL from 'validator/lib/isURL';
 
 /** The networks a post can target, with each one's text limit in characters. */
 export const SOCIAL_TEXT_LIMITS = {
@@ -31,34 +17,47 @@ export function characterCount(text: string): number {
   return [...text].length;
 }
 
-@ValidatorConstraint({ name: 'fitsPlatformLimit' })
-class FitsPlatformLimit implements ValidatorConstraintInterface {
-  validate(text: unknown, args: ValidationArguments): boolean {
-    const limit = SOCIAL_TEXT_LIMITS[(args.object as SocialPost).platform];
-    return typeof text !== 'string' || limit === undefined || characterCount(text) <= limit;
-  }
-
-  defaultMessage(args: ValidationArguments): string {
-    const platform = (args.object as SocialPost).platform;
-    return `text must be at most ${SOCIAL_TEXT_LIMITS[platform]} characters on ${platform} (got ${characterCount(args.value as string)})`;
-  }
+/** The payload of a POST_SOCIAL action: what to post, and where. */
+export interface SocialPost {
+  platform: SocialPlatform;
+  text: string;
+  mediaUrls?: string[];
 }
 
-/** The payload of a POST_SOCIAL action: what to post, and where. */
-export class SocialPost {
-  @IsIn(SOCIAL_PLATFORMS, { message: `platform must be one of ${SOCIAL_PLATFORMS.join(', ')}` })
-  platform!: SocialPlatform;
+const SOCIAL_POST_FIELDS = new Set(['platform', 'text', 'mediaUrls']);
+const MAX_MEDIA_URL_LENGTH = 2048;
+const HTTPS_URL = { protocols: ['https'], require_protocol: true };
 
-  @IsString({ message: 'text must be a string' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @MinLength(1, { message: 'text must not be empty' })
-  @Validate(FitsPlatformLimit)
-  text!: string;
+function isSocialPlatform(value: unknown): value is SocialPlatform {
+  return typeof value === 'string' && Object.hasOwn(SOCIAL_TEXT_LIMITS, value);
+}
 
-  @IsOptional()
-  @IsArray({ message: 'mediaUrls must be a list of URLs' })
-  @ArrayMaxSize(MAX_MEDIA_URLS, { message: `mediaUrls may hold at most ${MAX_MEDIA_URLS} URLs` })
-  @IsUrl({ protocols: ['https'], require_protocol: true }, { each: true, message: 'each of mediaUrls must be an https:// URL' })
-  @MaxLength(2048, { each: true, message: 'each of mediaUrls must be at most 2048 characters' })
-  mediaUrls?: string[];
+/**
+ * Checks a POST_SOCIAL payload by hand (it runs for every action of a bulk enqueue): the
+ * post, with its text trimmed and nothing else kept, or every problem found.
+ */
+export function parseSocialPost(payload: Record<string, unknown>): { post: SocialPost } | { problems: string[] } {
+  const problems = Object.keys(payload)
+    .filter((field) => !SOCIAL_POST_FIELDS.has(field))
+    .map((field) => `property ${field} should not exist`);
+  const { platform, mediaUrls } = payload;
+  if (!isSocialPlatform(platform)) problems.push(`platform must be one of ${SOCIAL_PLATFORMS.join(', ')}`);
+  const text = typeof payload.text === 'string' ? payload.text.trim() : payload.text;
+  if (typeof text !== 'string') problems.push('text must be a string');
+  else if (text.length === 0) problems.push('text must not be empty');
+  else if (isSocialPlatform(platform) && characterCount(text) > SOCIAL_TEXT_LIMITS[platform]) {
+    problems.push(`text must be at most ${SOCIAL_TEXT_LIMITS[platform]} characters on ${platform} (got ${characterCount(text)})`);
+  }
+  if (mediaUrls !== undefined && mediaUrls !== null) {
+    if (!Array.isArray(mediaUrls)) problems.push('mediaUrls must be a list of URLs');
+    else {
+      if (mediaUrls.length > MAX_MEDIA_URLS) problems.push(`mediaUrls may hold at most ${MAX_MEDIA_URLS} URLs`);
+      if (mediaUrls.some((url) => typeof url !== 'string' || !isURL(url, HTTPS_URL))) problems.push('each of mediaUrls must be an https:// URL');
+      if (mediaUrls.some((url) => typeof url === 'string' && url.length > MAX_MEDIA_URL_LENGTH)) {
+        problems.push(`each of mediaUrls must be at most ${MAX_MEDIA_URL_LENGTH} characters`);
+      }
+    }
+  }
+  if (problems.length > 0) return { problems };
+  return { post: { platform: platform as SocialPlatform, text: text as string, ...(Array.isArray(mediaUrls) ? { mediaUrls: mediaUrls as string[] } : {}) } };
 }
