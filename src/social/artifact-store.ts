@@ -3,6 +3,16 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
+import { SharedFlush } from './shared-flush';
+
+async function fsyncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
 
 export interface StoredArtifact {
   /** Path relative to the artifact directory, with forward slashes. */
@@ -14,20 +24,27 @@ export interface StoredArtifact {
 @Injectable()
 export class ArtifactStore {
   private readonly root: string;
+  private readonly directoryFlushes = new Map<string, SharedFlush>();
 
   constructor(config: AolConfig) {
     this.root = config.artifactDir;
   }
 
   /**
-   * Writes `content` as JSON at `relativePath`, atomically: into a temporary file that is
-   * flushed to disk and then renamed over the target, so a reader (or a crash) sees either
-   * the old file or the whole new one. The SHA-256 is of the exact bytes written.
+   * Writes `content` as JSON at `relativePath`, atomically and durably: into a temporary file
+   * that is flushed to disk and then renamed over the target, so a reader (or a crash) sees
+   * either the old file or the whole new one; then its directory is flushed too, so the new
+   * name survives a power loss. When this resolves the artifact is on disk under its name, and
+   * only then may its SUCCESS be committed. The SHA-256 is of the exact bytes written.
    */
   async writeJson(relativePath: string, content: unknown): Promise<StoredArtifact> {
     const target = this.resolveInside(relativePath);
     const bytes = Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8');
-    await mkdir(dirname(target), { recursive: true });
+    const created = await mkdir(dirname(target), { recursive: true });
+    // A directory made just now is itself a new name in its parent (rare: the first write).
+    for (let made = dirname(target); created !== undefined && made.length >= created.length; made = dirname(made)) {
+      await this.flushDirectory(dirname(made));
+    }
     const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       const file = await open(temporary, 'wx');
@@ -38,6 +55,7 @@ export class ArtifactStore {
         await file.close();
       }
       await rename(temporary, target);
+      await this.flushDirectory(dirname(target));
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
@@ -46,6 +64,16 @@ export class ArtifactStore {
       artifactRef: relative(this.root, target).split(sep).join('/'),
       artifactSha256: createHash('sha256').update(bytes).digest('hex'),
     };
+  }
+
+  /** Concurrent writes into one directory share its fsyncs (a batch's artifacts mostly do). */
+  private flushDirectory(path: string): Promise<void> {
+    let flush = this.directoryFlushes.get(path);
+    if (!flush) {
+      flush = new SharedFlush(() => fsyncDirectory(path));
+      this.directoryFlushes.set(path, flush);
+    }
+    return flush.request();
   }
 
   /** Absolute path of a stored artifact, refusing any reference that leaves the directory. */
