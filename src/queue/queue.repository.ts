@@ -172,8 +172,7 @@ export class QueueRepository {
    * priority, run_after, id).
    */
   async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
-    const { now } = this.db.dialect;
-    const claim = `set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}`;
+    const claim = this.claimAssignments;
     const rows =
       this.db.dialect.driver === 'postgresql'
         ? await this.db.query(
@@ -206,14 +205,12 @@ export class QueueRepository {
     renewal: SqlFragment,
     gate: SqlFragment,
   ): Promise<RenewingClaim> {
-    const { now } = this.db.dialect;
     const rows = await this.db.query(
       `with renewal as (${renewal.sql}),
        gate as (${gate.sql}),
        due as (${this.dueSql('exists (select 1 from renewal) and (select open from gate)')} for update skip locked),
        claimed as (
-         update aol_actions
-         set status = 'RUNNING', attempts = aol_actions.attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${now}
+         update aol_actions ${this.claimAssignments}
          from due
          where aol_actions.id = due.id
          returning ${prefixed('aol_actions', ACTION_COLUMNS)})
@@ -226,6 +223,11 @@ export class QueueRepository {
       gate: rows[0].gate_row as Record<string, unknown>,
       claimed: inClaimOrder(rows.filter((row) => row.id !== null).map((row) => toActionRecord(row, this.db.dialect))),
     };
+  }
+
+  /** What claiming does to a row: RUNNING, one more attempt, under the claimer (owner, epoch, mode: three parameters). */
+  private get claimAssignments(): string {
+    return `set status = 'RUNNING', attempts = attempts + 1, claimed_by = ?, claim_epoch = ?, claim_mode = ?, updated_at = ${this.db.dialect.now}`;
   }
 
   /** The ids of due actions in claim order, at most `?` (the limit, the last parameter), where `condition` holds. */
