@@ -1,4 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { benchKey, benchPost } from './seed';
 
 export interface GraphqlError {
@@ -140,8 +142,46 @@ export async function enqueueBulk(url: string, first: number, count: number, per
   }
 }
 
-export async function enqueueOne(url: string, index: number): Promise<number> {
-  const data = await graphql<{ enqueueAction: { created: boolean; action: { id: string } } }>(url, ENQUEUE_ACTION, { input: input(index) });
+/** Sends one GraphQL operation and resolves with its data; throws on transport or GraphQL errors. */
+export type GraphqlTransport = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+
+export function httpTransport(url: string): GraphqlTransport {
+  return (query, variables) => graphql(url, query, variables);
+}
+
+/**
+ * One graphql-ws connection to AOL's /graphql (the transport its subscriptions use, which runs
+ * any operation), authenticated once in its connection parameters, as a long-lived operator
+ * client holds it.
+ */
+export function webSocketTransport(httpUrl: string): { transport: GraphqlTransport; close: () => Promise<void> } {
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${BENCH_API_TOKEN}` },
+  });
+  const transport: GraphqlTransport = <T>(query: string, variables?: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      let data: T | undefined;
+      client.subscribe<T>(
+        { query, variables },
+        {
+          next: (result) => {
+            if (result.errors && result.errors.length > 0) reject(new Error(`GraphQL error: ${result.errors.map((error) => error.message).join('; ')}`));
+            else data = result.data as T;
+          },
+          error: (error) => reject(error instanceof Error ? error : new Error(`graphql-ws: ${JSON.stringify(error)}`)),
+          complete: () => (data === undefined ? reject(new Error('graphql-ws completed without data')) : resolve(data)),
+        },
+      );
+    });
+  return { transport, close: () => client.dispose() as Promise<void> };
+}
+
+export async function enqueueOne(send: GraphqlTransport, index: number): Promise<number> {
+  const data = await send<{ enqueueAction: { created: boolean; action: { id: string } } }>(ENQUEUE_ACTION, { input: input(index) });
   if (!data.enqueueAction.created) throw new Error(`enqueueAction did not create ${benchKey(index)}`);
   return Number(data.enqueueAction.action.id);
 }

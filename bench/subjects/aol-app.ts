@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/aol-config';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/action-handlers/action-handler';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
 import type { ExecutionMode } from '../../src/control/execution-mode';
-import { enqueueOne } from '../aol-graphql';
+import { enqueueOne, GraphqlTransport, httpTransport, webSocketTransport } from '../aol-graphql';
 import { epochMs } from '../clock';
 import { failSubject, JobStarts, onParentMessage, report, sampleLatency, subjectEnv } from '../subject-protocol';
 
@@ -17,7 +17,8 @@ import { failSubject, JobStarts, onParentMessage, report, sampleLatency, subject
  *   returns { artifactRef: null, artifactSha256: null }: what is left is orchestration.
  * - drain-proof: the real handler, only timed.
  * - latency (W4): the real handler, recording when each attempt starts; actions are enqueued
- *   over HTTP by this same process, so both ends read one clock.
+ *   by this same process, so both ends read one clock, over HTTP or, with
+ *   BENCH_AOL_TRANSPORT=ws, over one graphql-ws connection.
  * Configuration comes from the same AOL_* variables as the service's.
  */
 class ObservedHandler implements ActionHandler {
@@ -84,7 +85,10 @@ async function main(): Promise<void> {
   report({ type: 'ready', url });
 
   if (starts) {
-    const samplesMs = await sampleLatency(Number(env.BENCH_LATENCY_SAMPLES), starts, async (index) => void (await enqueueOne(url, index)), epochMs);
+    const webSocket = process.env.BENCH_AOL_TRANSPORT === 'ws' ? webSocketTransport(url) : null;
+    const send: GraphqlTransport = webSocket?.transport ?? httpTransport(url);
+    const samplesMs = await sampleLatency(Number(env.BENCH_LATENCY_SAMPLES), starts, async (index) => void (await enqueueOne(send, index)), epochMs);
+    await webSocket?.close();
     report({ type: 'latency', samplesMs });
   }
 }

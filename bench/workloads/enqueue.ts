@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
-import { enqueueBulk, enqueueOne, probeAolApi } from '../aol-graphql';
+import { enqueueBulk, enqueueOne, httpTransport, probeAolApi } from '../aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from '../aol-process';
 import { epochMs, sleep } from '../clock';
 import { BenchContext, Measurement, rotated } from '../measurement';
@@ -62,7 +62,8 @@ async function aol(ctx: BenchContext): Promise<Row[]> {
         rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, value: null, note: 'not available (no enqueueActions)' });
       }
       const before = await count();
-      const rate = await concurrently(singleClients, jobs + 1, singleJobs, (index) => enqueueOne(server.url, index));
+      const overHttp = httpTransport(server.url);
+      const rate = await concurrently(singleClients, jobs + 1, singleJobs, (index) => enqueueOne(overHttp, index));
       rows.push({ metric: 'single enqueue', system: `AOL enqueueAction (HTTP, ${singleClients} clients)`, isAol: true, ...checked(rate, (await count()) - before, singleJobs) });
       return rows;
     } finally {

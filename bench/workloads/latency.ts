@@ -12,26 +12,32 @@ import { subjectTuning } from './drain';
  * W4: enqueue → start of execution, 200 sequential actions on an otherwise idle system, each
  * measured inside one process (the enqueuer and the handler read the same clock):
  * - AOL: the real app in-process with its caps lifted (tick every BENCH_AOL_TICK_INTERVAL_MS),
- *   enqueueAction over HTTP to itself, start = the POST_SOCIAL handler being called;
+ *   enqueueAction to itself, start = the POST_SOCIAL handler being called; once over HTTP
+ *   (the target's figure) and once over a graphql-ws connection (the transport operators
+ *   already hold open for subscriptions), which skips the HTTP request path;
  * - graphile-worker: its defaults (LISTEN/NOTIFY wake-up), addJob, start = task called;
  * - pg-boss 10: send then notifyWorker (it has no NOTIFY), start = handler called;
  * - baseline: one INSERT … pg_notify, a LISTEN connection that claims on notification.
  */
-const SYSTEMS: Array<{ system: string; subject: SubjectName }> = [
+const SYSTEMS: Array<{ system: string; subject: SubjectName; transport?: 'ws' }> = [
   { system: 'AOL', subject: 'aol' },
+  { system: 'AOL (graphql-ws)', subject: 'aol', transport: 'ws' },
   { system: 'graphile-worker', subject: 'graphile' },
   { system: 'pg-boss', subject: 'pgboss' },
   { system: 'baseline (INSERT + NOTIFY)', subject: 'baseline' },
 ];
 
-async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, scratch: string): Promise<{ samples: number[]; busy: number }> {
+async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, transport: 'ws' | undefined, scratch: string): Promise<{ samples: number[]; busy: number }> {
   const { settings } = ctx;
   const database = await createDatabase(settings.postgresAdminUrl, `latency_${subjectName}`);
   const artifactDir = join(scratch, 'artifacts');
   let subject: Subject | null = null;
   try {
     if (subjectName === 'aol' || subjectName === 'baseline') await migrateAol(database.url);
-    const aol = subjectName === 'aol' ? { ...aolEnv(settings, database.url, artifactDir, 'lifted'), PORT: String(await freePort()) } : {};
+    const aol =
+      subjectName === 'aol'
+        ? { ...aolEnv(settings, database.url, artifactDir, 'lifted'), PORT: String(await freePort()), BENCH_AOL_TRANSPORT: transport ?? 'http' }
+        : {};
     // The subject samples as soon as it is up: wait for a quiet machine before starting it.
     const busy = await ctx.quiet();
     subject = Subject.start(subjectName, {
@@ -56,14 +62,16 @@ async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, scratch
 
 export async function latencyWorkload(ctx: BenchContext, repetition: number): Promise<Measurement[]> {
   const results: Measurement[] = [];
-  for (const { system, subject } of rotated(SYSTEMS, repetition)) {
+  for (const { system, subject, transport } of rotated(SYSTEMS, repetition)) {
     if (ctx.settings.systems && !ctx.settings.systems.has(system)) continue;
-    const scratch = join(ctx.settings.scratchDir, `w4-${repetition}-${subject}`);
+    const scratch = join(ctx.settings.scratchDir, `w4-${repetition}-${subject}${transport ? `-${transport}` : ''}`);
     await rm(scratch, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true });
-    const base = { workload: 'W4' as const, unit: 'ms', better: 'lower' as const, system, isAol: subject === 'aol', repetition };
+    // The graphql-ws row is compared with AOL over HTTP (the target's figure), as a peer is.
+    const isAol = subject === 'aol' && transport === undefined;
+    const base = { workload: 'W4' as const, unit: 'ms', better: 'lower' as const, system, isAol, repetition };
     try {
-      const { samples, busy } = await sampleSystem(ctx, subject, scratch);
+      const { samples, busy } = await sampleSystem(ctx, subject, transport, scratch);
       const details = {
         machineBusyBefore: busy,
         samples: samples.length,
