@@ -2,6 +2,28 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { collectEvents, graphqlWsClient } from './support/graphql-client';
 import { ENQUEUE_ACTION } from './support/actions';
+import type { AolConfig } from '../src/config/aol-config';
+import { EVENT_BUS, EventBus } from '../src/events/event-bus';
+import { PostgresNotifyEventBus } from '../src/events/postgres-notify-event-bus';
+
+/**
+ * Starts reading `topic` on an instance's event bus at once (the first read subscribes) and
+ * resolves with the first `count` payloads, or fails after `timeoutMs` saying how many came.
+ */
+function readEvents<T>(app: TestApp, topic: string, count: number, timeoutMs = 15_000): Promise<T[]> {
+  const iterator = app.app.get<EventBus>(EVENT_BUS).subscribe<T>(topic);
+  const received: T[] = [];
+  const reading = (async () => {
+    while (received.length < count) received.push((await iterator.next()).value as T);
+    await iterator.return?.();
+    return received;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Only ${received.length} of ${count} events arrived within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([reading, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Two instances on one PostgreSQL, events carried by LISTEN/NOTIFY (AOL_EVENT_BUS=postgres). */
 describe('several instances on one PostgreSQL', () => {
@@ -51,6 +73,29 @@ describe('several instances on one PostgreSQL', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('carries a burst of events to the other instance in the order they were published, identical ones included', async () => {
+    const arriving = readEvents<{ n: number; same: boolean }>(follower, 'test.burst', 600);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bus = leader.app.get<EventBus>(EVENT_BUS);
+    // Published without waiting in between, as a tick announces a claimed batch; one in six is
+    // the same payload again (NOTIFY would fold identical ones sent in one statement).
+    const published = Array.from({ length: 600 }, (_, index) => (index % 6 === 5 ? { n: -1, same: true } : { n: index, same: false }));
+    await Promise.all(published.map((payload) => bus.publish('test.burst', payload)));
+    expect(await arriving).toEqual(published);
+  });
+
+  it('sends the events still queued when an instance shuts down', async () => {
+    // A bus of its own, so its shutdown is the only thing between publishing and closing.
+    const closing = new PostgresNotifyEventBus({ database: { driver: 'postgresql', url: db.url } } as AolConfig);
+    await closing.onModuleInit();
+    const arriving = readEvents<{ n: number }>(follower, 'test.last-words', 1200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const published = Array.from({ length: 1200 }, (_, n) => ({ n })); // more than one statement carries
+    for (const payload of published) void closing.publish('test.last-words', payload);
+    await closing.onApplicationShutdown();
+    expect(await arriving).toEqual(published);
   });
 
   it('hands leadership over when the leader stops: the other takes the lease with a higher epoch', async () => {
