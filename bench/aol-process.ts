@@ -25,6 +25,8 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
     AOL_ARTIFACT_DIR: artifactDir,
     AOL_LOG_LEVEL: 'error',
     AOL_INSTANCE_ID: 'bench',
+    // W7's SQLite has only the in-process bus.
+    AOL_EVENT_BUS: databaseUrl.startsWith('sqlite:') ? 'memory' : settings.aolEventBus,
   };
   if (profile === 'disabled') env.AOL_TICK_ENABLED = '0';
   if (profile === 'lifted') {

@@ -31,6 +31,8 @@ export interface BenchSettings {
   aolMaxActionsPerTick: number;
   aolTickConcurrency: number;
   aolTickIntervalMs: number;
+  /** AOL_EVENT_BUS of every AOL process: `memory` (its default) or `postgres` (several instances). */
+  aolEventBus: 'memory' | 'postgres';
   /** Baseline loop: batch size and loops side by side; pg-boss: work() workers. */
   baselineBatch: number;
   baselineLoops: number;
@@ -58,6 +60,12 @@ function workloads(raw: string | undefined): ReadonlySet<WorkloadId> {
   return new Set(picked as WorkloadId[]);
 }
 
+function eventBus(raw: string | undefined): BenchSettings['aolEventBus'] {
+  if (raw === undefined || raw === '' || raw === 'memory') return 'memory';
+  if (raw === 'postgres') return raw;
+  throw new Error(`BENCH_AOL_EVENT_BUS must be memory or postgres (got "${raw}")`);
+}
+
 export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
   const jobs = integer(env, 'BENCH_JOBS', 20_000, 1);
   return {
@@ -76,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     aolMaxActionsPerTick: integer(env, 'BENCH_AOL_MAX_ACTIONS_PER_TICK', 1000, 1),
     aolTickConcurrency: integer(env, 'BENCH_AOL_TICK_CONCURRENCY', 64, 1),
     aolTickIntervalMs: integer(env, 'BENCH_AOL_TICK_INTERVAL_MS', 10, 10),
+    aolEventBus: eventBus(env.BENCH_AOL_EVENT_BUS),
     baselineBatch: integer(env, 'BENCH_BASELINE_BATCH', 100, 1),
     baselineLoops: integer(env, 'BENCH_BASELINE_LOOPS', 4, 1),
     pgbossWorkers: integer(env, 'BENCH_PGBOSS_WORKERS', 4, 1),
