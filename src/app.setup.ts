@@ -22,6 +22,8 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
 export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const http = app as NestExpressApplication;
+  // No ETag on answers: nobody revalidates a GraphQL POST, and hashing every body costs CPU.
+  http.set('etag', false);
   http.useBodyParser('json', { limit: config.maxRequestBytes });
   http.use(bodyErrorsAsGraphql);
   await prepareDatabase(app, config);
