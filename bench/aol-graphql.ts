@@ -177,7 +177,7 @@ export function webSocketTransport(httpUrl: string): { transport: GraphqlTranspo
         },
       );
     });
-  return { transport, close: () => client.dispose() as Promise<void> };
+  return { transport, close: async () => void (await client.dispose()) };
 }
 
 export async function enqueueOne(send: GraphqlTransport, index: number): Promise<number> {

@@ -16,7 +16,7 @@ const MAX_EVENTS_PER_STATEMENT = 500;
 
 interface Envelope {
   origin: string;
-  /** This instance's count of events sent: NOTIFY folds identical payloads sent in one transaction. */
+  /** Numbers this instance's events, so no two are identical: NOTIFY folds identical payloads sent in one transaction. */
   seq: number;
   topic: string;
   payload: Record<string, unknown>;
@@ -44,7 +44,8 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
   private readonly sender: Pool;
   private readonly outbox: string[] = [];
   private sending: Promise<void> | null = null;
-  private sent = 0;
+  /** The seq of the last envelope built. */
+  private lastSeq = 0;
   private listener: Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closing = false;
@@ -107,7 +108,7 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
 
   /** The JSON to notify, without the reloadable field if the whole would be too big; null if still too big. */
   private envelope(topic: string, payload: object): string | null {
-    const seq = ++this.sent;
+    const seq = ++this.lastSeq;
     const full = JSON.stringify({ origin: this.origin, seq, topic, payload: payload as Record<string, unknown> } satisfies Envelope);
     if (Buffer.byteLength(full) <= MAX_NOTIFY_BYTES) return full;
     const { [RELOADABLE_FIELD]: _dropped, ...rest } = payload as Record<string, unknown>;
