@@ -105,6 +105,21 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
   });
 
+  // GraphQL's own types check the input's shape (no second validation runs): each is refused before the service.
+  it.each([
+    ['an unknown type', { type: 'NOT_A_TYPE', idempotencyKey: 'shape-1', payload: { platform: 'x', text: 'y' } }],
+    ['a null payload', { type: 'POST_SOCIAL', idempotencyKey: 'shape-2', payload: null }],
+    ['a priority that is not an integer', { type: 'POST_SOCIAL', idempotencyKey: 'shape-3', payload: { platform: 'x', text: 'y' }, priority: 1.5 }],
+    ['a runAfter that is not a time', { type: 'POST_SOCIAL', idempotencyKey: 'shape-4', payload: { platform: 'x', text: 'y' }, runAfter: 'tomorrow-ish' }],
+    ['a field the input does not have', { type: 'POST_SOCIAL', idempotencyKey: 'shape-5', payload: { platform: 'x', text: 'y' }, owner: 'me' }],
+  ])('refuses an input with %s as BAD_USER_INPUT and stores nothing', async (_name, input) => {
+    const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
+    const response = await aol.graphql(ENQUEUE_ACTION, { input });
+    expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.errors?.[0].message).toMatch(/input/);
+    expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
+  });
+
   it('serves exactly the schema committed in schema.gql (run `npm run schema` after changing it)', () => {
     const committed = readFileSync(join(__dirname, '..', 'schema.gql'), 'utf8');
     expect(schemaFileText(aol.app.get(GraphQLSchemaHost))).toBe(committed);
