@@ -1,4 +1,5 @@
 import { BENCH_API_TOKEN } from './aol-graphql';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleep } from './clock';
 import { Child, freePort, runNode, startNode } from './child-process';
@@ -76,10 +77,19 @@ export async function waitForGraphql(url: string, child: Child, timeoutMs = 60_0
   }
 }
 
-/** The built service, `node dist/src/main.js`, on a free loopback port. */
+/**
+ * The Node flags of `npm run start:prod` (the Dockerfile sets the same in NODE_OPTIONS), read
+ * from package.json, so the benchmark measures the process as it is deployed.
+ */
+export function deployedNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/** The built service, `node <start:prod's flags> dist/src/main.js`, on a free loopback port. */
 export async function startAolServer(env: Record<string, string>, execArgv: string[] = []): Promise<RunningAol> {
   const port = await freePort();
-  const child = startNode(AOL_MAIN, [], { ...env, HOST: '127.0.0.1', PORT: String(port) }, execArgv);
+  const child = startNode(AOL_MAIN, [], { ...env, HOST: '127.0.0.1', PORT: String(port) }, [...deployedNodeFlags(), ...execArgv]);
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await waitForGraphql(url, child);

@@ -13,8 +13,8 @@ export function benchKey(index: number): string {
   return `bench-${index}`;
 }
 
-export function benchJobs(count: number): ProofJob[] {
-  return Array.from({ length: count }, (_, offset) => ({ id: offset + 1, idempotencyKey: benchKey(offset + 1), post: benchPost(offset + 1) }));
+export function benchJobs(count: number, first = 1): ProofJob[] {
+  return Array.from({ length: count }, (_, offset) => ({ id: first + offset, idempotencyKey: benchKey(first + offset), post: benchPost(first + offset) }));
 }
 
 /**

@@ -15,8 +15,16 @@ export interface BenchSettings {
   /** W3: actions enqueued one by one (8 concurrent clients). */
   singleJobs: number;
   singleClients: number;
-  /** W4: sequential enqueue → start samples. */
+  /**
+   * W3: actions each way of enqueueing adds untimed before its timed run. AOL starts a fresh
+   * process per repetition while the peers run in the harness's own, so without it AOL's
+   * figure would include compiling its request path and the peers' (after the first
+   * repetition) would not.
+   */
+  enqueueWarmup: number;
+  /** W4: sequential enqueue → start samples, after latencyWarmup unrecorded jobs. */
   latencySamples: number;
+  latencyWarmup: number;
   /** W5: length of each idle observation window, seconds. */
   idleSeconds: number;
   /** W6: rows in aol_actions and HTTP samples per query. */
@@ -74,7 +82,9 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     sqliteJobs: integer(env, 'BENCH_SQLITE_JOBS', jobs, 1),
     singleJobs: integer(env, 'BENCH_SINGLE_JOBS', 2_000, 1),
     singleClients: integer(env, 'BENCH_SINGLE_CLIENTS', 8, 1),
+    enqueueWarmup: integer(env, 'BENCH_ENQUEUE_WARMUP', 5_000, 0),
     latencySamples: integer(env, 'BENCH_LATENCY_SAMPLES', 200, 1),
+    latencyWarmup: integer(env, 'BENCH_LATENCY_WARMUP', 500, 0),
     idleSeconds: integer(env, 'BENCH_IDLE_SECONDS', 30, 1),
     statusRows: integer(env, 'BENCH_STATUS_ROWS', 1_000_000, 1),
     statusSamples: integer(env, 'BENCH_STATUS_SAMPLES', 30, 1),

@@ -26,6 +26,7 @@ export interface SubjectEnv {
   BENCH_ARTIFACT_DIR: string;
   BENCH_JOBS: string;
   BENCH_LATENCY_SAMPLES: string;
+  BENCH_LATENCY_WARMUP: string;
 }
 
 export const SUBJECT_SCRIPTS = {
@@ -124,6 +125,7 @@ export function subjectEnv(): SubjectEnv {
     BENCH_ARTIFACT_DIR: env.BENCH_ARTIFACT_DIR,
     BENCH_JOBS: env.BENCH_JOBS ?? '0',
     BENCH_LATENCY_SAMPLES: env.BENCH_LATENCY_SAMPLES ?? '0',
+    BENCH_LATENCY_WARMUP: env.BENCH_LATENCY_WARMUP ?? '0',
   };
 }
 
@@ -153,26 +155,26 @@ export class JobStarts {
 /**
  * W4's sampling loop, shared by every subject: enqueue one job, wait until its handler has
  * started and finished, pause a random 5-25 ms (so an interval-driven system is sampled at
- * every phase of its interval rather than in lock-step with it), repeat. The first
- * LATENCY_WARMUP jobs (connections opening, code warming up) are not recorded.
+ * every phase of its interval rather than in lock-step with it), repeat. BENCH_LATENCY_WARMUP
+ * jobs go first, unrecorded and without the pause: connections open and the code on both
+ * paths is compiled, as in a service that has been running for a while.
  */
-export const LATENCY_WARMUP = 5;
-
 export async function sampleLatency(
-  samples: number,
+  env: Pick<SubjectEnv, 'BENCH_LATENCY_SAMPLES' | 'BENCH_LATENCY_WARMUP'>,
   starts: JobStarts,
   enqueue: (index: number) => Promise<void>,
   now: () => number,
 ): Promise<number[]> {
+  const warmup = Number(env.BENCH_LATENCY_WARMUP);
   const results: number[] = [];
-  for (let index = 1; index <= samples + LATENCY_WARMUP; index += 1) {
+  for (let index = 1; index <= warmup + Number(env.BENCH_LATENCY_SAMPLES); index += 1) {
     const watch = starts.expect(index);
     const enqueuedAt = now();
     await enqueue(index);
     const { startedAt, finished } = await watch;
-    if (index > LATENCY_WARMUP) results.push(startedAt - enqueuedAt);
+    if (index > warmup) results.push(startedAt - enqueuedAt);
     await finished;
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    if (index >= warmup) await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
   }
   return results;
 }

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   if (starts) {
     const webSocket = process.env.BENCH_AOL_TRANSPORT === 'ws' ? webSocketTransport(url) : null;
     const send: GraphqlTransport = webSocket?.transport ?? httpTransport(url);
-    const samplesMs = await sampleLatency(Number(env.BENCH_LATENCY_SAMPLES), starts, async (index) => void (await enqueueOne(send, index)), epochMs);
+    const samplesMs = await sampleLatency(env, starts, async (index) => void (await enqueueOne(send, index)), epochMs);
     await webSocket?.close();
     report({ type: 'latency', samplesMs });
   }

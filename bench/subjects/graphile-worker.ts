@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     const utils = await makeWorkerUtils({ connectionString, logger: quiet });
     report({ type: 'ready' });
     const samplesMs = await sampleLatency(
-      Number(env.BENCH_LATENCY_SAMPLES),
+      env,
       starts,
       async (index) => {
         await utils.addJob(TASK, { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } });

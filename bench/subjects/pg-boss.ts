@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     });
     report({ type: 'ready' });
     const samplesMs = await sampleLatency(
-      Number(env.BENCH_LATENCY_SAMPLES),
+      env,
       starts,
       async (index) => {
         await boss.send(QUEUE, benchData(index));

@@ -146,6 +146,7 @@ async function drainAol(ctx: BenchContext, driver: Driver, proof: boolean, jobs:
         BENCH_ARTIFACT_DIR: artifactDir,
         BENCH_JOBS: String(jobs),
         BENCH_LATENCY_SAMPLES: '0',
+        BENCH_LATENCY_WARMUP: '0',
       });
       const started = subject;
       stopProcess = () => started.stop();
@@ -210,6 +211,7 @@ async function drainSubject(ctx: BenchContext, name: Exclude<SubjectName, 'aol'>
       BENCH_ARTIFACT_DIR: artifactDir,
       BENCH_JOBS: String(jobs),
       BENCH_LATENCY_SAMPLES: '0',
+      BENCH_LATENCY_WARMUP: '0',
       ...subjectTuning(settings),
     });
     await subject.next('ready', 120_000);

@@ -14,7 +14,9 @@ import { join } from 'node:path';
  * pg-boss's insert). Single: BENCH_SINGLE_JOBS actions one call each from 8 concurrent
  * clients (AOL's enqueueAction over HTTP; graphile-worker's addJob and pg-boss's send, in
  * process). AOL runs with its tick off, so only enqueueing is measured; each system gets a
- * fresh database, and the rows are counted afterwards.
+ * fresh database. Every way of enqueueing first adds BENCH_ENQUEUE_WARMUP jobs untimed (a
+ * running service's steady state, for AOL's fresh process as for the peers in the harness's
+ * own), then the timed ones, whose rows are counted before and after.
  */
 const quiet = new Logger(() => () => undefined);
 
@@ -35,6 +37,31 @@ async function timed(count: number, work: () => Promise<unknown>): Promise<numbe
   return count / ((epochMs() - began) / 1000);
 }
 
+/** `add(first, size)` over jobs first..first+count-1 in calls of at most 1,000, one after another. */
+async function inCalls(first: number, count: number, add: (first: number, size: number) => Promise<unknown>): Promise<void> {
+  for (let start = first; start < first + count; start += 1000) await add(start, Math.min(1000, first + count - start));
+}
+
+/**
+ * Adds `warmup` jobs untimed, then `count` timed, with fresh job numbers from `numbers`; the
+ * rate, checked against the rows `count()` sees appear during the timed part.
+ */
+async function warmThenTimed(
+  numbers: { next: number },
+  warmup: number,
+  count: number,
+  countRows: () => Promise<number>,
+  add: (first: number, count: number) => Promise<unknown>,
+): Promise<ReturnType<typeof checked>> {
+  if (warmup > 0) await add(numbers.next, warmup);
+  numbers.next += warmup;
+  const before = await countRows();
+  const first = numbers.next;
+  numbers.next += count;
+  const rate = await timed(count, () => add(first, count));
+  return checked(rate, (await countRows()) - before, count);
+}
+
 type Row = Omit<Measurement, 'workload' | 'unit' | 'better' | 'repetition'>;
 
 function checked(rate: number, counted: number, expected: number): { value: number | null; note?: string; details: Record<string, unknown> } {
@@ -44,7 +71,7 @@ function checked(rate: number, counted: number, expected: number): { value: numb
 }
 
 async function aol(ctx: BenchContext): Promise<Row[]> {
-  const { jobs, singleJobs, singleClients } = ctx.settings;
+  const { jobs, singleJobs, singleClients, enqueueWarmup } = ctx.settings;
   const database = await createDatabase(ctx.settings.postgresAdminUrl, 'enqueue_aol');
   const pool = benchPool(database.url, 1);
   try {
@@ -52,19 +79,21 @@ async function aol(ctx: BenchContext): Promise<Row[]> {
     const server = await startAolServer(aolEnv(ctx.settings, database.url, join(ctx.settings.scratchDir, 'enqueue-artifacts'), 'disabled'));
     try {
       const count = async () => Number((await pool.query('select count(*) as c from aol_actions')).rows[0].c);
+      const keys = { next: 1 };
       const rows: Row[] = [];
       const api = await probeAolApi(server.url);
       if (api.hasEnqueueActions) {
-        const rate = await timed(jobs, () => enqueueBulk(server.url, 1, jobs));
-        rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, ...checked(rate, await count(), jobs) });
+        const bulk = await warmThenTimed(keys, enqueueWarmup, jobs, count, (first, total) => enqueueBulk(server.url, first, total));
+        rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, ...bulk });
       } else {
         ctx.note('W3 bulk: AOL has no enqueueActions mutation yet, so AOL bulk enqueue is "not available".');
         rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, value: null, note: 'not available (no enqueueActions)' });
       }
-      const before = await count();
       const overHttp = httpTransport(server.url);
-      const rate = await concurrently(singleClients, jobs + 1, singleJobs, (index) => enqueueOne(overHttp, index));
-      rows.push({ metric: 'single enqueue', system: `AOL enqueueAction (HTTP, ${singleClients} clients)`, isAol: true, ...checked(rate, (await count()) - before, singleJobs) });
+      const single = await warmThenTimed(keys, enqueueWarmup, singleJobs, count, (first, total) =>
+        concurrently(singleClients, first, total, (index) => enqueueOne(overHttp, index)),
+      );
+      rows.push({ metric: 'single enqueue', system: `AOL enqueueAction (HTTP, ${singleClients} clients)`, isAol: true, ...single });
       return rows;
     } finally {
       await server.child.stop();
@@ -76,7 +105,7 @@ async function aol(ctx: BenchContext): Promise<Row[]> {
 }
 
 async function graphile(ctx: BenchContext): Promise<Row[]> {
-  const { jobs, singleJobs, singleClients } = ctx.settings;
+  const { jobs, singleJobs, singleClients, enqueueWarmup } = ctx.settings;
   const database = await createDatabase(ctx.settings.postgresAdminUrl, 'enqueue_graphile');
   const pool = benchPool(database.url, 1);
   try {
@@ -86,32 +115,31 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
     const utils = await makeWorkerUtils({ pgPool: utilsPool, logger: quiet });
     try {
       const count = async () => Number((await pool.query('select count(*) as c from graphile_worker._private_jobs')).rows[0].c);
-      const specs = benchJobs(jobs).map((job) => ({ identifier: 'post_social', payload: job }));
-      const addJobs = await timed(jobs, async () => {
-        for (let first = 0; first < jobs; first += 1000) await utils.addJobs(specs.slice(first, first + 1000));
-      });
-      const afterAddJobs = await count();
-      const sqlAddJobs = await timed(jobs, async () => {
-        for (let first = 1; first <= jobs; first += 1000) {
-          await pool.query(
+      const numbers = { next: 1 };
+      const addJobs = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
+        inCalls(first, total, (start, size) => utils.addJobs(benchJobs(size, start).map((job) => ({ identifier: 'post_social', payload: job })))),
+      );
+      const sqlAddJobs = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
+        inCalls(first, total, (start, size) =>
+          pool.query(
             `select graphile_worker.add_jobs(array(
                select row('post_social', json_build_object('id', i, 'idempotencyKey', 'bench-' || i,
                           'post', json_build_object('platform', 'mastodon', 'text', 'bench post ' || i)),
                           null, null, null, null, null, null)::graphile_worker.job_spec
                from generate_series($1::int, $2::int) as i))`,
-            [first, Math.min(first + 999, jobs)],
-          );
-        }
-      });
-      const afterSql = await count();
-      const single = await concurrently(singleClients, 1, singleJobs, (index) =>
-        utils.addJob('post_social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+            [start, start + size - 1],
+          ),
+        ),
       );
-      const afterSingle = await count();
+      const single = await warmThenTimed(numbers, enqueueWarmup, singleJobs, count, (first, total) =>
+        concurrently(singleClients, first, total, (index) =>
+          utils.addJob('post_social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+        ),
+      );
       return [
-        { metric: 'bulk enqueue', system: 'graphile-worker addJobs', isAol: false, ...checked(addJobs, afterAddJobs, jobs) },
-        { metric: 'bulk enqueue', system: 'graphile-worker SQL add_jobs', isAol: false, ...checked(sqlAddJobs, afterSql - afterAddJobs, jobs) },
-        { metric: 'single enqueue', system: 'graphile-worker addJob', isAol: false, ...checked(single, afterSingle - afterSql, singleJobs) },
+        { metric: 'bulk enqueue', system: 'graphile-worker addJobs', isAol: false, ...addJobs },
+        { metric: 'bulk enqueue', system: 'graphile-worker SQL add_jobs', isAol: false, ...sqlAddJobs },
+        { metric: 'single enqueue', system: 'graphile-worker addJob', isAol: false, ...single },
       ];
     } finally {
       await utils.release();
@@ -124,7 +152,7 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
 }
 
 async function pgBoss(ctx: BenchContext): Promise<Row[]> {
-  const { jobs, singleJobs, singleClients } = ctx.settings;
+  const { jobs, singleJobs, singleClients, enqueueWarmup } = ctx.settings;
   const database = await createDatabase(ctx.settings.postgresAdminUrl, 'enqueue_pgboss');
   const boss = new PgBoss({ connectionString: database.url, max: singleClients + 2 });
   boss.on('error', (error: Error) => ctx.log(`pg-boss error: ${error.message}`));
@@ -132,18 +160,18 @@ async function pgBoss(ctx: BenchContext): Promise<Row[]> {
     await boss.start();
     await boss.createQueue('post-social');
     const count = async () => Number((await boss.getDb().executeSql(`select count(*) as c from pgboss.job where name = 'post-social'`, [])).rows[0].c);
-    const jobsToAdd = benchJobs(jobs).map((job) => ({ name: 'post-social', data: job }));
-    const insert = await timed(jobs, async () => {
-      for (let first = 0; first < jobs; first += 1000) await boss.insert(jobsToAdd.slice(first, first + 1000));
-    });
-    const afterInsert = await count();
-    const send = await concurrently(singleClients, 1, singleJobs, (index) =>
-      boss.send('post-social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+    const numbers = { next: 1 };
+    const insert = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
+      inCalls(first, total, (start, size) => boss.insert(benchJobs(size, start).map((job) => ({ name: 'post-social', data: job })))),
     );
-    const afterSend = await count();
+    const send = await warmThenTimed(numbers, enqueueWarmup, singleJobs, count, (first, total) =>
+      concurrently(singleClients, first, total, (index) =>
+        boss.send('post-social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+      ),
+    );
     return [
-      { metric: 'bulk enqueue', system: 'pg-boss insert', isAol: false, ...checked(insert, afterInsert, jobs) },
-      { metric: 'single enqueue', system: 'pg-boss send', isAol: false, ...checked(send, afterSend - afterInsert, singleJobs) },
+      { metric: 'bulk enqueue', system: 'pg-boss insert', isAol: false, ...insert },
+      { metric: 'single enqueue', system: 'pg-boss send', isAol: false, ...send },
     ];
   } finally {
     await boss.stop({ graceful: false, close: true, wait: true });

@@ -47,10 +47,11 @@ async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, transpo
       BENCH_ARTIFACT_DIR: artifactDir,
       BENCH_JOBS: '0',
       BENCH_LATENCY_SAMPLES: String(settings.latencySamples),
+      BENCH_LATENCY_WARMUP: String(settings.latencyWarmup),
       ...subjectTuning(settings),
     });
     await subject.next('ready', 60_000);
-    const { samplesMs } = await subject.next('latency', 120_000 + settings.latencySamples * 1000);
+    const { samplesMs } = await subject.next('latency', 120_000 + (settings.latencySamples + settings.latencyWarmup) * 1000);
     await subject.stop();
     subject = null;
     return { samples: samplesMs, busy };
