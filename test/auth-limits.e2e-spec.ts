@@ -131,20 +131,27 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect(await wsCloseCode(aol.graphqlUrl, { authorization: 'Bearer wrong-token-000000000000' })).toBe(4403);
     });
 
-    it('lets the read token subscribe but not mutate', async () => {
+    it('lets the read token subscribe but not mutate, even an operation the server already parsed for an operator', async () => {
+      const pauseOverWs = 'mutation { pause(reason: "over ws") { paused } }';
       const client = graphqlWsClient(aol.graphqlUrl, asViewer);
+      const operator = graphqlWsClient(aol.graphqlUrl, asOperator);
       try {
         const flags = collectEvents<{ controlFlagsChanged: { paused: boolean } }>(client, 'subscription { controlFlagsChanged { paused } }', 1);
         await new Promise((resolve) => setTimeout(resolve, 200));
         const before = await snapshot(aol);
-        const refused = await wsExecute(client, 'mutation { pause(reason: "over ws") { paused } }');
+        const refused = await wsExecute(client, pauseOverWs);
         expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
         expect(await snapshot(aol)).toEqual(before);
-        await aol.graphql('mutation { pause(reason: "by operator") { paused } }', undefined, asOperator);
+        expect((await wsExecute(operator, pauseOverWs)).data).toEqual({ pause: { paused: true } });
         expect(await flags.done).toEqual([{ controlFlagsChanged: { paused: true } }]);
+        // The same text again, now served from the parsed-document cache: the role is still checked.
+        const paused = await snapshot(aol);
+        expect((await wsExecute(client, pauseOverWs)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+        expect(await snapshot(aol)).toEqual(paused);
         await aol.graphql('mutation { resume(reason: "by operator") { paused } }', undefined, asOperator);
       } finally {
         await client.dispose();
+        await operator.dispose();
       }
     });
 
@@ -155,8 +162,11 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
     ])('applies the same limits: %s', async (_name, query, code) => {
       const client = graphqlWsClient(aol.graphqlUrl, asOperator);
       try {
-        const result = await wsExecute(client, query);
-        expect(result.errors?.map((error) => error.extensions?.code)).toContain(code);
+        // Twice: a refused text is not cached as if it were valid.
+        for (const attempt of [1, 2]) {
+          const result = await wsExecute(client, query);
+          expect({ attempt, codes: result.errors?.map((error) => error.extensions?.code) }).toEqual({ attempt, codes: expect.arrayContaining([code]) });
+        }
       } finally {
         await client.dispose();
       }

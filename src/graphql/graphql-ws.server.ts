@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { execute, getOperationAST, GraphQLError, parse, specifiedRules, subscribe, validate } from 'graphql';
+import { execute, getOperationAST, GraphQLError, specifiedRules, subscribe } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -11,6 +11,7 @@ import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AolConfig } from '../config/aol-config';
 import { AolError } from '../errors/aol-error';
+import { DocumentCache } from './document-cache';
 import { createErrorFormatter } from './format-error';
 import { GRAPHQL_PATH } from './graphql-options';
 import { QueryLimitsRule } from './query-limits';
@@ -33,7 +34,8 @@ function toGraphqlError(error: unknown): GraphQLError {
  * Subscriptions (and any operation) over the graphql-ws protocol at /graphql. Served here
  * rather than through Apollo, because Apollo's plugins never see the WebSocket: the token is
  * checked in onConnect (a bad or missing one closes the socket with 4403), and every operation
- * passes the same query limits and role check as on HTTP before it runs.
+ * passes the same query limits and role check as on HTTP before it runs (parsed and validated
+ * once per query text, as Apollo does on HTTP).
  */
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -55,6 +57,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
     if (!httpServer) return; // no HTTP server (CLI)
     const server = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: MAX_WS_MESSAGE_BYTES });
     const schema = this.schemaHost.schema;
+    const documents = new DocumentCache(schema, [...specifiedRules, QueryLimitsRule]);
     this.disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
       {
         schema,
@@ -70,14 +73,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
           }
         },
         onSubscribe: (ctx, _id, payload) => {
-          let document;
-          try {
-            document = parse(payload.query);
-          } catch (error) {
-            return [toGraphqlError(error)];
-          }
-          const errors = validate(schema, document, [...specifiedRules, QueryLimitsRule]);
-          if (errors.length > 0) return errors;
+          const { document, errors } = documents.check(payload.query);
+          if (errors) return [...errors];
           const operation = getOperationAST(document, payload.operationName);
           if (!operation) return [new GraphQLError('Name the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })];
           try {
