@@ -43,8 +43,9 @@ async function inCalls(first: number, count: number, add: (first: number, size: 
 }
 
 /**
- * Adds `warmup` jobs untimed, then `count` timed, with fresh job numbers from `numbers`; the
- * rate, checked against the rows `count()` sees appear during the timed part.
+ * Adds `warmup` jobs untimed, then `count` timed, with fresh job numbers from `numbers`; returns
+ * the timed rate, checked against the rows `countRows()` saw appear during the timed part.
+ * Every system builds its jobs inside the timed part, as AOL's client builds its inputs.
  */
 async function warmThenTimed(
   numbers: { next: number },
