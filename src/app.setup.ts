@@ -1,10 +1,12 @@
 import { ConsoleLogger, INestApplication, INestApplicationContext, LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
-import { AolErrorCode } from './errors/aol-error';
 import { SqlDatabase } from './database/sql-database';
+import { BodyRefusalFilter } from './graphql/body-refusal.filter';
+
+/** node:http's default requestTimeout, which Fastify replaces with none. */
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -15,32 +17,23 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
 }
 
 /**
- * Everything the service needs between building the app and listening: validation of
- * GraphQL inputs, a reachable database, and (unless disabled) the migrations, all before the
- * tick starts.
+ * The HTTP server of every way of starting the app: Fastify, which costs Apollo about half
+ * the CPU per request Express did (BENCHMARKS.md). Request bodies are read up to
+ * AOL_MAX_REQUEST_BYTES; one declared larger is refused before it is read.
  */
-export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  const http = app as NestExpressApplication;
-  // No ETag on answers: nobody revalidates a GraphQL POST, and hashing every body costs CPU.
-  http.set('etag', false);
-  http.useBodyParser('json', { limit: config.maxRequestBytes });
-  http.use(bodyErrorsAsGraphql);
-  await prepareDatabase(app, config);
+export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: config.maxRequestBytes, requestTimeout: NODE_REQUEST_TIMEOUT_MS });
 }
 
 /**
- * A body the JSON parser refuses (too large, malformed) gets a GraphQL-shaped error with a
- * code, not the framework's HTML page, and never reaches a resolver.
+ * Everything the service needs between building the app and listening: validation of
+ * GraphQL inputs, GraphQL-shaped answers to refused bodies, a reachable database, and
+ * (unless disabled) the migrations, all before the tick starts.
  */
-function bodyErrorsAsGraphql(error: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void {
-  if (error.type === 'entity.too.large') {
-    res.status(413).json({ errors: [{ message: 'The request body is too large (AOL_MAX_REQUEST_BYTES)', extensions: { code: AolErrorCode.PAYLOAD_TOO_LARGE } }] });
-  } else if (error.type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-  } else {
-    next(error);
-  }
+export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new BodyRefusalFilter(app.getHttpAdapter()));
+  await prepareDatabase(app, config);
 }
 
 /** Fails fast on an unreachable database, then migrates unless AOL_MIGRATE_ON_START=0. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { createLogger, prepareApp } from './app.setup';
+import { createHttpAdapter, createLogger, prepareApp } from './app.setup';
 import { loadConfig } from './config/aol-config';
 import { StartupError } from './errors/aol-error';
 import { describeTarget } from './database/sql-database';
@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   // UV_THREADPOOL_SIZE wins.
   process.env.UV_THREADPOOL_SIZE ??= String(Math.min(Math.max(4, config.tickConcurrency), MAX_FILE_THREADS));
   const logger = createLogger(config);
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger });
   await prepareApp(app, config);
 
   // SIGTERM/SIGINT: stop ticking, let the action in flight finish, release the lease, close

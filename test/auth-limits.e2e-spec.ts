@@ -101,6 +101,32 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
     });
 
     it.each([
+      { name: 'an empty JSON body', contentType: 'application/json', body: '', status: 400, code: 'BAD_REQUEST' },
+      {
+        name: 'a multipart body',
+        contentType: 'multipart/form-data; boundary=x',
+        body: '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { kill(reason: "multipart") { killed } }\r\n--x--',
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+    ])('refuses $name with a GraphQL-shaped $status $code and changes nothing', async ({ contentType, body, status, code }) => {
+      const before = await snapshot(aol);
+      const response = await fetch(aol.graphqlUrl, { method: 'POST', headers: { 'content-type': contentType, 'apollo-require-preflight': 'true', ...asOperator }, body });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const answer = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(answer.errors).toEqual([{ message: expect.any(String), extensions: { code } }]);
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    it('leaves the other routes to their own answers: /health, and 404 for an unknown path', async () => {
+      const health = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/health'));
+      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+      const unknown = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/nowhere'));
+      expect(unknown.status).toBe(404);
+    });
+
+    it.each([
       ['over 16 KiB of JSON', { platform: 'x', text: 'y', pad: 'z'.repeat(17_000) }, /payload is \d+ bytes of JSON; the limit is 16384/],
       ['nested deeper than 8', { platform: 'x', text: 'y', a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } }, /payload nests deeper than 8 levels/],
     ])('refuses a payload %s with BAD_USER_INPUT', async (_name, payload, message) => {

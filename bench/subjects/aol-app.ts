@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { createLogger, prepareApp } from '../../src/app.setup';
+import { createHttpAdapter, createLogger, prepareApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/aol-config';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/action-handlers/action-handler';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       inject: [SocialPostHandler],
     })
     .compile();
-  const app = moduleRef.createNestApplication({ logger: createLogger(config) });
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: createLogger(config) });
   await prepareApp(app, config);
   await app.listen(config.port, '127.0.0.1');
   const url = `http://127.0.0.1:${config.port}/graphql`;

@@ -17,6 +17,9 @@ export enum AolErrorCode {
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   TOO_MANY_ALIASES = 'TOO_MANY_ALIASES',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** The HTTP request itself is malformed (say, a body that is not JSON). */
+  BAD_REQUEST = 'BAD_REQUEST',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
 }
 
 /** An IntrinsicException, so Nest does not log it as a server fault: it is the caller's. */

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLError } from 'graphql';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service';
 import type { PrincipalContext } from '../auth/current-principal.decorator';
 import type { AolConfig } from '../config/aol-config';
@@ -69,9 +69,10 @@ export function buildGraphqlOptions(config: AolConfig, auth: AuthService): Apoll
     includeStacktraceInErrorResponses: development,
     autoTransformHttpErrors: false,
     formatError: createErrorFormatter({ exposeInternalErrors: development }),
-    context: ({ req }: { req: IncomingMessage }): PrincipalContext => {
+    // Apollo's Fastify integration passes the request itself.
+    context: (request: FastifyRequest): PrincipalContext => {
       try {
-        return { principal: auth.authenticate(req.headers.authorization, req.headers['x-aol-actor']) };
+        return { principal: auth.authenticate(request.headers.authorization, request.headers['x-aol-actor']) };
       } catch (error) {
         throw requestError(error);
       }

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSchema } from 'graphql';
 import { AppModule } from '../app.module';
+import { createHttpAdapter } from '../app.setup';
 import { loadConfig } from '../config/aol-config';
 
 export const SCHEMA_FILE_HEADER = '# The AOL GraphQL schema. Generated from the code by `npm run schema`; do not edit.\n\n';
@@ -20,7 +21,7 @@ async function writeSchemaFile(target: string): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'aol-schema-'));
   try {
     const config = loadConfig({ DATABASE_URL: `sqlite:${join(scratch, 'schema.sqlite')}`, AOL_TICK_ENABLED: '0', AOL_LOG_LEVEL: 'error' });
-    const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'] });
+    const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger: ['error'] });
     await app.init();
     await writeFile(target, schemaFileText(app.get(GraphQLSchemaHost)));
     await app.close();

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
-import { createLogger, prepareApp } from '../../src/app.setup';
+import { createHttpAdapter, createLogger, prepareApp } from '../../src/app.setup';
 import { AolConfig, loadConfig } from '../../src/config/aol-config';
 import { SqlDatabase, SqlRow } from '../../src/database/sql-database';
 import { TickReport, TickService } from '../../src/orchestrator/tick.service';
@@ -45,7 +45,7 @@ export async function startTestApp(database: TestDatabase, options: TestAppOptio
   });
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
-  const app = moduleRef.createNestApplication({ logger: createLogger(config) });
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: createLogger(config) });
   await prepareApp(app, config);
   await app.listen(0, '127.0.0.1');
   const graphqlUrl = `${await app.getUrl()}/graphql`;
