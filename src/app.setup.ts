@@ -4,6 +4,7 @@ import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
 import { SqlDatabase } from './database/sql-database';
 import { BodyRefusalFilter } from './graphql/body-refusal.filter';
+import { decodeRequestBody } from './graphql/request-body-decoding';
 
 /** node:http's default requestTimeout, which Fastify replaces with none. */
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
@@ -22,7 +23,9 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
  * AOL_MAX_REQUEST_BYTES; one declared larger is refused before it is read.
  */
 export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: config.maxRequestBytes, requestTimeout: NODE_REQUEST_TIMEOUT_MS });
+  const adapter = new FastifyAdapter({ bodyLimit: config.maxRequestBytes, requestTimeout: NODE_REQUEST_TIMEOUT_MS });
+  adapter.getInstance().addHook('preParsing', decodeRequestBody);
+  return adapter;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -116,6 +117,44 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       const answer = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
       expect(answer.errors).toEqual([{ message: expect.any(String), extensions: { code } }]);
+      expect(await snapshot(aol)).toEqual(before);
+    });
+
+    /** POSTs `body` (JSON, then compressed by `encode`) with the given Content-Encoding, as the operator. */
+    async function postEncoded(encoding: string, body: string, encode: (raw: Buffer) => Buffer) {
+      const response = await fetch(aol.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding, ...asOperator },
+        body: new Uint8Array(encode(Buffer.from(body))),
+      });
+      return { status: response.status, answer: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions: { code: string } }> } };
+    }
+
+    it.each([
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ])('reads a %s-compressed body', async (encoding, encode) => {
+      const input = { type: 'POST_SOCIAL', idempotencyKey: `compressed-${encoding}`, payload: { platform: 'mastodon', text: encoding } };
+      const { status, answer } = await postEncoded(encoding, JSON.stringify({ query: ENQUEUE_ACTION, variables: { input } }), encode);
+      expect([status, answer.errors, answer.data?.enqueueAction.created]).toEqual([200, undefined, true]);
+    });
+
+    it.each([
+      { name: 'a body that is not the gzip it claims', encoding: 'gzip', body: '{"query": "{ __typename }"}', encode: (raw: Buffer) => raw, status: 400, code: 'BAD_REQUEST' },
+      { name: 'an encoding it does not read', encoding: 'compress', body: '{"query": "{ __typename }"}', encode: (raw: Buffer) => raw, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      {
+        name: 'a small gzip body that inflates past AOL_MAX_REQUEST_BYTES',
+        encoding: 'gzip',
+        body: JSON.stringify({ query: ENQUEUE_ACTION, variables: { input: { type: 'POST_SOCIAL', idempotencyKey: 'bomb', payload: { platform: 'x', text: 'z'.repeat(200_000) } } } }),
+        encode: gzipSync,
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+      },
+    ])('refuses $name with $status $code and changes nothing', async ({ encoding, body, encode, status, code }) => {
+      const before = await snapshot(aol);
+      const response = await postEncoded(encoding, body, encode);
+      expect([response.status, response.answer.errors?.[0].extensions.code]).toEqual([status, code]);
       expect(await snapshot(aol)).toEqual(before);
     });
 

@@ -5,12 +5,12 @@ import { GRAPHQL_PATH } from './graphql-options';
 
 /**
  * What Fastify refuses before GraphQL sees the request, by the status it gives; a 400 keeps
- * Fastify's own words (not JSON, empty, shorter than its Content-Length).
+ * its own words (not JSON, empty, shorter than its Content-Length, not valid gzip).
  */
 const BODY_REFUSALS: Record<number, { code: AolErrorCode; message?: string }> = {
   400: { code: AolErrorCode.BAD_REQUEST },
   413: { code: AolErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is too large (AOL_MAX_REQUEST_BYTES)' },
-  415: { code: AolErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'The GraphQL endpoint does not read this content type; send application/json' },
+  415: { code: AolErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'The GraphQL endpoint reads JSON bodies (application/json), uncompressed or as gzip, deflate or br' },
 };
 
 /**
