@@ -23,7 +23,12 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
  * AOL_MAX_REQUEST_BYTES; one declared larger is refused before it is read.
  */
 export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: config.maxRequestBytes, requestTimeout: NODE_REQUEST_TIMEOUT_MS });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxRequestBytes,
+    requestTimeout: NODE_REQUEST_TIMEOUT_MS,
+    // /graphql/ is served as /graphql, as it was under Express.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
   adapter.getInstance().addHook('preParsing', decodeRequestBody);
   return adapter;
 }

@@ -2,7 +2,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
-import { collectEvents, graphqlWsClient, wsCloseCode, wsExecute } from './support/graphql-client';
+import { collectEvents, graphqlRequest, graphqlWsClient, wsCloseCode, wsExecute } from './support/graphql-client';
 import { ENQUEUE_ACTION } from './support/actions';
 
 const OPERATOR_TOKEN = 'operator-token-0123456789abcdef';
@@ -158,11 +158,15 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect(await snapshot(aol)).toEqual(before);
     });
 
-    it('leaves the other routes to their own answers: /health, and 404 for an unknown path', async () => {
+    it('serves /graphql/ as /graphql and leaves the other routes to their own answers: /health, 404 for an unknown path', async () => {
       const health = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/health'));
       expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
       const unknown = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/nowhere'));
       expect(unknown.status).toBe(404);
+      const withSlash = await graphqlRequest(`${aol.graphqlUrl}/`, '{ controlFlags { paused } }', undefined, asViewer);
+      expect(withSlash).toMatchObject({ status: 200, data: { controlFlags: { paused: false } } });
+      const refusedWithSlash = await fetch(`${aol.graphqlUrl}/`, { method: 'POST', headers: { 'content-type': 'application/json', ...asOperator }, body: '' });
+      expect([refusedWithSlash.status, ((await refusedWithSlash.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code]).toEqual([400, 'BAD_REQUEST']);
     });
 
     it.each([

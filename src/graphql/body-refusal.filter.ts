@@ -26,7 +26,7 @@ export class BodyRefusalFilter extends BaseExceptionFilter {
     const http = host.switchToHttp();
     const adapter = this.applicationRef!;
     const refusal = BODY_REFUSALS[exception.getStatus()];
-    const path = (adapter.getRequestUrl?.(http.getRequest()) ?? '').split('?')[0];
+    const path = (adapter.getRequestUrl?.(http.getRequest()) ?? '').split('?')[0].replace(/\/$/, '');
     if (!refusal || path !== GRAPHQL_PATH) return super.catch(exception, host);
     const message = refusal.message ?? exception.message;
     adapter.reply(http.getResponse(), { errors: [{ message, extensions: { code: refusal.code } }] }, exception.getStatus());
