@@ -14,11 +14,12 @@ type DecodedBody = PassThrough & { receivedEncodedLength: number };
  * AOL_MAX_REQUEST_BYTES (a small body cannot inflate past it) and Content-Length to the bytes
  * received. A body that does not decode is a 400, an encoding not listed a 415.
  */
-export async function decodeRequestBody(request: FastifyRequest, _reply: unknown, payload: Readable): Promise<Readable> {
+export function decodeRequestBody(request: FastifyRequest, _reply: unknown, payload: Readable, done: (error: Error | null, body?: Readable) => void): void {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (!encoding || encoding === 'identity') return payload;
+  // A callback, not a promise: the uncompressed body of every request passes straight through.
+  if (!encoding || encoding === 'identity') return done(null, payload);
   const createDecoder = DECODERS[encoding];
-  if (!createDecoder) throw new UnsupportedMediaTypeException(`Content-Encoding "${encoding}" is not supported`);
+  if (!createDecoder) return done(new UnsupportedMediaTypeException(`Content-Encoding "${encoding}" is not supported`));
   const decoder = createDecoder();
   const body = Object.assign(new PassThrough(), { receivedEncodedLength: 0 }) satisfies DecodedBody;
   payload.on('data', (chunk: Buffer) => (body.receivedEncodedLength += chunk.length));
@@ -26,5 +27,5 @@ export async function decodeRequestBody(request: FastifyRequest, _reply: unknown
   payload.on('error', fail);
   decoder.on('error', fail);
   payload.pipe(decoder).pipe(body);
-  return body;
+  done(null, body);
 }
