@@ -93,7 +93,7 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     scratchDir: env.BENCH_SCRATCH_DIR ?? '/var/tmp/aol-bench',
     aolMaxActionsPerTick: integer(env, 'BENCH_AOL_MAX_ACTIONS_PER_TICK', 1000, 1),
     aolTickConcurrency: integer(env, 'BENCH_AOL_TICK_CONCURRENCY', 64, 1),
-    aolTickIntervalMs: integer(env, 'BENCH_AOL_TICK_INTERVAL_MS', 10, 10),
+    aolTickIntervalMs: integer(env, 'BENCH_AOL_TICK_INTERVAL_MS', 1000, 10),
     aolEventBus: eventBus(env.BENCH_AOL_EVENT_BUS),
     baselineBatch: integer(env, 'BENCH_BASELINE_BATCH', 100, 1),
     baselineLoops: integer(env, 'BENCH_BASELINE_LOOPS', 4, 1),
