@@ -5,7 +5,7 @@ import { schemaFileText } from '../src/graphql/write-schema';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { collectEvents, graphqlRequest, graphqlWsClient } from './support/graphql-client';
-import { ENQUEUE_ACTION, enqueuePost, ledgerRows } from './support/actions';
+import { ENQUEUE_ACTION, ENQUEUE_ACTIONS, enqueuePost, ledgerRows } from './support/actions';
 
 const STATUS_QUERY = `{
   autonomyStatus {
@@ -17,6 +17,9 @@ const STATUS_QUERY = `{
     modeReason
   }
 }`;
+
+/** A JSON column as read back: an object on PostgreSQL, its text on SQLite. */
+const storedPayload = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as { text: string };
 
 describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
   let db: TestDatabase;
@@ -76,6 +79,32 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     expect(Number(counted[0].n)).toBe(Number(scanned[0].n));
   });
 
+  it('answers each of 60 concurrent enqueues of 20 keys on its own: one creates, a repeat gets its id, another payload a conflict', async () => {
+    const inputFor = (key: number, text: string) => ({ type: 'POST_SOCIAL', idempotencyKey: `burst-${key}`, payload: { platform: 'bluesky', text } });
+    const inputs = Array.from({ length: 20 }, (_, key) => [inputFor(key, `post ${key}`), inputFor(key, `post ${key}`), inputFor(key, key < 5 ? 'changed' : `post ${key}`)]).flat();
+    const responses = await Promise.all(inputs.map((input) => graphqlRequest(aol.graphqlUrl, ENQUEUE_ACTION, { input })));
+
+    const rows = await aol.sql<{ id: unknown; idempotency_key: string; payload: unknown }>(
+      `select id, idempotency_key, payload from aol_actions where idempotency_key like 'burst-%'`,
+    );
+    expect(rows).toHaveLength(20);
+    const stored = new Map(rows.map((row) => [row.idempotency_key, { id: String(row.id), text: storedPayload(row.payload).text }]));
+    inputs.forEach((input, index) => {
+      const row = stored.get(input.idempotencyKey)!;
+      const response = responses[index];
+      if (input.payload.text === row.text) {
+        expect(response.errors).toBeUndefined();
+        expect((response.data!.enqueueAction as { action: { id: string } }).action.id).toBe(row.id);
+      } else {
+        expect(response.errors?.[0].extensions).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', actionId: row.id });
+      }
+    });
+    for (const key of stored.keys()) {
+      const created = inputs.filter((input, index) => input.idempotencyKey === key && (responses[index].data?.enqueueAction as { created: boolean } | undefined)?.created);
+      expect(created).toHaveLength(1);
+    }
+  });
+
   it('answers the same key with a different payload with IDEMPOTENCY_CONFLICT and changes nothing', async () => {
     const first = await enqueuePost(aol, 'conflict-key', 'first text');
     const response = await aol.graphql(ENQUEUE_ACTION, {
@@ -103,6 +132,23 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0].message.length).toBeGreaterThan(10);
     expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
+  });
+
+  it('refuses a payload holding a NUL character on either database, and takes a written-out backslash-u0000 as text', async () => {
+    const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
+    for (const [key, payload] of [['nul-1', { platform: 'x', text: 'a\u0000b' }], ['nul-2', { platform: 'x', text: 'y', 'a\u0000': 1 }]] as const) {
+      const single = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: key, payload } });
+      expect(single.errors?.[0]).toMatchObject({ message: expect.stringMatching(/NUL character/), extensions: { code: 'BAD_USER_INPUT' } });
+      const inBulk = await aol.graphql(ENQUEUE_ACTIONS, {
+        inputs: [{ type: 'POST_SOCIAL', idempotencyKey: `${key}-ok`, payload: { platform: 'x', text: 'fine' } }, { type: 'POST_SOCIAL', idempotencyKey: key, payload }],
+      });
+      expect(inBulk.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^inputs\[1\]: payload contains a NUL character/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
+
+    const literal = await enqueuePost(aol, 'nul-3', 'a \\u0000 written out');
+    const [row] = await aol.sql<{ payload: unknown }>('select payload from aol_actions where id = ?', [Number(literal.id)]);
+    expect(storedPayload(row.payload).text).toBe('a \\u0000 written out');
   });
 
   // GraphQL's own types check the input's shape (no second validation runs): each is refused before the service.

@@ -1,13 +1,8 @@
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { collectEvents, graphqlWsClient } from './support/graphql-client';
-import { ENQUEUE_ACTION, enqueuePost, getAction, makeDue } from './support/actions';
+import { ENQUEUE_ACTION, ENQUEUE_ACTIONS, enqueuePost, getAction, makeDue } from './support/actions';
 import { ExplodingHandler, withSocialHandler } from './support/test-handlers';
-
-const ENQUEUE_MANY = `
-  mutation EnqueueMany($inputs: [EnqueueActionInput!]!) {
-    enqueueActions(inputs: $inputs) { created action { id idempotencyKey status } }
-  }`;
 
 const ACTIONS_PAGE = `
   query Actions($first: Int, $after: String, $filter: ActionFilterInput) {
@@ -64,7 +59,7 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
 
   describe('queries', () => {
     it('pages through actions newest first, with filters, across pages', async () => {
-      const response = await aol.graphql(ENQUEUE_MANY, { inputs: Array.from({ length: 7 }, (_, i) => post(`page-${i}`)) });
+      const response = await aol.graphql(ENQUEUE_ACTIONS, { inputs: Array.from({ length: 7 }, (_, i) => post(`page-${i}`)) });
       expect(response.errors).toBeUndefined();
       const { nodes, pages } = await allPages<{ idempotencyKey: string }>(async (after) => {
         const page = await aol.graphql<{ actions: Page<{ idempotencyKey: string }> }>(ACTIONS_PAGE, {
@@ -177,7 +172,7 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
 
     it('enqueues many in one call, all or nothing, results in input order', async () => {
       const inputs = [post('bulk-a'), post('bulk-b'), post('bulk-a'), post('bulk-c')];
-      const response = await aol.graphql(ENQUEUE_MANY, { inputs });
+      const response = await aol.graphql(ENQUEUE_ACTIONS, { inputs });
       expect(response.errors).toBeUndefined();
       const results = response.data!.enqueueActions as Array<{ created: boolean; action: { id: string; idempotencyKey: string } }>;
       expect(results.map((result) => [result.action.idempotencyKey, result.created])).toEqual([
@@ -189,11 +184,11 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       expect(results[0].action.id).toBe(results[2].action.id);
 
       const before = await countActions(aol);
-      const conflicting = await aol.graphql(ENQUEUE_MANY, { inputs: [post('bulk-d'), post('bulk-a', 'changed')] });
+      const conflicting = await aol.graphql(ENQUEUE_ACTIONS, { inputs: [post('bulk-d'), post('bulk-a', 'changed')] });
       expect(conflicting.errors?.[0].extensions?.code).toBe('IDEMPOTENCY_CONFLICT');
-      const invalid = await aol.graphql(ENQUEUE_MANY, { inputs: [post('bulk-e'), { ...post('bulk-f'), payload: { platform: 'x' } }] });
+      const invalid = await aol.graphql(ENQUEUE_ACTIONS, { inputs: [post('bulk-e'), { ...post('bulk-f'), payload: { platform: 'x' } }] });
       expect(invalid.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^inputs\[1\]: Invalid POST_SOCIAL payload/), extensions: { code: 'BAD_USER_INPUT' } });
-      const tooMany = await aol.graphql(ENQUEUE_MANY, { inputs: Array.from({ length: 1001 }, (_, i) => post(`many-${i}`)) });
+      const tooMany = await aol.graphql(ENQUEUE_ACTIONS, { inputs: Array.from({ length: 1001 }, (_, i) => post(`many-${i}`)) });
       expect(tooMany.errors?.[0]).toMatchObject({ message: 'At most 1000 actions per call (got 1001)', extensions: { code: 'BAD_USER_INPUT' } });
       expect(await countActions(aol)).toBe(before);
     });

@@ -6,6 +6,7 @@ import type { ExecutionMode } from '../control/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ACTION_COLUMNS, toActionRecord } from './action-row';
 import { SqlFragment, toNullableDate } from '../database/sql-dialect';
+import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus, ActionType } from './action-status';
 
 export interface NewAction {
@@ -55,6 +56,9 @@ export interface RenewingClaim {
   claimed: ActionEntity[];
 }
 
+/** Single-insert statements in flight at once; callers beyond them wait and share the next. */
+const SINGLE_INSERTS_IN_FLIGHT = 1;
+
 export interface ActionFilter {
   status?: ActionStatus | null;
   type?: ActionType | null;
@@ -69,7 +73,30 @@ export interface ActionFilter {
  */
 @Injectable()
 export class QueueRepository {
+  /** Single inserts made while another is in flight share the next statement (see insertOne). */
+  private readonly singleInserts = new StatementCoalescer<NewAction, ActionEntity | null>({
+    maxInFlight: SINGLE_INSERTS_IN_FLIGHT,
+    maxBatch: 100,
+    keyOf: (action) => action.idempotencyKey,
+    run: async (actions) => {
+      const byKey = new Map((await this.insertNew(actions)).map((row) => [row.idempotencyKey, row]));
+      return actions.map((action) => byKey.get(action.idempotencyKey) ?? null);
+    },
+  });
+
   constructor(private readonly db: SqlDatabase) {}
+
+  /**
+   * insertNew for one action, outside any transaction: the row inserted, or null when its key
+   * exists. Concurrent callers share statements: one that arrives while a single insert is in
+   * flight joins the others that do in the next, so many enqueues cost one round trip and one
+   * commit; a lone caller's insert goes out at once. Each caller's insert is still atomic
+   * and answered on its own: a key given twice never shares a statement, and a row the database
+   * refuses is tried again alone, failing only its caller.
+   */
+  insertOne(action: NewAction): Promise<ActionEntity | null> {
+    return this.singleInserts.submit(action);
+  }
 
   /**
    * Inserts the actions whose idempotency keys are new, in one statement, and returns the

@@ -49,6 +49,12 @@ export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_PAYLOAD_DEPTH = 8;
 export const PRIORITY_RANGE = { min: -1000, max: 1000 } as const;
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
+/**
+ * A NUL character in JSON text: `\u0000` after an even number of backslashes (an odd number
+ * means the backslash itself was escaped). PostgreSQL's jsonb cannot hold one, so both
+ * databases refuse it alike.
+ */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
 function jsonDepth(value: unknown): number {
   if (value === null || typeof value !== 'object') return 0;
@@ -78,7 +84,7 @@ export class QueueService {
    */
   async enqueue(request: EnqueueRequest): Promise<EnqueueOutcome> {
     const action = this.prepare(request);
-    const [inserted] = await this.repository.insertNew([action]);
+    const inserted = await this.repository.insertOne(action);
     if (inserted) {
       await this.announce(inserted);
       await this.signalDue([inserted]);
@@ -254,8 +260,10 @@ export class QueueService {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
     };
     if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)) refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
-    const bytes = Buffer.byteLength(JSON.stringify(request.payload ?? null));
+    const json = JSON.stringify(request.payload ?? null);
+    const bytes = Buffer.byteLength(json);
     if (bytes > MAX_PAYLOAD_BYTES) refuse(`payload is ${bytes} bytes of JSON; the limit is ${MAX_PAYLOAD_BYTES}`);
+    if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) refuse('payload contains a NUL character (\\u0000), which cannot be stored');
     if (jsonDepth(request.payload) > MAX_PAYLOAD_DEPTH) refuse(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
     const priority = request.priority ?? 0;
     if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {

@@ -8,6 +8,11 @@ export const ENQUEUE_ACTION = `
     }
   }`;
 
+export const ENQUEUE_ACTIONS = `
+  mutation EnqueueMany($inputs: [EnqueueActionInput!]!) {
+    enqueueActions(inputs: $inputs) { created action { id idempotencyKey status } }
+  }`;
+
 export const ACTION_QUERY = `
   query Action($id: ID!) {
     action(id: $id) { id idempotencyKey status attempts artifactRef artifactSha256 lastError lastErrorCode runAfter claimEpoch }
