@@ -141,6 +141,17 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect(handler!.calls).toBe(6);
   });
 
+  it('records a failure whose message holds a NUL character, as a remote error text may: RETRY, the character replaced', async () => {
+    aol = await startTestApp(db, {
+      env: { AOL_RETRY_BASE_SECONDS: '60' },
+      override: withSocialHandler((real) => new ExplodingHandler(real, 'explode', ': server said "a\u0000b"')),
+    });
+    const bad = await enqueuePost(aol, 'nul-error', 'please explode');
+    expect(await aol.tick()).toMatchObject({ outcome: 'PARTIAL', attempted: 1, failed: 1, retried: 1 });
+    expect(await getAction(aol, bad.id)).toMatchObject({ status: 'RETRY', lastError: 'adapter exploded on attempt 1: server said "a\uFFFDb"' });
+    expect((await logRows(aol, bad.id)).map((log) => log.error)).toEqual(['adapter exploded on attempt 1: server said "a\uFFFDb"']);
+  });
+
   it('claims at most AOL_MAX_ACTIONS_PER_TICK actions, oldest first', async () => {
     aol = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '2' } });
     const actions = [];

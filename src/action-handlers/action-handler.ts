@@ -54,7 +54,9 @@ export class ActionFailure extends Error {
     message: string,
     readonly retryable: boolean,
   ) {
-    super(message);
+    // The message is recorded on the action and its log row, and PostgreSQL's text cannot hold
+    // a NUL character: one in a remote server's error text would otherwise fail the recording.
+    super(message.replace(/\u0000/g, '\uFFFD'));
     this.name = 'ActionFailure';
   }
 

@@ -28,20 +28,21 @@ abstract class WrappedHandler implements ActionHandler {
   abstract execute(context: ActionRunContext): Promise<ActionResult>;
 }
 
-/** Throws for posts whose text contains `marker`, and counts calls. */
+/** Throws for posts whose text contains `marker` (with `detail` after its message), and counts calls. */
 export class ExplodingHandler extends WrappedHandler {
   calls = 0;
 
   constructor(
     real: SocialPostHandler,
     private readonly marker: string,
+    private readonly detail = '',
   ) {
     super(real);
   }
 
   async execute(context: ActionRunContext): Promise<ActionResult> {
     this.calls += 1;
-    if (String(context.action.payload.text).includes(this.marker)) throw new Error(`adapter exploded on attempt ${context.action.attempt}`);
+    if (String(context.action.payload.text).includes(this.marker)) throw new Error(`adapter exploded on attempt ${context.action.attempt}${this.detail}`);
     return this.real.execute(context);
   }
 }
