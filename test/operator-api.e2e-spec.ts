@@ -261,10 +261,14 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       ]);
     });
 
-    it('needs a reason: a missing one fails validation, a blank one is BAD_USER_INPUT, and neither changes anything', async () => {
+    it('needs a reason: a missing one fails validation, a blank one or one with a NUL character is BAD_USER_INPUT, and none changes anything', async () => {
       const before = await aol.sql('select count(*) as n from aol_control_events');
       expect((await aol.graphql('mutation { pause { paused } }')).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect((await aol.graphql('mutation { pause(reason: "   ") { paused } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect((await aol.graphql('mutation($reason: String!) { pause(reason: $reason) { paused } }', { reason: 'a\u0000b' })).errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/NUL character/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
       expect(await aol.sql('select count(*) as n from aol_control_events')).toEqual(before);
       expect((await aol.graphql('{ controlFlags { paused } }')).data).toEqual({ controlFlags: { paused: false } });
     });

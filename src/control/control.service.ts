@@ -174,6 +174,8 @@ export class ControlService {
     if (trimmed.length === 0 || trimmed.length > MAX_REASON_LENGTH) {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `reason must be 1 to ${MAX_REASON_LENGTH} characters`);
     }
+    // PostgreSQL's text cannot hold a NUL; it is refused on SQLite as well, so both behave alike.
+    if (trimmed.includes('\u0000')) throw new AolError(AolErrorCode.BAD_USER_INPUT, 'reason contains a NUL character (\\u0000), which cannot be stored');
     return trimmed;
   }
 

@@ -9,6 +9,12 @@ import { SqlFragment, toNullableDate } from '../database/sql-dialect';
 import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus, ActionType } from './action-status';
 
+/**
+ * Single inserts in flight at once (callers beyond it wait and share the next statement), and
+ * the most one shared statement carries. One in flight measured best (BENCHMARKS.md).
+ */
+const SINGLE_INSERTS = { inFlight: 1, perStatement: 100 } as const;
+
 export interface NewAction {
   idempotencyKey: string;
   type: ActionType;
@@ -56,9 +62,6 @@ export interface RenewingClaim {
   claimed: ActionEntity[];
 }
 
-/** Single-insert statements in flight at once; callers beyond them wait and share the next. */
-const SINGLE_INSERTS_IN_FLIGHT = 1;
-
 export interface ActionFilter {
   status?: ActionStatus | null;
   type?: ActionType | null;
@@ -75,8 +78,8 @@ export interface ActionFilter {
 export class QueueRepository {
   /** Single inserts made while another is in flight share the next statement (see insertOne). */
   private readonly singleInserts = new StatementCoalescer<NewAction, ActionEntity | null>({
-    maxInFlight: SINGLE_INSERTS_IN_FLIGHT,
-    maxBatch: 100,
+    maxInFlight: SINGLE_INSERTS.inFlight,
+    maxBatch: SINGLE_INSERTS.perStatement,
     keyOf: (action) => action.idempotencyKey,
     run: async (actions) => {
       const byKey = new Map((await this.insertNew(actions)).map((row) => [row.idempotencyKey, row]));
