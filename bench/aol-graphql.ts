@@ -169,7 +169,8 @@ export function webSocketTransport(httpUrl: string): { transport: GraphqlTranspo
         { query, variables },
         {
           next: (result) => {
-            if (result.errors && result.errors.length > 0) reject(new Error(`GraphQL error: ${result.errors.map((error) => error.message).join('; ')}`));
+            if (result.errors && result.errors.length > 0)
+              reject(new Error(`GraphQL error: ${result.errors.map((error) => error.message).join('; ')}`));
             else data = result.data as T;
           },
           error: (error) => reject(error instanceof Error ? error : new Error(`graphql-ws: ${JSON.stringify(error)}`)),

@@ -47,7 +47,12 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
 
 /** Applies AOL's migrations with its own CLI (the baseline and the peers' comparisons use AOL's schema). */
 export async function migrateAol(databaseUrl: string): Promise<void> {
-  await runNode(AOL_CLI, ['migrate'], { NODE_ENV: 'production', AOL_API_TOKEN: BENCH_API_TOKEN, DATABASE_URL: databaseUrl, AOL_LOG_LEVEL: 'error' });
+  await runNode(AOL_CLI, ['migrate'], {
+    NODE_ENV: 'production',
+    AOL_API_TOKEN: BENCH_API_TOKEN,
+    DATABASE_URL: databaseUrl,
+    AOL_LOG_LEVEL: 'error',
+  });
 }
 
 export interface RunningAol {

@@ -39,7 +39,11 @@ async function summariseProfile(directory: string): Promise<void> {
   const { readdir, readFile } = await import('node:fs/promises');
   const file = (await readdir(directory)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
-  const profile = JSON.parse(await readFile(join(directory, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(await readFile(join(directory, file), 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<number, number>();
   profile.samples.forEach((id, index) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000));
@@ -48,7 +52,8 @@ async function summariseProfile(directory: string): Promise<void> {
   const byPackage = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const frame = (byId.get(id) as ProfileNode).callFrame;
-    const name = `${frame.functionName || '(anonymous)'} ${frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}` : ''}`.trim();
+    const name =
+      `${frame.functionName || '(anonymous)'} ${frame.url ? `${frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}` : ''}`.trim();
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
     const pkg = ['(idle)', '(garbage collector)', '(program)'].includes(frame.functionName) ? frame.functionName : packageOf(frame.url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
@@ -59,7 +64,9 @@ async function summariseProfile(directory: string): Promise<void> {
       .slice(0, count)
       .map(([name, ms]) => `  ${ms.toFixed(0).padStart(7)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`)
       .join('\n');
-  console.log(`profile: ${total.toFixed(0)} ms sampled\nby package or state:\n${show(byPackage, 12)}\nheaviest functions (self time):\n${show(byFunction, 20)}`);
+  console.log(
+    `profile: ${total.toFixed(0)} ms sampled\nby package or state:\n${show(byPackage, 12)}\nheaviest functions (self time):\n${show(byFunction, 20)}`,
+  );
 }
 
 async function commitCost(url: string): Promise<void> {
@@ -71,7 +78,9 @@ async function commitCost(url: string): Promise<void> {
     for (const table of ['commit_probe', 'commit_probe_temp']) {
       const began = epochMs();
       for (let index = 0; index < 500; index += 1) await client.query(`insert into ${table} values ($1)`, [index]);
-      console.log(`autocommit INSERT into ${table === 'commit_probe' ? 'a table (WAL flushed at commit)' : 'a temp table (no WAL flush)'}: ${((epochMs() - began) / 500).toFixed(3)} ms each`);
+      console.log(
+        `autocommit INSERT into ${table === 'commit_probe' ? 'a table (WAL flushed at commit)' : 'a temp table (no WAL flush)'}: ${((epochMs() - began) / 500).toFixed(3)} ms each`,
+      );
     }
   } finally {
     await client.end();
@@ -152,8 +161,12 @@ async function main(): Promise<void> {
       const kind = kindOf(match[1]);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
-    console.log(`${jobs} actions in ${seconds.toFixed(2)} s (${(jobs / seconds).toFixed(0)} actions/s, log_statement=all slows it somewhat)`);
-    console.log(`${total} statements from AOL: ${(total / jobs).toFixed(2)} per action, each its own transaction unless listed as begin/commit`);
+    console.log(
+      `${jobs} actions in ${seconds.toFixed(2)} s (${(jobs / seconds).toFixed(0)} actions/s, log_statement=all slows it somewhat)`,
+    );
+    console.log(
+      `${total} statements from AOL: ${(total / jobs).toFixed(2)} per action, each its own transaction unless listed as begin/commit`,
+    );
     for (const [kind, count] of [...kinds.entries()].sort((a, b) => b[1] - a[1])) {
       console.log(`  ${String(count).padStart(7)}  ${(count / jobs).toFixed(3).padStart(6)}/action  ${kind}`);
     }
@@ -167,7 +180,10 @@ async function main(): Promise<void> {
     await migrateAol(queue.url);
     await sql(queue.url, SEED_ACTIONS_POSTGRES, [settings.jobs]);
     await sql(queue.url, 'vacuum analyze aol_actions');
-    await sql(queue.url, `update aol_lease set owner = 'diagnose', epoch = 1, expires_at = statement_timestamp() + interval '1 hour' where name = 'orchestrator'`);
+    await sql(
+      queue.url,
+      `update aol_lease set owner = 'diagnose', epoch = 1, expires_at = statement_timestamp() + interval '1 hour' where name = 'orchestrator'`,
+    );
     await explainClaim(queue.url, settings.aolMaxActionsPerTick);
     // The same queue once a million finished actions sit beside it, as in a long-lived deployment.
     await sql(
@@ -192,7 +208,10 @@ async function main(): Promise<void> {
     await sql(profiled.url, PAUSE_SWITCHBOARD_POSTGRES);
     await sql(profiled.url, SEED_ACTIONS_POSTGRES, [jobs]);
     const profileDir = join(scratch, 'profile');
-    const server = await startAolServer(aolEnv(settings, profiled.url, join(scratch, 'artifacts-profile'), 'lifted'), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    const server = await startAolServer(aolEnv(settings, profiled.url, join(scratch, 'artifacts-profile'), 'lifted'), [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+    ]);
     const began = epochMs();
     await resume(server.url);
     for (;;) {

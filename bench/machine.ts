@@ -86,7 +86,8 @@ export async function awaitQuietMachine(log: (line: string) => void, threshold =
   let busy = await machineBusy(1000);
   let warned = false;
   while (busy > threshold && Date.now() < deadline) {
-    if (!warned) log(`machine ${(busy * 100).toFixed(0)} % busy with other work: waiting for it to quiet down (at most ${maxWaitMs / 1000} s)`);
+    if (!warned)
+      log(`machine ${(busy * 100).toFixed(0)} % busy with other work: waiting for it to quiet down (at most ${maxWaitMs / 1000} s)`);
     warned = true;
     busy = await machineBusy(1000);
   }

@@ -47,7 +47,9 @@ export async function countBadArtifacts(root: string, recorded: ReadonlyArray<Wr
   const reader = async () => {
     for (let next = queue.pop(); next; next = queue.pop()) {
       try {
-        const sha = createHash('sha256').update(await readFile(join(root, next.artifactRef))).digest('hex');
+        const sha = createHash('sha256')
+          .update(await readFile(join(root, next.artifactRef)))
+          .digest('hex');
         if (sha !== next.artifactSha256) bad += 1;
       } catch {
         bad += 1;

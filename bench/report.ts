@@ -33,7 +33,8 @@ export function tabulate(measurements: readonly Measurement[]): TableRow[] {
       if (!own[0].isAol) {
         for (const mine of own) {
           const theirs = aol.find((measurement) => measurement.repetition === mine.repetition);
-          if (mine.value !== null && mine.value !== 0 && theirs?.value !== null && theirs?.value !== undefined) ratios.push(theirs.value / mine.value);
+          if (mine.value !== null && mine.value !== 0 && theirs?.value !== null && theirs?.value !== undefined)
+            ratios.push(theirs.value / mine.value);
         }
       }
       rows.push({
@@ -71,7 +72,7 @@ export function renderTable(rows: readonly TableRow[], repeats: number): string 
     row.workload,
     `${row.metric} [${row.unit}, ${row.better} is better]`,
     row.system,
-    row.figures ? figure(row.figures.median) : row.notes[0] ?? 'n/a',
+    row.figures ? figure(row.figures.median) : (row.notes[0] ?? 'n/a'),
     row.figures ? `${figure(row.figures.min)} – ${figure(row.figures.max)}` : '',
     row.ratio ? `${row.ratio.median.toFixed(2)}× (${row.ratio.min.toFixed(2)} – ${row.ratio.max.toFixed(2)})` : '',
   ]);
@@ -98,7 +99,8 @@ function verdict(
   passes: (value: number) => boolean,
   describe: (value: number) => string,
 ): TargetVerdict {
-  if (observed === null || observed === undefined || !Number.isFinite(observed)) return { workload, target, status: 'not measured', evidence: 'no figure' };
+  if (observed === null || observed === undefined || !Number.isFinite(observed))
+    return { workload, target, status: 'not measured', evidence: 'no figure' };
   return { workload, target, status: passes(observed) ? 'met' : 'missed', evidence: describe(observed) };
 }
 
@@ -113,17 +115,54 @@ export function judgeTargets(rows: readonly TableRow[]): TargetVerdict[] {
     verdict('W1', 'AOL ≥ 0.8× baseline', ratio('W1', 'drain', 'baseline'), (v) => v >= 0.8, times),
     verdict('W2', 'AOL ≥ 1.0× graphile-worker, log rows written', ratio('W2', 'drain', 'graphile-worker'), (v) => v >= 1.0, times),
     verdict('W3', "bulk ≥ 1.0× graphile-worker's addJobs", ratio('W3', 'bulk enqueue', 'graphile-worker addJobs'), (v) => v >= 1.0, times),
-    verdict('W3', "single over HTTP ≥ 1.0× pg-boss's in-process send", ratio('W3', 'single enqueue', 'pg-boss send'), (v) => v >= 1.0, times),
+    verdict(
+      'W3',
+      "single over HTTP ≥ 1.0× pg-boss's in-process send",
+      ratio('W3', 'single enqueue', 'pg-boss send'),
+      (v) => v >= 1.0,
+      times,
+    ),
     verdict('W4', "p50 ≤ graphile-worker's p50", ratio('W4', 'enqueue→start p50', 'graphile-worker'), (v) => v <= 1.0, times),
-    verdict('W4', 'p99 ≤ 20 ms', value('W4', 'enqueue→start p99', 'AOL'), (v) => v <= 20, (v) => `median p99 ${v.toFixed(2)} ms`),
-    verdict('W5', '≤ 3 statements per idle tick', value('W5', 'statements per idle tick (default config)', 'AOL'), (v) => v <= 3, (v) => `${v.toFixed(2)} statements`),
-    verdict('W5', 'idle RSS ≤ 150 MB', value('W5', 'idle RSS (default config)', 'AOL'), (v) => v <= 150, (v) => `${v.toFixed(1)} MB`),
-    verdict('W6', 'autonomyStatus p50 ≤ 20 ms at 1M rows', value('W6', 'autonomyStatus p50', 'AOL'), (v) => v <= 20, (v) => `${v.toFixed(2)} ms`),
-    verdict('W6', 'actions(filter: DLQ, first: 20) p50 ≤ 20 ms at 1M rows', value('W6', 'actions(DLQ, first 20) p50', 'AOL'), (v) => v <= 20, (v) => `${v.toFixed(2)} ms`),
+    verdict(
+      'W4',
+      'p99 ≤ 20 ms',
+      value('W4', 'enqueue→start p99', 'AOL'),
+      (v) => v <= 20,
+      (v) => `median p99 ${v.toFixed(2)} ms`,
+    ),
+    verdict(
+      'W5',
+      '≤ 3 statements per idle tick',
+      value('W5', 'statements per idle tick (default config)', 'AOL'),
+      (v) => v <= 3,
+      (v) => `${v.toFixed(2)} statements`,
+    ),
+    verdict(
+      'W5',
+      'idle RSS ≤ 150 MB',
+      value('W5', 'idle RSS (default config)', 'AOL'),
+      (v) => v <= 150,
+      (v) => `${v.toFixed(1)} MB`,
+    ),
+    verdict(
+      'W6',
+      'autonomyStatus p50 ≤ 20 ms at 1M rows',
+      value('W6', 'autonomyStatus p50', 'AOL'),
+      (v) => v <= 20,
+      (v) => `${v.toFixed(2)} ms`,
+    ),
+    verdict(
+      'W6',
+      'actions(filter: DLQ, first: 20) p50 ≤ 20 ms at 1M rows',
+      value('W6', 'actions(DLQ, first 20) p50', 'AOL'),
+      (v) => v <= 20,
+      (v) => `${v.toFixed(2)} ms`,
+    ),
   ];
 }
 
 export function renderTargets(verdicts: readonly TargetVerdict[]): string {
-  return verdicts.map((item) => `${item.workload}  ${pad(item.status.toUpperCase(), 12)} ${pad(item.target, 58)} ${item.evidence}`).join('\n');
+  return verdicts
+    .map((item) => `${item.workload}  ${pad(item.status.toUpperCase(), 12)} ${pad(item.target, 58)} ${item.evidence}`)
+    .join('\n');
 }
-

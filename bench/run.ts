@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   };
   await mkdir(settings.scratchDir, { recursive: true });
   const machine = await machineFacts(settings.postgresAdminUrl, settings.scratchDir);
-  ctx.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.postgres.version.split(',')[0]}, AOL ${machine.versions.aolCommit.slice(0, 10)}`);
+  ctx.log(
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.postgres.version.split(',')[0]}, AOL ${machine.versions.aolCommit.slice(0, 10)}`,
+  );
 
   const measurements: Measurement[] = [];
   const directory = join(REPO_ROOT, 'bench', 'results');
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
   }
 
   const results = await save(true);
-  process.stdout.write(`\n${renderTable(results.table, settings.repeats)}\n\nTargets of the performance issue (same-run medians):\n${renderTargets(results.targets)}\n`);
+  process.stdout.write(
+    `\n${renderTable(results.table, settings.repeats)}\n\nTargets of the performance issue (same-run medians):\n${renderTargets(results.targets)}\n`,
+  );
   if (notes.size > 0) process.stdout.write(`\nNotes:\n${[...notes].map((note) => `- ${note}`).join('\n')}\n`);
   process.stdout.write(`\nResults: bench/results/${stamp}.json (and bench/results/latest.json), ${results.durationSeconds} s in all\n`);
 }

@@ -14,7 +14,11 @@ export function benchKey(index: number): string {
 }
 
 export function benchJobs(count: number, first = 1): ProofJob[] {
-  return Array.from({ length: count }, (_, offset) => ({ id: first + offset, idempotencyKey: benchKey(first + offset), post: benchPost(first + offset) }));
+  return Array.from({ length: count }, (_, offset) => ({
+    id: first + offset,
+    idempotencyKey: benchKey(first + offset),
+    post: benchPost(first + offset),
+  }));
 }
 
 /**

@@ -74,14 +74,22 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     expect(rows).toHaveLength(1);
     expect(new Set(results.map((result) => result.action.id))).toEqual(new Set([String(rows[0].id)]));
     expect(results.filter((result) => result.created)).toHaveLength(1);
-    const counted = await aol.sql<{ n: unknown }>("select sum(n) as n from aol_queue_counts");
+    const counted = await aol.sql<{ n: unknown }>('select sum(n) as n from aol_queue_counts');
     const scanned = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
     expect(Number(counted[0].n)).toBe(Number(scanned[0].n));
   });
 
   it('answers each of 60 concurrent enqueues of 20 keys on its own: one creates, a repeat gets its id, another payload a conflict', async () => {
-    const inputFor = (key: number, text: string) => ({ type: 'POST_SOCIAL', idempotencyKey: `burst-${key}`, payload: { platform: 'bluesky', text } });
-    const inputs = Array.from({ length: 20 }, (_, key) => [inputFor(key, `post ${key}`), inputFor(key, `post ${key}`), inputFor(key, key < 5 ? 'changed' : `post ${key}`)]).flat();
+    const inputFor = (key: number, text: string) => ({
+      type: 'POST_SOCIAL',
+      idempotencyKey: `burst-${key}`,
+      payload: { platform: 'bluesky', text },
+    });
+    const inputs = Array.from({ length: 20 }, (_, key) => [
+      inputFor(key, `post ${key}`),
+      inputFor(key, `post ${key}`),
+      inputFor(key, key < 5 ? 'changed' : `post ${key}`),
+    ]).flat();
     const responses = await Promise.all(inputs.map((input) => graphqlRequest(aol.graphqlUrl, ENQUEUE_ACTION, { input })));
 
     const rows = await aol.sql<{ id: unknown; idempotency_key: string; payload: unknown }>(
@@ -100,7 +108,10 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
       }
     });
     for (const key of stored.keys()) {
-      const created = inputs.filter((input, index) => input.idempotencyKey === key && (responses[index].data?.enqueueAction as { created: boolean } | undefined)?.created);
+      const created = inputs.filter(
+        (input, index) =>
+          input.idempotencyKey === key && (responses[index].data?.enqueueAction as { created: boolean } | undefined)?.created,
+      );
       expect(created).toHaveLength(1);
     }
   });
@@ -127,7 +138,9 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
   ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_name, payload, type, key, rawPayload) => {
     const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
     const response = rawPayload
-      ? await aol.graphql(`mutation { enqueueAction(input: {type: POST_SOCIAL, idempotencyKey: "${key}", payload: ${rawPayload}}) { created } }`)
+      ? await aol.graphql(
+          `mutation { enqueueAction(input: {type: POST_SOCIAL, idempotencyKey: "${key}", payload: ${rawPayload}}) { created } }`,
+        )
       : await aol.graphql(ENQUEUE_ACTION, { input: { type, idempotencyKey: key, payload } });
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0].message.length).toBeGreaterThan(10);
@@ -136,13 +149,22 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
 
   it('refuses a payload holding a NUL character on either database, and takes a written-out backslash-u0000 as text', async () => {
     const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
-    for (const [key, payload] of [['nul-1', { platform: 'x', text: 'a\u0000b' }], ['nul-2', { platform: 'x', text: 'y', 'a\u0000': 1 }]] as const) {
+    for (const [key, payload] of [
+      ['nul-1', { platform: 'x', text: 'a\u0000b' }],
+      ['nul-2', { platform: 'x', text: 'y', 'a\u0000': 1 }],
+    ] as const) {
       const single = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: key, payload } });
       expect(single.errors?.[0]).toMatchObject({ message: expect.stringMatching(/NUL character/), extensions: { code: 'BAD_USER_INPUT' } });
       const inBulk = await aol.graphql(ENQUEUE_ACTIONS, {
-        inputs: [{ type: 'POST_SOCIAL', idempotencyKey: `${key}-ok`, payload: { platform: 'x', text: 'fine' } }, { type: 'POST_SOCIAL', idempotencyKey: key, payload }],
+        inputs: [
+          { type: 'POST_SOCIAL', idempotencyKey: `${key}-ok`, payload: { platform: 'x', text: 'fine' } },
+          { type: 'POST_SOCIAL', idempotencyKey: key, payload },
+        ],
       });
-      expect(inBulk.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^inputs\[1\]: payload contains a NUL character/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(inBulk.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/^inputs\[1\]: payload contains a NUL character/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     expect(await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions')).toEqual(before);
 
@@ -155,9 +177,18 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
   it.each([
     ['an unknown type', { type: 'NOT_A_TYPE', idempotencyKey: 'shape-1', payload: { platform: 'x', text: 'y' } }],
     ['a null payload', { type: 'POST_SOCIAL', idempotencyKey: 'shape-2', payload: null }],
-    ['a priority that is not an integer', { type: 'POST_SOCIAL', idempotencyKey: 'shape-3', payload: { platform: 'x', text: 'y' }, priority: 1.5 }],
-    ['a runAfter that is not a time', { type: 'POST_SOCIAL', idempotencyKey: 'shape-4', payload: { platform: 'x', text: 'y' }, runAfter: 'tomorrow-ish' }],
-    ['a field the input does not have', { type: 'POST_SOCIAL', idempotencyKey: 'shape-5', payload: { platform: 'x', text: 'y' }, owner: 'me' }],
+    [
+      'a priority that is not an integer',
+      { type: 'POST_SOCIAL', idempotencyKey: 'shape-3', payload: { platform: 'x', text: 'y' }, priority: 1.5 },
+    ],
+    [
+      'a runAfter that is not a time',
+      { type: 'POST_SOCIAL', idempotencyKey: 'shape-4', payload: { platform: 'x', text: 'y' }, runAfter: 'tomorrow-ish' },
+    ],
+    [
+      'a field the input does not have',
+      { type: 'POST_SOCIAL', idempotencyKey: 'shape-5', payload: { platform: 'x', text: 'y' }, owner: 'me' },
+    ],
   ])('refuses an input with %s as BAD_USER_INPUT and stores nothing', async (_name, input) => {
     const before = await aol.sql<{ n: unknown }>('select count(*) as n from aol_actions');
     const response = await aol.graphql(ENQUEUE_ACTION, { input });

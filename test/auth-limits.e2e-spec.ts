@@ -62,7 +62,10 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
     });
 
     it('lets the operator token mutate, recording the actor it names', async () => {
-      const response = await aol.graphql('mutation { pause(reason: "audit") { paused updatedBy } }', undefined, { ...asOperator, 'x-aol-actor': 'bob' });
+      const response = await aol.graphql('mutation { pause(reason: "audit") { paused updatedBy } }', undefined, {
+        ...asOperator,
+        'x-aol-actor': 'bob',
+      });
       expect(response.data).toEqual({ pause: { paused: true, updatedBy: 'operator:bob' } });
       await aol.graphql('mutation { resume(reason: "audit done") { paused } }', undefined, asOperator);
       const events = await aol.sql<{ actor: string }>("select actor from aol_control_events where reason like 'audit%' order by id");
@@ -93,11 +96,21 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
 
     it('refuses a body over AOL_MAX_REQUEST_BYTES with 413 PAYLOAD_TOO_LARGE, and malformed JSON with 400', async () => {
       const before = await snapshot(aol);
-      const big = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: 'big', payload: { platform: 'x', text: 'y', pad: 'z'.repeat(70_000) } } }, asOperator);
+      const big = await aol.graphql(
+        ENQUEUE_ACTION,
+        { input: { type: 'POST_SOCIAL', idempotencyKey: 'big', payload: { platform: 'x', text: 'y', pad: 'z'.repeat(70_000) } } },
+        asOperator,
+      );
       expect([big.status, big.errors?.[0].extensions?.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-      const response = await fetch(aol.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...asOperator }, body: '{"query": ' });
+      const response = await fetch(aol.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...asOperator },
+        body: '{"query": ',
+      });
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(
+        'BAD_REQUEST',
+      );
       expect(await snapshot(aol)).toEqual(before);
     });
 
@@ -105,7 +118,12 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
     async function postBody(url: string, contentType: string, body: Buffer, encoding?: string) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': contentType, 'apollo-require-preflight': 'true', ...(encoding ? { 'content-encoding': encoding } : {}), ...asOperator },
+        headers: {
+          'content-type': contentType,
+          'apollo-require-preflight': 'true',
+          ...(encoding ? { 'content-encoding': encoding } : {}),
+          ...asOperator,
+        },
         body: new Uint8Array(body),
       });
       const answer = (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions: { code: string } }> };
@@ -118,7 +136,12 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       ['br', brotliCompressSync],
     ])('reads a %s-compressed body', async (encoding, encode) => {
       const input = { type: 'POST_SOCIAL', idempotencyKey: `compressed-${encoding}`, payload: { platform: 'mastodon', text: encoding } };
-      const { status, answer } = await postBody(aol.graphqlUrl, 'application/json', encode(Buffer.from(JSON.stringify({ query: ENQUEUE_ACTION, variables: { input } }))), encoding);
+      const { status, answer } = await postBody(
+        aol.graphqlUrl,
+        'application/json',
+        encode(Buffer.from(JSON.stringify({ query: ENQUEUE_ACTION, variables: { input } }))),
+        encoding,
+      );
       expect([status, answer.errors, answer.data?.enqueueAction.created]).toEqual([200, undefined, true]);
     });
 
@@ -128,28 +151,59 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       {
         name: 'a multipart body',
         contentType: 'multipart/form-data; boundary=x',
-        body: Buffer.from('--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { kill(reason: "multipart") { killed } }\r\n--x--'),
+        body: Buffer.from(
+          '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nmutation { kill(reason: "multipart") { killed } }\r\n--x--',
+        ),
         status: 415,
         code: 'UNSUPPORTED_MEDIA_TYPE',
       },
-      { name: 'a body that is not the gzip it claims', contentType: 'application/json', encoding: 'gzip', body: TYPENAME, status: 400, code: 'BAD_REQUEST' },
-      { name: 'an encoding it does not read', contentType: 'application/json', encoding: 'compress', body: TYPENAME, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      {
+        name: 'a body that is not the gzip it claims',
+        contentType: 'application/json',
+        encoding: 'gzip',
+        body: TYPENAME,
+        status: 400,
+        code: 'BAD_REQUEST',
+      },
+      {
+        name: 'an encoding it does not read',
+        contentType: 'application/json',
+        encoding: 'compress',
+        body: TYPENAME,
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
       {
         name: 'a small gzip body that inflates past AOL_MAX_REQUEST_BYTES',
         contentType: 'application/json',
         encoding: 'gzip',
-        body: gzipSync(JSON.stringify({ query: ENQUEUE_ACTION, variables: { input: { type: 'POST_SOCIAL', idempotencyKey: 'bomb', payload: { platform: 'x', text: 'z'.repeat(200_000) } } } })),
+        body: gzipSync(
+          JSON.stringify({
+            query: ENQUEUE_ACTION,
+            variables: { input: { type: 'POST_SOCIAL', idempotencyKey: 'bomb', payload: { platform: 'x', text: 'z'.repeat(200_000) } } },
+          }),
+        ),
         status: 413,
         code: 'PAYLOAD_TOO_LARGE',
       },
-      { name: 'an empty JSON body at /graphql/', path: '/', contentType: 'application/json', body: Buffer.alloc(0), status: 400, code: 'BAD_REQUEST' },
-    ])('refuses $name with a GraphQL-shaped $status $code and changes nothing', async ({ path, contentType, body, encoding, status, code }) => {
-      const before = await snapshot(aol);
-      const response = await postBody(`${aol.graphqlUrl}${path ?? ''}`, contentType, body, encoding);
-      expect([response.status, response.contentType]).toEqual([status, expect.stringMatching(/^application\/json/)]);
-      expect(response.answer.errors).toEqual([{ message: expect.any(String), extensions: { code } }]);
-      expect(await snapshot(aol)).toEqual(before);
-    });
+      {
+        name: 'an empty JSON body at /graphql/',
+        path: '/',
+        contentType: 'application/json',
+        body: Buffer.alloc(0),
+        status: 400,
+        code: 'BAD_REQUEST',
+      },
+    ])(
+      'refuses $name with a GraphQL-shaped $status $code and changes nothing',
+      async ({ path, contentType, body, encoding, status, code }) => {
+        const before = await snapshot(aol);
+        const response = await postBody(`${aol.graphqlUrl}${path ?? ''}`, contentType, body, encoding);
+        expect([response.status, response.contentType]).toEqual([status, expect.stringMatching(/^application\/json/)]);
+        expect(response.answer.errors).toEqual([{ message: expect.any(String), extensions: { code } }]);
+        expect(await snapshot(aol)).toEqual(before);
+      },
+    );
 
     it('serves /graphql/ as /graphql and leaves the other routes to their own answers: /health, 404 for an unknown path', async () => {
       const health = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/health'));
@@ -162,7 +216,11 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
 
     it.each([
       ['over 16 KiB of JSON', { platform: 'x', text: 'y', pad: 'z'.repeat(17_000) }, /payload is \d+ bytes of JSON; the limit is 16384/],
-      ['nested deeper than 8', { platform: 'x', text: 'y', a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } }, /payload nests deeper than 8 levels/],
+      [
+        'nested deeper than 8',
+        { platform: 'x', text: 'y', a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } },
+        /payload nests deeper than 8 levels/,
+      ],
     ])('refuses a payload %s with BAD_USER_INPUT', async (_name, payload, message) => {
       const before = await snapshot(aol);
       const response = await aol.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: 'limits', payload } }, asOperator);
@@ -196,7 +254,11 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       const client = graphqlWsClient(aol.graphqlUrl, asViewer);
       const operator = graphqlWsClient(aol.graphqlUrl, asOperator);
       try {
-        const flags = collectEvents<{ controlFlagsChanged: { paused: boolean } }>(client, 'subscription { controlFlagsChanged { paused } }', 1);
+        const flags = collectEvents<{ controlFlagsChanged: { paused: boolean } }>(
+          client,
+          'subscription { controlFlagsChanged { paused } }',
+          1,
+        );
         await new Promise((resolve) => setTimeout(resolve, 200));
         const before = await snapshot(aol);
         const refused = await wsExecute(client, pauseOverWs);
@@ -225,7 +287,10 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
         // Twice: a refused text is not cached as if it were valid.
         for (const attempt of [1, 2]) {
           const result = await wsExecute(client, query);
-          expect({ attempt, codes: result.errors?.map((error) => error.extensions?.code) }).toEqual({ attempt, codes: expect.arrayContaining([code]) });
+          expect({ attempt, codes: result.errors?.map((error) => error.extensions?.code) }).toEqual({
+            attempt,
+            codes: expect.arrayContaining([code]),
+          });
         }
       } finally {
         await client.dispose();
@@ -235,7 +300,11 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
     it('closes the socket with 1009 on a message over 64 KiB', async () => {
       const socket = new WebSocket(aol.graphqlUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
       const code = await new Promise<number>((resolve) => {
-        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: asOperator.authorization, pad: 'x'.repeat(70_000) } })));
+        socket.on('open', () =>
+          socket.send(
+            JSON.stringify({ type: 'connection_init', payload: { authorization: asOperator.authorization, pad: 'x'.repeat(70_000) } }),
+          ),
+        );
         socket.on('close', (closeCode) => resolve(closeCode));
       });
       expect(code).toBe(1009);
@@ -279,7 +348,9 @@ describe('GraphiQL and error masking', () => {
     try {
       await aol.sql('alter table aol_tick_ledger rename to aol_tick_ledger_gone');
       const response = await aol.graphql('{ ticks(first: 1) { edges { cursor } } }', undefined, asOperator);
-      expect(response.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+      expect(response.errors).toEqual([
+        expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+      ]);
       expect(JSON.stringify(response)).not.toMatch(/aol_tick_ledger|select|\/src\/|\.ts|at /);
     } finally {
       await aol.sql('alter table aol_tick_ledger_gone rename to aol_tick_ledger');

@@ -61,7 +61,9 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     lines.forEach((line, index) =>
-      expect(line).toMatch(new RegExp(`^\\[AOL Tick ${index}\\] SUCCESS \\| Actions: 0 attempted, 0 succeeded \\| Duration: \\d+\\.\\d{2}s$`)),
+      expect(line).toMatch(
+        new RegExp(`^\\[AOL Tick ${index}\\] SUCCESS \\| Actions: 0 attempted, 0 succeeded \\| Duration: \\d+\\.\\d{2}s$`),
+      ),
     );
     expect(await countTicks()).toBe(before + 2);
   });
@@ -101,7 +103,8 @@ describe('the CLI refusing bad arguments and configuration', () => {
     await db?.drop();
   });
 
-  const aol = (args: string[], extraEnv: Record<string, string> = {}) => runNode(BUILT_CLI, args, { DATABASE_URL: db.url, ...extraEnv }, db.dir);
+  const aol = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runNode(BUILT_CLI, args, { DATABASE_URL: db.url, ...extraEnv }, db.dir);
 
   it.each([
     [['bogus'], /Unknown command "bogus"/],

@@ -1,4 +1,5 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -13,7 +14,11 @@ const run = promisify(execFile);
 /** The instructions of each stage of the Dockerfile, continuation lines joined. */
 function parseDockerfile(text: string): Array<{ name: string; instructions: Array<[string, string]> }> {
   const stages: Array<{ name: string; instructions: Array<[string, string]> }> = [];
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   for (const line of lines) {
     const [, keyword, rest] = /^(\w+)\s+(.*)$/.exec(line)!;
     if (keyword === 'FROM') stages.push({ name: /\bAS\s+(\S+)/i.exec(rest)?.[1] ?? '', instructions: [] });
@@ -30,7 +35,7 @@ function parseDockerfile(text: string): Array<{ name: string; instructions: Arra
 describe('the Dockerfile, run outside a container', () => {
   let root: string;
   let server: ServerProcess | undefined;
-  const dockerfile = parseDockerfile(require('node:fs').readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'));
+  const dockerfile = parseDockerfile(readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'));
   const [build, runtime] = dockerfile;
 
   beforeAll(async () => {
@@ -68,7 +73,10 @@ describe('the Dockerfile, run outside a container', () => {
     await rm(hiddenLock, { force: true });
     await run('cp', [join(modules, '.package-lock.json'), hiddenLock]);
     const prune = build.instructions.find(([keyword, rest]) => keyword === 'RUN' && rest.includes('npm prune'))![1];
-    const pruneCommand = prune.split('&&').map((part) => part.trim()).find((part) => part.startsWith('npm prune'))!;
+    const pruneCommand = prune
+      .split('&&')
+      .map((part) => part.trim())
+      .find((part) => part.startsWith('npm prune'))!;
     await run('npm', pruneCommand.split(' ').slice(1), { cwd: app });
     await expect(readdir(join(app, 'node_modules', 'jest'))).rejects.toThrow(/ENOENT/);
 

@@ -31,8 +31,14 @@ describe('GraphQL over HTTP conformance (graphql-http serverAudits)', () => {
     },
   });
 
-  it.each(audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const))('%s', async (_name, audit) => {
-    const result = await audit.fn();
-    expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({ status: 'ok', reason: undefined });
-  });
+  it.each(audits.filter((audit) => audit.name.startsWith('MUST')).map((audit) => [audit.name, audit] as const))(
+    '%s',
+    async (_name, audit) => {
+      const result = await audit.fn();
+      expect({ status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({
+        status: 'ok',
+        reason: undefined,
+      });
+    },
+  );
 });

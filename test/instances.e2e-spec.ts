@@ -55,7 +55,11 @@ describe('several instances on one PostgreSQL', () => {
   it("delivers the leader's events to a subscription on the follower, big payloads included", async () => {
     const client = graphqlWsClient(follower.graphqlUrl);
     try {
-      const ticks = collectEvents<{ tickCompleted: { owner: string; succeeded: number } }>(client, 'subscription { tickCompleted { owner succeeded } }', 1);
+      const ticks = collectEvents<{ tickCompleted: { owner: string; succeeded: number } }>(
+        client,
+        'subscription { tickCompleted { owner succeeded } }',
+        1,
+      );
       const updates = collectEvents<{ actionUpdated: { status: string; payload: { text: string } } }>(
         client,
         'subscription { actionUpdated(status: SUCCESS) { status payload } }',
@@ -63,7 +67,9 @@ describe('several instances on one PostgreSQL', () => {
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
       const text = '🚀'.repeat(3000); // 12 kB of JSON: more than NOTIFY carries
-      const enqueued = await leader.graphql(ENQUEUE_ACTION, { input: { type: 'POST_SOCIAL', idempotencyKey: 'big-one', payload: { platform: 'linkedin', text } } });
+      const enqueued = await leader.graphql(ENQUEUE_ACTION, {
+        input: { type: 'POST_SOCIAL', idempotencyKey: 'big-one', payload: { platform: 'linkedin', text } },
+      });
       expect(enqueued.errors).toBeUndefined();
       await leader.tick();
       expect(await ticks.done).toEqual([{ tickCompleted: { owner: 'instance-a', succeeded: 1 } }]);

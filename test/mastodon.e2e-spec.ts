@@ -145,7 +145,11 @@ describe.each(DRIVERS)('posting to Mastodon in REAL mode on %s', (driver) => {
     await makeDue(aol!, enqueued.id);
     expect(await aol!.tick()).toMatchObject({ succeeded: 1 });
     expect(fake.statuses).toHaveLength(1);
-    expect(await realAction(aol!, enqueued.id)).toMatchObject({ status: 'SUCCESS', remoteId: fake.statuses[0].id, remoteUrl: fake.statuses[0].url });
+    expect(await realAction(aol!, enqueued.id)).toMatchObject({
+      status: 'SUCCESS',
+      remoteId: fake.statuses[0].id,
+      remoteUrl: fake.statuses[0].url,
+    });
   });
 
   it('on a 422 goes to DLQ after one attempt with REMOTE_REJECTED and Mastodon’s reason', async () => {
@@ -192,7 +196,11 @@ describe.each(DRIVERS)('posting to Mastodon in REAL mode on %s', (driver) => {
 
   it('fails a post with media as MEDIA_NOT_SUPPORTED, sending nothing', async () => {
     const response = await aol!.graphql<{ enqueueAction: { action: { id: string } } }>(ENQUEUE_ACTION, {
-      input: { type: 'POST_SOCIAL', idempotencyKey: 'media-1', payload: { platform: 'mastodon', text: 'look', mediaUrls: ['https://example.com/a.png'] } },
+      input: {
+        type: 'POST_SOCIAL',
+        idempotencyKey: 'media-1',
+        payload: { platform: 'mastodon', text: 'look', mediaUrls: ['https://example.com/a.png'] },
+      },
     });
     const id = response.data!.enqueueAction.action.id;
     expect(await aol!.tick()).toMatchObject({ failed: 1, deadLettered: 1 });

@@ -73,9 +73,14 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       expect(pages).toBe(3);
       expect(nodes.map((node) => node.idempotencyKey)).toEqual(Array.from({ length: 7 }, (_, i) => `page-${6 - i}`));
 
-      const future = await aol.graphql<{ actions: Page<unknown> }>(ACTIONS_PAGE, { filter: { createdAfter: new Date(Date.now() + 60_000).toISOString() } });
+      const future = await aol.graphql<{ actions: Page<unknown> }>(ACTIONS_PAGE, {
+        filter: { createdAfter: new Date(Date.now() + 60_000).toISOString() },
+      });
       expect(future.data!.actions.edges).toEqual([]);
-      const past = await aol.graphql<{ actions: Page<unknown> }>(ACTIONS_PAGE, { first: 100, filter: { createdBefore: new Date(Date.now() + 60_000).toISOString() } });
+      const past = await aol.graphql<{ actions: Page<unknown> }>(ACTIONS_PAGE, {
+        first: 100,
+        filter: { createdBefore: new Date(Date.now() + 60_000).toISOString() },
+      });
       expect(past.data!.actions.edges.length).toBe(await countActions(aol));
     });
 
@@ -106,7 +111,10 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       expect(response.data!.action).toMatchObject({
         status: 'RETRY',
         attempts: 2,
-        executionLogs: { edges: [{ node: { attempt: 2, outcome: 'FAILED', errorCode: 'ACTION_FAILED' } }], pageInfo: { hasNextPage: true } },
+        executionLogs: {
+          edges: [{ node: { attempt: 2, outcome: 'FAILED', errorCode: 'ACTION_FAILED' } }],
+          pageInfo: { hasNextPage: true },
+        },
       });
       expect(response.data!.executionLogs.edges.map((edge: { node: { attempt: number } }) => edge.node.attempt)).toEqual([2, 1]);
       expect(response.data!.ticks.edges).toHaveLength(2);
@@ -187,9 +195,15 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       const conflicting = await aol.graphql(ENQUEUE_ACTIONS, { inputs: [post('bulk-d'), post('bulk-a', 'changed')] });
       expect(conflicting.errors?.[0].extensions?.code).toBe('IDEMPOTENCY_CONFLICT');
       const invalid = await aol.graphql(ENQUEUE_ACTIONS, { inputs: [post('bulk-e'), { ...post('bulk-f'), payload: { platform: 'x' } }] });
-      expect(invalid.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^inputs\[1\]: Invalid POST_SOCIAL payload/), extensions: { code: 'BAD_USER_INPUT' } });
+      expect(invalid.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/^inputs\[1\]: Invalid POST_SOCIAL payload/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
       const tooMany = await aol.graphql(ENQUEUE_ACTIONS, { inputs: Array.from({ length: 1001 }, (_, i) => post(`many-${i}`)) });
-      expect(tooMany.errors?.[0]).toMatchObject({ message: 'At most 1000 actions per call (got 1001)', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(tooMany.errors?.[0]).toMatchObject({
+        message: 'At most 1000 actions per call (got 1001)',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
       expect(await countActions(aol)).toBe(before);
     });
   });
@@ -197,7 +211,9 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
   describe('cancel and retry', () => {
     it('cancels only what has not started, recording who and why', async () => {
       const action = await enqueuePost(aol, 'to-cancel');
-      const cancelled = await aol.graphql('mutation($id: ID!) { cancelAction(id: $id, reason: "duplicate post") { status finishedAt } }', { id: action.id });
+      const cancelled = await aol.graphql('mutation($id: ID!) { cancelAction(id: $id, reason: "duplicate post") { status finishedAt } }', {
+        id: action.id,
+      });
       expect(cancelled.data!.cancelAction.status).toBe('CANCELLED');
       const again = await aol.graphql('mutation($id: ID!) { cancelAction(id: $id, reason: "again") { status } }', { id: action.id });
       expect(again.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_STATE', status: 'CANCELLED' } });
@@ -222,7 +238,10 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       const refused = await aol.graphql('mutation($id: ID!) { retryAction(id: $id, reason: "try") { status } }', { id: pending.id });
       expect(refused.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', status: 'PENDING' });
 
-      const retried = await aol.graphql('mutation($id: ID!) { retryAction(id: $id, reason: "adapter fixed") { status attempts lastError } }', { id: action.id });
+      const retried = await aol.graphql(
+        'mutation($id: ID!) { retryAction(id: $id, reason: "adapter fixed") { status attempts lastError } }',
+        { id: action.id },
+      );
       expect(retried.data!.retryAction).toMatchObject({ status: 'PENDING', attempts: 4, lastError: 'adapter exploded on attempt 4' });
       await aol.tick();
       expect(await getAction(aol, action.id)).toMatchObject({ status: 'RETRY', attempts: 5 });
@@ -249,7 +268,10 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
         expect(response.errors).toBeUndefined();
       }
       const { nodes } = await allPages<{ kind: string; actor: string; reason: string; details: unknown }>(async (after) => {
-        const page = await aol.graphql('query($after: String) { controlEvents(first: 2, after: $after) { edges { node { kind actor reason details } } pageInfo { hasNextPage endCursor } } }', { after });
+        const page = await aol.graphql(
+          'query($after: String) { controlEvents(first: 2, after: $after) { edges { node { kind actor reason details } } pageInfo { hasNextPage endCursor } } }',
+          { after },
+        );
         return page.data!.controlEvents;
       });
       expect(nodes.slice(0, 5).map((event) => [event.kind, event.actor, event.reason, event.details])).toEqual([
@@ -265,7 +287,9 @@ describe.each(DRIVERS)('the operator API on %s', (driver) => {
       const before = await aol.sql('select count(*) as n from aol_control_events');
       expect((await aol.graphql('mutation { pause { paused } }')).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect((await aol.graphql('mutation { pause(reason: "   ") { paused } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-      expect((await aol.graphql('mutation($reason: String!) { pause(reason: $reason) { paused } }', { reason: 'a\u0000b' })).errors?.[0]).toMatchObject({
+      expect(
+        (await aol.graphql('mutation($reason: String!) { pause(reason: $reason) { paused } }', { reason: 'a\u0000b' })).errors?.[0],
+      ).toMatchObject({
         message: expect.stringMatching(/NUL character/),
         extensions: { code: 'BAD_USER_INPUT' },
       });

@@ -78,7 +78,9 @@ describe('query plans of the hot path on postgresql', () => {
       );
       expect(batchRescanned).toBe(false);
       expect(all.filter((node) => node['Join Filter'] !== undefined)).toEqual([]);
-      expect(all.some((node) => node['Relation Name'] === 'aol_actions' && ['Seq Scan', 'Index Scan'].includes(node['Node Type']))).toBe(true);
+      expect(all.some((node) => node['Relation Name'] === 'aol_actions' && ['Seq Scan', 'Index Scan'].includes(node['Node Type']))).toBe(
+        true,
+      );
     }
   });
 });

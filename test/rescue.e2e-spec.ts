@@ -42,7 +42,9 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     const report = await aol.tick();
     expect(report).toMatchObject({ outcome: 'SUCCESS', attempted: 1, succeeded: 1 });
     expect(await getAction(aol, action.id)).toMatchObject({ status: 'SUCCESS', attempts: 2 });
-    expect(Number((await aol.sql<{ rescues: unknown }>('select rescues from aol_actions where id = ?', [Number(action.id)]))[0].rescues)).toBe(1);
+    expect(
+      Number((await aol.sql<{ rescues: unknown }>('select rescues from aol_actions where id = ?', [Number(action.id)]))[0].rescues),
+    ).toBe(1);
     expect((await logRows(aol, action.id)).map((log) => [Number(log.attempt), log.outcome, log.error_code])).toEqual([
       [1, 'ABANDONED', 'ABANDONED'],
       [2, 'SUCCESS', null],
@@ -55,7 +57,12 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789', idempotent: false });
     try {
       aol = await startTestApp(db, {
-        env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789', AOL_MASTODON_IDEMPOTENT: '0' },
+        env: {
+          AOL_PROOF_MODE: '0',
+          AOL_MASTODON_BASE_URL: sink.url,
+          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
+          AOL_MASTODON_IDEMPOTENT: '0',
+        },
       });
       await aol.graphql('mutation { setProofMode(enabled: false, reason: "live") { proofMode } }');
       const action = await enqueuePost(aol, 'orphan-real');
@@ -65,9 +72,13 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       expect(await getAction(aol, action.id)).toMatchObject({ status: 'NEEDS_REVIEW', lastErrorCode: 'OUTCOME_UNKNOWN', attempts: 1 });
       expect((await aol.tick()).attempted).toBe(0);
       expect(sink.statusRequests).toHaveLength(0);
-      expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([['REAL', 'ABANDONED', 'OUTCOME_UNKNOWN']]);
+      expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([
+        ['REAL', 'ABANDONED', 'OUTCOME_UNKNOWN'],
+      ]);
 
-      const retried = await aol.graphql('mutation($id: ID!) { retryAction(id: $id, reason: "checked: it was not posted") { status } }', { id: action.id });
+      const retried = await aol.graphql('mutation($id: ID!) { retryAction(id: $id, reason: "checked: it was not posted") { status } }', {
+        id: action.id,
+      });
       expect(retried.data).toEqual({ retryAction: { status: 'PENDING' } });
       expect(await aol.tick()).toMatchObject({ succeeded: 1 });
       expect(sink.statuses).toHaveLength(1);
@@ -107,7 +118,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(await getAction(aol, action.id)).toMatchObject({ status: 'NEEDS_REVIEW', lastErrorCode: 'RESCUED_TOO_OFTEN' });
   });
 
-  it('refuses every write from a leader whose epoch is no longer the lease\'s', async () => {
+  it("refuses every write from a leader whose epoch is no longer the lease's", async () => {
     aol = await startTestApp(db);
     const action = await enqueuePost(aol, 'fenced');
     const leases = aol.app.get(LeaseService);
@@ -125,8 +136,12 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
 
     const before = await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions');
     const sql = aol.app.get(SqlDatabase);
-    expect(await queue.recordOutcomes([{ action: claimed, result: { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) } }], staleFence, sql)).toEqual([]);
-    expect(await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql)).toEqual([]);
+    expect(
+      await queue.recordOutcomes([{ action: claimed, result: { artifactRef: 'x.json', artifactSha256: 'f'.repeat(64) } }], staleFence, sql),
+    ).toEqual([]);
+    expect(
+      await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql),
+    ).toEqual([]);
     expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
     expect(await queue.claimDue(staleFence, 10, ExecutionMode.PROOF)).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);
@@ -152,6 +167,8 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       ['PENDING', 0],
     ]);
     expect(await aol.sql('select owner from aol_lease')).toEqual([{ owner: null }]);
-    expect((await ledgerRows(aol)).map((row) => [row.outcome, row.note])).toEqual([['SUCCESS', 'shutting down; 2 claimed action(s) returned unstarted']]);
+    expect((await ledgerRows(aol)).map((row) => [row.outcome, row.note])).toEqual([
+      ['SUCCESS', 'shutting down; 2 claimed action(s) returned unstarted'],
+    ]);
   });
 });

@@ -3,7 +3,15 @@ import { MigrationService } from '../src/database/migration.service';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 
-const TABLES = ['aol_actions', 'aol_control_events', 'aol_control_flags', 'aol_execution_logs', 'aol_lease', 'aol_queue_counts', 'aol_tick_ledger'];
+const TABLES = [
+  'aol_actions',
+  'aol_control_events',
+  'aol_control_flags',
+  'aol_execution_logs',
+  'aol_lease',
+  'aol_queue_counts',
+  'aol_tick_ledger',
+];
 
 interface TableShape {
   columns: string[];
@@ -31,11 +39,17 @@ async function describeTables(aol: TestApp, driver: string): Promise<Record<stri
       shapes[table] = {
         columns: columns.map((c) => c.column_name),
         uniques: indexes.filter((i) => i.unique && !i.primary).map((i) => i.columns),
-        indexes: indexes.filter((i) => !i.primary).map((i) => i.name).sort(),
+        indexes: indexes
+          .filter((i) => !i.primary)
+          .map((i) => i.name)
+          .sort(),
       };
     } else {
       const columns = await aol.sql<{ name: string }>(`select name from pragma_table_info(?) order by name`, [table]);
-      const indexes = await aol.sql<{ name: string; unique: number; origin: string }>(`select name, "unique", origin from pragma_index_list(?)`, [table]);
+      const indexes = await aol.sql<{ name: string; unique: number; origin: string }>(
+        `select name, "unique", origin from pragma_index_list(?)`,
+        [table],
+      );
       const uniques: string[][] = [];
       for (const index of indexes.filter((i) => Number(i.unique) === 1 && i.origin !== 'pk')) {
         const cols = await aol.sql<{ name: string }>(`select name from pragma_index_info(?) order by seqno`, [index.name]);
@@ -44,7 +58,10 @@ async function describeTables(aol: TestApp, driver: string): Promise<Record<stri
       shapes[table] = {
         columns: columns.map((c) => c.name),
         uniques,
-        indexes: indexes.filter((i) => i.origin !== 'pk').map((i) => i.name).sort(),
+        indexes: indexes
+          .filter((i) => i.origin !== 'pk')
+          .map((i) => i.name)
+          .sort(),
       };
     }
   }
@@ -82,12 +99,16 @@ describe('database schema', () => {
         values ('dup', 'POST_SOCIAL', '{}', 'PENDING', 0, ${now}, ${now}, ${now})`;
       await aol.sql(insertAction);
       await expect(aol.sql(insertAction)).rejects.toThrow(/unique/i);
-      await expect(aol.sql(`insert into aol_lease (name, epoch, expires_at) values ('orchestrator', 0, ${now})`)).rejects.toThrow(/unique/i);
+      await expect(aol.sql(`insert into aol_lease (name, epoch, expires_at) values ('orchestrator', 0, ${now})`)).rejects.toThrow(
+        /unique/i,
+      );
       expect(await aol.sql(`select id from aol_actions where idempotency_key = 'dup'`)).toHaveLength(1);
     });
 
     it('starts with one switchboard row (proof mode on) and one free lease at epoch 0', async () => {
-      const flags = await aol.sql<{ paused: unknown; killed: unknown; proof_mode: unknown }>('select paused, killed, proof_mode from aol_control_flags');
+      const flags = await aol.sql<{ paused: unknown; killed: unknown; proof_mode: unknown }>(
+        'select paused, killed, proof_mode from aol_control_flags',
+      );
       expect(flags.map((f) => [Boolean(f.paused), Boolean(f.killed), Boolean(f.proof_mode)])).toEqual([[false, false, true]]);
       const lease = await aol.sql<{ owner: string | null; epoch: unknown }>('select owner, epoch from aol_lease');
       expect(lease.map((l) => [l.owner, Number(l.epoch)])).toEqual([[null, 0]]);

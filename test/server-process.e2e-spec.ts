@@ -42,7 +42,10 @@ describe('the built server process', () => {
     [{ AOL_MAX_ACTIONS_PER_TICK: 'abc' }, /AOL_MAX_ACTIONS_PER_TICK must be an integer from 1 to 10000 \(got "abc"\)/],
     [{ AOL_LEASE_TTL_SECONDS: '10' }, /AOL_LEASE_TTL_SECONDS \(10\) must be at least AOL_MAX_TICK_SECONDS \(20\)/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be development, production or test/],
-    [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, /^Cannot connect to the database \(DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/none\): connect ECONNREFUSED/m],
+    [
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
+      /^Cannot connect to the database \(DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/none\): connect ECONNREFUSED/m,
+    ],
   ])('fails fast with %j, naming what is wrong', async (env, message) => {
     const result = await runNode(BUILT_SERVER, [], { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0', ...env }, db.dir, 20_000);
     expect(result.code).toBe(1);

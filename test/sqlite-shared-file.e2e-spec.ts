@@ -40,11 +40,13 @@ describe('two instances on one SQLite file', () => {
     await ticking;
     for (let round = 0; round < 10; round += 1) await Promise.all([first.tick(), second.tick()]);
 
-    expect(await first.sql("select status, count(*) as n from aol_actions group by status")).toEqual([{ status: 'SUCCESS', n: 40 }]);
-    const perAction = await first.sql<{ n: number }>("select count(*) as n from aol_execution_logs where outcome = 'SUCCESS' group by action_id");
+    expect(await first.sql('select status, count(*) as n from aol_actions group by status')).toEqual([{ status: 'SUCCESS', n: 40 }]);
+    const perAction = await first.sql<{ n: number }>(
+      "select count(*) as n from aol_execution_logs where outcome = 'SUCCESS' group by action_id",
+    );
     expect(perAction).toHaveLength(40);
     expect(perAction.every((row) => row.n === 1)).toBe(true);
-    const leaders = await first.sql<{ owner: string }>("select distinct owner from aol_tick_ledger where attempted > 0");
+    const leaders = await first.sql<{ owner: string }>('select distinct owner from aol_tick_ledger where attempted > 0');
     expect(leaders).toHaveLength(1);
   });
 });

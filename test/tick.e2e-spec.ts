@@ -51,7 +51,13 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
 
     const logs = await logRows(aol, enqueued.id);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ mode: 'PROOF', outcome: 'SUCCESS', artifact_ref: action.artifactRef, artifact_sha256: action.artifactSha256, error: null });
+    expect(logs[0]).toMatchObject({
+      mode: 'PROOF',
+      outcome: 'SUCCESS',
+      artifact_ref: action.artifactRef,
+      artifact_sha256: action.artifactSha256,
+      error: null,
+    });
     expect(Number(logs[0].attempt)).toBe(1);
     expect(Number(logs[0].tick_id)).toBe(Number(report.tick!.id));
   });
@@ -115,7 +121,12 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect((await getAction(aol, good1.id)).status).toBe('SUCCESS');
     expect((await getAction(aol, good2.id)).status).toBe('SUCCESS');
     const retrying = await getAction(aol, bad.id);
-    expect(retrying).toMatchObject({ status: 'RETRY', attempts: 1, lastErrorCode: 'ACTION_FAILED', lastError: 'adapter exploded on attempt 1' });
+    expect(retrying).toMatchObject({
+      status: 'RETRY',
+      attempts: 1,
+      lastErrorCode: 'ACTION_FAILED',
+      lastError: 'adapter exploded on attempt 1',
+    });
     expect(new Date(retrying.runAfter).getTime()).toBeGreaterThan(Date.now() + 50_000);
 
     expect((await aol.tick()).attempted).toBe(0); // not due yet
@@ -148,7 +159,10 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     });
     const bad = await enqueuePost(aol, 'nul-error', 'please explode');
     expect(await aol.tick()).toMatchObject({ outcome: 'PARTIAL', attempted: 1, failed: 1, retried: 1 });
-    expect(await getAction(aol, bad.id)).toMatchObject({ status: 'RETRY', lastError: 'adapter exploded on attempt 1: server said "a\uFFFDb"' });
+    expect(await getAction(aol, bad.id)).toMatchObject({
+      status: 'RETRY',
+      lastError: 'adapter exploded on attempt 1: server said "a\uFFFDb"',
+    });
     expect((await logRows(aol, bad.id)).map((log) => log.error)).toEqual(['adapter exploded on attempt 1: server said "a\uFFFDb"']);
   });
 
@@ -192,7 +206,9 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect(await aol.tick()).toMatchObject({ attempted: 1, failed: 1, deadLettered: 1, retried: 0 });
     const dead = await getAction(aol, action.id);
     expect(dead).toMatchObject({ status: 'DLQ', attempts: 1, lastErrorCode: 'REAL_RUN_UNCONFIGURED', artifactRef: null });
-    expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([['REAL', 'FAILED', 'REAL_RUN_UNCONFIGURED']]);
+    expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([
+      ['REAL', 'FAILED', 'REAL_RUN_UNCONFIGURED'],
+    ]);
     await expect(readdir(aol.artifactDir)).rejects.toThrow(/ENOENT/);
   });
 

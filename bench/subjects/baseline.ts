@@ -132,7 +132,10 @@ async function main(): Promise<void> {
     };
     listener.on('notification', () => {
       if (draining) wokenAgain = true;
-      else draining = drain().finally(() => (draining = null)).catch(failSubject) as Promise<void>;
+      else
+        draining = drain()
+          .finally(() => (draining = null))
+          .catch(failSubject) as Promise<void>;
     });
     report({ type: 'ready' });
     const samplesMs = await sampleLatency(

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
       env,
       starts,
       async (index) => {
-        await utils.addJob(TASK, { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } });
+        await utils.addJob(TASK, {
+          id: index,
+          idempotencyKey: `bench-${index}`,
+          post: { platform: 'mastodon', text: `bench post ${index}` },
+        });
       },
       epochMs,
     );

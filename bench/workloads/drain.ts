@@ -194,7 +194,13 @@ async function drainAol(ctx: BenchContext, driver: Driver, proof: boolean, jobs:
 }
 
 /** A peer or the baseline, in a subject process of its own. */
-async function drainSubject(ctx: BenchContext, name: Exclude<SubjectName, 'aol'>, proof: boolean, jobs: number, scratch: string): Promise<DrainResult> {
+async function drainSubject(
+  ctx: BenchContext,
+  name: Exclude<SubjectName, 'aol'>,
+  proof: boolean,
+  jobs: number,
+  scratch: string,
+): Promise<DrainResult> {
   const { settings } = ctx;
   const artifactDir = join(scratch, 'artifacts');
   const database = await createDatabase(settings.postgresAdminUrl, `${proof ? 'drain' : 'noop'}_${name}`);
@@ -224,7 +230,10 @@ async function drainSubject(ctx: BenchContext, name: Exclude<SubjectName, 'aol'>
     const machineBusyBefore = await ctx.quiet();
     const goAt = epochMs();
     subject.send({ type: 'go' });
-    const endAt = await pollUntilDrained(async () => (await observer.query<{ busy: boolean }>(busy)).rows[0].busy, settings.drainTimeoutSeconds);
+    const endAt = await pollUntilDrained(
+      async () => (await observer.query<{ busy: boolean }>(busy)).rows[0].busy,
+      settings.drainTimeoutSeconds,
+    );
     const firstAt = (await subject.next('first', 1000)).at;
     const stopped = await subject.stop();
     subject = null;
@@ -232,7 +241,13 @@ async function drainSubject(ctx: BenchContext, name: Exclude<SubjectName, 'aol'>
     let checks: DrainResult['checks'];
     let verified: boolean;
     if (name === 'baseline') {
-      ({ checks, verified } = await verifyAolSchema(async (text) => (await observer.query(text)).rows, 'postgresql', jobs, proof, artifactDir));
+      ({ checks, verified } = await verifyAolSchema(
+        async (text) => (await observer.query(text)).rows,
+        'postgresql',
+        jobs,
+        proof,
+        artifactDir,
+      ));
     } else {
       checks = proof ? await verifyPeerArtifacts(artifactDir, jobs, stopped.artifacts) : {};
       checks.handled = stopped.handled;
@@ -240,7 +255,9 @@ async function drainSubject(ctx: BenchContext, name: Exclude<SubjectName, 'aol'>
         checks.jobsLeft = Number((await observer.query('select count(*) as c from graphile_worker._private_jobs')).rows[0].c);
         verified = checks.jobsLeft === 0 && stopped.handled === jobs;
       } else {
-        checks.completed = Number((await observer.query(`select count(*) as c from pgboss.job where name = 'post-social' and state = 'completed'`)).rows[0].c);
+        checks.completed = Number(
+          (await observer.query(`select count(*) as c from pgboss.job where name = 'post-social' and state = 'completed'`)).rows[0].c,
+        );
         verified = checks.completed === jobs && stopped.handled === jobs;
       }
       if (proof) verified = verified && checks.artifacts === jobs && checks.distinctArtifacts === jobs && checks.badArtifacts === 0;
@@ -274,7 +291,10 @@ async function filesOnly(ctx: BenchContext, jobs: number, scratch: string): Prom
   return { seconds, goToFirstMs: 0, checks, verified: checks.badArtifacts === 0 && checks.distinctArtifacts === jobs, machineBusyBefore };
 }
 
-const DRAIN_SYSTEMS: Array<{ system: string; run: (ctx: BenchContext, proof: boolean, jobs: number, scratch: string) => Promise<DrainResult> }> = [
+const DRAIN_SYSTEMS: Array<{
+  system: string;
+  run: (ctx: BenchContext, proof: boolean, jobs: number, scratch: string) => Promise<DrainResult>;
+}> = [
   { system: 'AOL', run: (ctx, proof, jobs, scratch) => drainAol(ctx, 'postgresql', proof, jobs, scratch) },
   { system: 'graphile-worker', run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'graphile', proof, jobs, scratch) },
   { system: 'pg-boss', run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'pgboss', proof, jobs, scratch) },
@@ -294,7 +314,15 @@ async function measureDrain(
   const scratch = join(ctx.settings.scratchDir, `${workload.toLowerCase()}-${repetition}-${system.replace(/[^a-z0-9]/gi, '')}`);
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { recursive: true });
-  const base = { workload, metric: 'drain', unit: 'actions/s', better: 'higher' as const, system, isAol: system.startsWith('AOL'), repetition };
+  const base = {
+    workload,
+    metric: 'drain',
+    unit: 'actions/s',
+    better: 'higher' as const,
+    system,
+    isAol: system.startsWith('AOL'),
+    repetition,
+  };
   try {
     const result = await run(scratch);
     const perSecond = jobs / result.seconds;

@@ -65,7 +65,11 @@ async function warmThenTimed(
 
 type Row = Omit<Measurement, 'workload' | 'unit' | 'better' | 'repetition'>;
 
-function checked(rate: number, counted: number, expected: number): { value: number | null; note?: string; details: Record<string, unknown> } {
+function checked(
+  rate: number,
+  counted: number,
+  expected: number,
+): { value: number | null; note?: string; details: Record<string, unknown> } {
   return counted === expected
     ? { value: rate, details: { rows: counted } }
     : { value: null, note: `verification failed: ${counted} rows, expected ${expected}`, details: { rows: counted } };
@@ -88,7 +92,13 @@ async function aol(ctx: BenchContext): Promise<Row[]> {
         rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, ...bulk });
       } else {
         ctx.note('W3 bulk: AOL has no enqueueActions mutation yet, so AOL bulk enqueue is "not available".');
-        rows.push({ metric: 'bulk enqueue', system: 'AOL enqueueActions (HTTP)', isAol: true, value: null, note: 'not available (no enqueueActions)' });
+        rows.push({
+          metric: 'bulk enqueue',
+          system: 'AOL enqueueActions (HTTP)',
+          isAol: true,
+          value: null,
+          note: 'not available (no enqueueActions)',
+        });
       }
       const overHttp = httpTransport(server.url);
       const single = await warmThenTimed(keys, enqueueWarmup, singleJobs, count, (first, total) =>
@@ -118,7 +128,9 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
       const count = async () => Number((await pool.query('select count(*) as c from graphile_worker._private_jobs')).rows[0].c);
       const numbers = { next: 1 };
       const addJobs = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
-        inCalls(first, total, (start, size) => utils.addJobs(benchJobs(size, start).map((job) => ({ identifier: 'post_social', payload: job })))),
+        inCalls(first, total, (start, size) =>
+          utils.addJobs(benchJobs(size, start).map((job) => ({ identifier: 'post_social', payload: job }))),
+        ),
       );
       const sqlAddJobs = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
         inCalls(first, total, (start, size) =>
@@ -134,7 +146,11 @@ async function graphile(ctx: BenchContext): Promise<Row[]> {
       );
       const single = await warmThenTimed(numbers, enqueueWarmup, singleJobs, count, (first, total) =>
         concurrently(singleClients, first, total, (index) =>
-          utils.addJob('post_social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+          utils.addJob('post_social', {
+            id: index,
+            idempotencyKey: `bench-${index}`,
+            post: { platform: 'mastodon', text: `bench post ${index}` },
+          }),
         ),
       );
       return [
@@ -160,14 +176,19 @@ async function pgBoss(ctx: BenchContext): Promise<Row[]> {
   try {
     await boss.start();
     await boss.createQueue('post-social');
-    const count = async () => Number((await boss.getDb().executeSql(`select count(*) as c from pgboss.job where name = 'post-social'`, [])).rows[0].c);
+    const count = async () =>
+      Number((await boss.getDb().executeSql(`select count(*) as c from pgboss.job where name = 'post-social'`, [])).rows[0].c);
     const numbers = { next: 1 };
     const insert = await warmThenTimed(numbers, enqueueWarmup, jobs, count, (first, total) =>
       inCalls(first, total, (start, size) => boss.insert(benchJobs(size, start).map((job) => ({ name: 'post-social', data: job })))),
     );
     const send = await warmThenTimed(numbers, enqueueWarmup, singleJobs, count, (first, total) =>
       concurrently(singleClients, first, total, (index) =>
-        boss.send('post-social', { id: index, idempotencyKey: `bench-${index}`, post: { platform: 'mastodon', text: `bench post ${index}` } }),
+        boss.send('post-social', {
+          id: index,
+          idempotencyKey: `bench-${index}`,
+          post: { platform: 'mastodon', text: `bench post ${index}` },
+        }),
       ),
     );
     return [
@@ -185,17 +206,43 @@ async function pgBoss(ctx: BenchContext): Promise<Row[]> {
 
 export async function enqueueWorkload(ctx: BenchContext, repetition: number): Promise<Measurement[]> {
   const results: Measurement[] = [];
-  for (const [name, run] of rotated([['AOL', aol], ['graphile-worker', graphile], ['pg-boss', pgBoss]] as const, repetition)) {
+  for (const [name, run] of rotated(
+    [
+      ['AOL', aol],
+      ['graphile-worker', graphile],
+      ['pg-boss', pgBoss],
+    ] as const,
+    repetition,
+  )) {
     try {
       const machineBusyBefore = await ctx.quiet();
       for (const row of await run(ctx)) {
-        results.push({ ...row, workload: 'W3', unit: 'actions/s', better: 'higher', repetition, details: { ...row.details, machineBusyBefore } });
-        ctx.log(`W3 rep ${repetition + 1} ${row.system} ${row.metric}: ${row.value === null ? row.note : `${row.value.toFixed(0)} actions/s`}`);
+        results.push({
+          ...row,
+          workload: 'W3',
+          unit: 'actions/s',
+          better: 'higher',
+          repetition,
+          details: { ...row.details, machineBusyBefore },
+        });
+        ctx.log(
+          `W3 rep ${repetition + 1} ${row.system} ${row.metric}: ${row.value === null ? row.note : `${row.value.toFixed(0)} actions/s`}`,
+        );
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.log(`W3 rep ${repetition + 1} ${name}: FAILED ${message}`);
-      results.push({ workload: 'W3', metric: 'bulk enqueue', unit: 'actions/s', better: 'higher', system: name, isAol: name === 'AOL', repetition, value: null, note: `failed: ${message.split('\n')[0].slice(0, 200)}` });
+      results.push({
+        workload: 'W3',
+        metric: 'bulk enqueue',
+        unit: 'actions/s',
+        better: 'higher',
+        system: name,
+        isAol: name === 'AOL',
+        repetition,
+        value: null,
+        note: `failed: ${message.split('\n')[0].slice(0, 200)}`,
+      });
     }
   }
   return results;

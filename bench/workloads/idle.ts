@@ -62,7 +62,9 @@ interface LoggedStatement {
 
 /** This database's statements in a slice of the server log, except those of `excludedPid`. */
 function statementsIn(log: string, database: string, excludedPid: number): LoggedStatement[] {
-  const line = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) \\S+ \\[(\\d+)\\] \\S*@${database} LOG:  (?:statement|execute [^:]*): (.*)$`);
+  const line = new RegExp(
+    `^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) \\S+ \\[(\\d+)\\] \\S*@${database} LOG:  (?:statement|execute [^:]*): (.*)$`,
+  );
   const found: LoggedStatement[] = [];
   for (const text of log.split('\n')) {
     const match = line.exec(text);
@@ -110,7 +112,15 @@ async function observe(ctx: BenchContext, idle: IdleProfile, repetition: number)
       const machineBusyBefore = await ctx.quiet();
 
       const xact = async () =>
-        Number((await sql<{ n: string }>(settings.postgresAdminUrl, 'select xact_commit + xact_rollback as n from pg_stat_database where datname = $1', [database.name]))[0].n);
+        Number(
+          (
+            await sql<{ n: string }>(
+              settings.postgresAdminUrl,
+              'select xact_commit + xact_rollback as n from pg_stat_database where datname = $1',
+              [database.name],
+            )
+          )[0].n,
+        );
       const logOffset = useLog ? (await stat(settings.postgresLogFile)).size : 0;
       const xactBefore = await xact();
       const cpuBefore = await cpuSeconds(server.child.pid);
@@ -148,7 +158,13 @@ async function observe(ctx: BenchContext, idle: IdleProfile, repetition: number)
         await sleep(11_000);
         const transactions = (await xact()) - xactBefore;
         statementsPerTick = transactions / Math.max(1, ledgerTicks);
-        details = { method: 'pg_stat_database.xact_commit delta (approximate)', machineBusyBefore, windowMs: elapsedMs, transactions, ledgerTicks };
+        details = {
+          method: 'pg_stat_database.xact_commit delta (approximate)',
+          machineBusyBefore,
+          windowMs: elapsedMs,
+          transactions,
+          ledgerTicks,
+        };
         ctx.note('W5: the PostgreSQL log was not readable; statements per tick are estimated from xact_commit deltas.');
       }
       const cpuPercent = ((cpuAfter - cpuBefore) / (elapsedMs / 1000)) * 100;

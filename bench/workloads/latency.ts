@@ -27,7 +27,12 @@ const SYSTEMS: Array<{ system: string; subject: SubjectName; transport?: 'ws' }>
   { system: 'baseline (INSERT + NOTIFY)', subject: 'baseline' },
 ];
 
-async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, transport: 'ws' | undefined, scratch: string): Promise<{ samples: number[]; busy: number }> {
+async function sampleSystem(
+  ctx: BenchContext,
+  subjectName: SubjectName,
+  transport: 'ws' | undefined,
+  scratch: string,
+): Promise<{ samples: number[]; busy: number }> {
   const { settings } = ctx;
   const database = await createDatabase(settings.postgresAdminUrl, `latency_${subjectName}`);
   const artifactDir = join(scratch, 'artifacts');
@@ -36,7 +41,11 @@ async function sampleSystem(ctx: BenchContext, subjectName: SubjectName, transpo
     if (subjectName === 'aol' || subjectName === 'baseline') await migrateAol(database.url);
     const aol =
       subjectName === 'aol'
-        ? { ...aolEnv(settings, database.url, artifactDir, 'lifted'), PORT: String(await freePort()), BENCH_AOL_TRANSPORT: transport ?? 'http' }
+        ? {
+            ...aolEnv(settings, database.url, artifactDir, 'lifted'),
+            PORT: String(await freePort()),
+            BENCH_AOL_TRANSPORT: transport ?? 'http',
+          }
         : {};
     // The subject samples as soon as it is up: wait for a quiet machine before starting it.
     const busy = await ctx.quiet();
@@ -89,7 +98,10 @@ export async function latencyWorkload(ctx: BenchContext, repetition: number): Pr
       const message = error instanceof Error ? error.message : String(error);
       ctx.log(`W4 rep ${repetition + 1} ${system}: FAILED ${message}`);
       const note = `failed: ${message.split('\n')[0].slice(0, 200)}`;
-      results.push({ ...base, metric: 'enqueue→start p50', value: null, note }, { ...base, metric: 'enqueue→start p99', value: null, note });
+      results.push(
+        { ...base, metric: 'enqueue→start p50', value: null, note },
+        { ...base, metric: 'enqueue→start p99', value: null, note },
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

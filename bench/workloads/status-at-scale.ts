@@ -80,13 +80,28 @@ export async function statusAtScaleWorkload(ctx: BenchContext, repetition: numbe
       const results: Measurement[] = [];
       const machineBusyBefore = await ctx.quiet();
       const status = await sampleQuery(server.url, AUTONOMY_STATUS, settings.statusSamples);
-      const statusDetails: Record<string, unknown> = { machineBusyBefore, samples: status.length, p99Ms: quantile(status, 0.99), maxMs: Math.max(...status), rows: settings.statusRows };
+      const statusDetails: Record<string, unknown> = {
+        machineBusyBefore,
+        samples: status.length,
+        p99Ms: quantile(status, 0.99),
+        maxMs: Math.max(...status),
+        rows: settings.statusRows,
+      };
       results.push({ ...base, metric: 'autonomyStatus p50', value: quantile(status, 0.5), details: statusDetails });
       ctx.log(`W6 rep ${repetition + 1} autonomyStatus: p50 ${quantile(status, 0.5).toFixed(2)} ms ${JSON.stringify(statusDetails)}`);
 
       if (api.actionsSelection) {
-        const page = await sampleQuery(server.url, `{ actions(filter: { status: DLQ }, first: 20) ${api.actionsSelection} }`, settings.statusSamples);
-        const pageDetails = { samples: page.length, p99Ms: quantile(page, 0.99), maxMs: Math.max(...page), selection: api.actionsSelection };
+        const page = await sampleQuery(
+          server.url,
+          `{ actions(filter: { status: DLQ }, first: 20) ${api.actionsSelection} }`,
+          settings.statusSamples,
+        );
+        const pageDetails = {
+          samples: page.length,
+          p99Ms: quantile(page, 0.99),
+          maxMs: Math.max(...page),
+          selection: api.actionsSelection,
+        };
         results.push({ ...base, metric: 'actions(DLQ, first 20) p50', value: quantile(page, 0.5), details: pageDetails });
         ctx.log(`W6 rep ${repetition + 1} actions(DLQ, first 20): p50 ${quantile(page, 0.5).toFixed(2)} ms`);
       } else {

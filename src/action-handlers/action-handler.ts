@@ -56,7 +56,7 @@ export class ActionFailure extends Error {
   ) {
     // The message is recorded on the action and its log row, and PostgreSQL's text cannot hold
     // a NUL character: one in a remote server's error text would otherwise fail the recording.
-    super(message.replace(/\u0000/g, '\uFFFD'));
+    super(message.replaceAll('\u0000', '\uFFFD'));
     this.name = 'ActionFailure';
   }
 

@@ -29,7 +29,9 @@ export class AuthService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (this.open) {
-      this.logger.warn('NO AUTHENTICATION: AOL_API_TOKEN is not set, so anyone who can reach this port may pause, kill and enqueue. Set it before exposing the service.');
+      this.logger.warn(
+        'NO AUTHENTICATION: AOL_API_TOKEN is not set, so anyone who can reach this port may pause, kill and enqueue. Set it before exposing the service.',
+      );
     }
   }
 

@@ -16,10 +16,13 @@ describe('parseCliArguments', () => {
     });
   });
 
-  it.each([[['status', 'extra']], [['migrate', '--force']], [['tick', '--count', '10001']], [['tick', '--count', '-1']], [['tick', '--count']]])(
-    'refuses %j',
-    (args) => {
-      expect(() => parseCliArguments(args)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    [['status', 'extra']],
+    [['migrate', '--force']],
+    [['tick', '--count', '10001']],
+    [['tick', '--count', '-1']],
+    [['tick', '--count']],
+  ])('refuses %j', (args) => {
+    expect(() => parseCliArguments(args)).toThrow(UsageError);
+  });
 });

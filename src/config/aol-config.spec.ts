@@ -34,7 +34,10 @@ describe('loadConfig', () => {
 
   it('reads sqlite:PATH and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ driver: 'sqlite', path: '/tmp/x.sqlite' });
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({ driver: 'postgresql', url: 'postgres://u@h:5432/db' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({
+      driver: 'postgresql',
+      url: 'postgres://u@h:5432/db',
+    });
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).database.driver).toBe('postgresql');
   });
 
@@ -71,7 +74,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a tick interval the lease would not survive', () => {
-    expect(problemsOf({ AOL_TICK_INTERVAL_MS: '29000' })[0]).toMatch(/AOL_TICK_INTERVAL_MS \(29000\) must be shorter than AOL_LEASE_TTL_SECONDS/);
+    expect(problemsOf({ AOL_TICK_INTERVAL_MS: '29000' })[0]).toMatch(
+      /AOL_TICK_INTERVAL_MS \(29000\) must be shorter than AOL_LEASE_TTL_SECONDS/,
+    );
   });
 
   describe('Mastodon', () => {
@@ -143,7 +148,10 @@ describe('loadConfig', () => {
     it.each([
       [{ AOL_MASTODON_BASE_URL: 'https://mastodon.example' }, 'AOL_MASTODON_BASE_URL is set but AOL_MASTODON_ACCESS_TOKEN is not'],
       [{ AOL_MASTODON_ACCESS_TOKEN: TOKEN }, 'AOL_MASTODON_ACCESS_TOKEN is set but AOL_MASTODON_BASE_URL is not'],
-      [{ AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_BASE_URL: '' }, 'AOL_MASTODON_ACCESS_TOKEN is set but AOL_MASTODON_BASE_URL is not'],
+      [
+        { AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_BASE_URL: '' },
+        'AOL_MASTODON_ACCESS_TOKEN is set but AOL_MASTODON_BASE_URL is not',
+      ],
     ])('refuses %j: both or neither', (env, detail) => {
       const problems = problemsOf(env);
       expect(problems).toEqual([`AOL_MASTODON_BASE_URL and AOL_MASTODON_ACCESS_TOKEN must be set together: ${detail}`]);

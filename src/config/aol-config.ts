@@ -7,9 +7,7 @@ import { validateSync } from 'class-validator';
 import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
 
-export type DatabaseTarget =
-  | { driver: 'sqlite'; path: string }
-  | { driver: 'postgresql'; url: string };
+export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'postgresql'; url: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
@@ -125,9 +123,7 @@ function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
 
 /** Empty variables count as unset, as with `VAR=` lines in env files. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
-  );
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
 /**
@@ -174,7 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     throw new ConfigError(['AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production']);
   }
   if (config.eventBus === 'postgres' && config.database.driver !== 'postgresql') {
-    throw new ConfigError(['AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)']);
+    throw new ConfigError([
+      'AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)',
+    ]);
   }
   if (config.readToken !== null && config.apiToken === null) {
     throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);

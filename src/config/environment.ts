@@ -23,9 +23,7 @@ function IntegerVariable(min: number, max: number): PropertyDecorator {
   const message = `$property must be an integer from ${min} to ${max} (got "$value")`;
   return applyDecorators(
     IsOptional(),
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value,
-    ),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value)),
     IsInt({ message }),
     Min(min, { message }),
     Max(max, { message }),
@@ -33,10 +31,7 @@ function IntegerVariable(min: number, max: number): PropertyDecorator {
 }
 
 function FlagVariable(): PropertyDecorator {
-  return applyDecorators(
-    IsOptional(),
-    IsIn(['0', '1', 'true', 'false'], { message: '$property must be 1 or 0 (got "$value")' }),
-  );
+  return applyDecorators(IsOptional(), IsIn(['0', '1', 'true', 'false'], { message: '$property must be 1 or 0 (got "$value")' }));
 }
 
 /** Hosts where plain http:// is acceptable: the traffic never leaves the machine. */

@@ -77,7 +77,8 @@ export class ControlService {
   }
 
   private get flagsObjectSql(): string {
-    const fields = "'paused', paused, 'killed', killed, 'proof_mode', proof_mode, 'reason', reason, 'updated_by', updated_by, 'updated_at', updated_at";
+    const fields =
+      "'paused', paused, 'killed', killed, 'proof_mode', proof_mode, 'reason', reason, 'updated_by', updated_by, 'updated_at', updated_at";
     return this.db.dialect.driver === 'postgresql' ? `json_build_object(${fields})` : `json_object(${fields})`;
   }
 
@@ -175,7 +176,8 @@ export class ControlService {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `reason must be 1 to ${MAX_REASON_LENGTH} characters`);
     }
     // PostgreSQL's text cannot hold a NUL; it is refused on SQLite as well, so both behave alike.
-    if (trimmed.includes('\u0000')) throw new AolError(AolErrorCode.BAD_USER_INPUT, 'reason contains a NUL character (\\u0000), which cannot be stored');
+    if (trimmed.includes('\u0000'))
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, 'reason contains a NUL character (\\u0000), which cannot be stored');
     return trimmed;
   }
 

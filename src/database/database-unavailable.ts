@@ -19,5 +19,8 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/i.test(message)
+  );
 }

@@ -7,4 +7,12 @@ import { TickEntity } from '../ledger/tick.entity';
 import { ExecutionLogEntity } from '../ledger/execution-log.entity';
 
 /** AOL's tables. The migrations create exactly these; a test checks they agree. */
-export const AOL_ENTITIES = [ActionEntity, QueueCountEntity, LeaseEntity, ControlFlagsEntity, ControlEventEntity, TickEntity, ExecutionLogEntity];
+export const AOL_ENTITIES = [
+  ActionEntity,
+  QueueCountEntity,
+  LeaseEntity,
+  ControlFlagsEntity,
+  ControlEventEntity,
+  TickEntity,
+  ExecutionLogEntity,
+];

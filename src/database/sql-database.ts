@@ -46,7 +46,8 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
   ) {
     this.dialect = config.database.driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
     this.target = describeTarget(config.database);
-    this.pool = config.database.driver === 'postgresql' ? new Pool({ connectionString: config.database.url, max: POSTGRES_POOL_SIZE }) : null;
+    this.pool =
+      config.database.driver === 'postgresql' ? new Pool({ connectionString: config.database.url, max: POSTGRES_POOL_SIZE }) : null;
     // An idle connection the server drops (restart, terminated session) must not take the
     // process down: the pool discards it and opens another when next needed.
     this.pool?.on('error', (error) => this.logger.warn(`A pooled database connection failed: ${error.message}`));
@@ -81,7 +82,9 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     if (!this.pool) {
       return this.knex.transaction(async (trx) =>
-        work({ query: async <R>(sql: string, params: readonly unknown[] = []) => (await trx.raw(sql, params as Knex.RawBinding[])) as R[] }),
+        work({
+          query: async <R>(sql: string, params: readonly unknown[] = []) => (await trx.raw(sql, params as Knex.RawBinding[])) as R[],
+        }),
       );
     }
     const client = await this.pool.connect();

@@ -100,7 +100,9 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
       try {
         await this.sender.query('select pg_notify($1, envelope) from unnest($2::text[]) as envelope', [CHANNEL, batch]);
       } catch (error) {
-        this.logger.warn(`Could not send ${batch.length} event(s) to other instances: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(
+          `Could not send ${batch.length} event(s) to other instances: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     this.sending = null;

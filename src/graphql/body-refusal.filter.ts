@@ -10,7 +10,10 @@ import { GRAPHQL_PATH } from './graphql-options';
 const BODY_REFUSALS: Record<number, { code: AolErrorCode; message?: string }> = {
   400: { code: AolErrorCode.BAD_REQUEST },
   413: { code: AolErrorCode.PAYLOAD_TOO_LARGE, message: 'The request body is too large (AOL_MAX_REQUEST_BYTES)' },
-  415: { code: AolErrorCode.UNSUPPORTED_MEDIA_TYPE, message: 'The GraphQL endpoint reads JSON bodies (application/json), uncompressed or as gzip, deflate or br' },
+  415: {
+    code: AolErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    message: 'The GraphQL endpoint reads JSON bodies (application/json), uncompressed or as gzip, deflate or br',
+  },
 };
 
 /**

@@ -18,7 +18,7 @@ describe('DocumentCache', () => {
     expect(cache.check('{ b }').document).not.toBe(first.document);
   });
 
-  it('refuses syntax errors, schema errors and the caller\'s rules, and keeps none of them', () => {
+  it("refuses syntax errors, schema errors and the caller's rules, and keeps none of them", () => {
     const cache = new DocumentCache(schema, [...specifiedRules, noC]);
     expect(cache.check('{ a').errors?.[0].message).toMatch(/Syntax Error/);
     expect(cache.check('{ nope }').errors?.[0].message).toMatch(/Cannot query field "nope"/);

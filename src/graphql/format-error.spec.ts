@@ -13,12 +13,18 @@ describe('createErrorFormatter', () => {
 
   it("keeps AOL's own code, message and details", () => {
     const error = resolverError(new AolError(AolErrorCode.IDEMPOTENCY_CONFLICT, 'taken', { actionId: '4' }));
-    expect(production(error.toJSON(), error)).toMatchObject({ message: 'taken', extensions: { code: 'IDEMPOTENCY_CONFLICT', actionId: '4' } });
+    expect(production(error.toJSON(), error)).toMatchObject({
+      message: 'taken',
+      extensions: { code: 'IDEMPOTENCY_CONFLICT', actionId: '4' },
+    });
   });
 
   it("turns Nest's validation errors into BAD_USER_INPUT with the messages", () => {
     const error = resolverError(new BadRequestException(['first must be at most 100', 'after is bad']));
-    expect(production(error.toJSON(), error)).toMatchObject({ message: 'first must be at most 100; after is bad', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(production(error.toJSON(), error)).toMatchObject({
+      message: 'first must be at most 100; after is bad',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('says DATABASE_UNAVAILABLE, not an internal error, while the database is down', () => {
@@ -31,7 +37,15 @@ describe('createErrorFormatter', () => {
 
   it('masks anything else in production, and shows it in development', () => {
     const error = resolverError(new Error('relation "aol_tick_ledger" does not exist'));
-    expect(production(error.toJSON(), error)).toEqual({ message: 'Internal server error', locations: undefined, path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(development(error.toJSON(), error)).toMatchObject({ message: 'relation "aol_tick_ledger" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(production(error.toJSON(), error)).toEqual({
+      message: 'Internal server error',
+      locations: undefined,
+      path: ['field'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    expect(development(error.toJSON(), error)).toMatchObject({
+      message: 'relation "aol_tick_ledger" does not exist',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 });

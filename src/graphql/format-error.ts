@@ -59,7 +59,11 @@ export function createErrorFormatter(options: { exposeInternalErrors: boolean })
       if (code) return { ...base, message: httpExceptionMessage(original), extensions: { code } };
     }
     if (isDatabaseUnavailable(original)) {
-      return { ...base, message: 'The database is not reachable right now; nothing was changed by this request. Try again shortly.', extensions: { code: 'DATABASE_UNAVAILABLE' } };
+      return {
+        ...base,
+        message: 'The database is not reachable right now; nothing was changed by this request. Try again shortly.',
+        extensions: { code: 'DATABASE_UNAVAILABLE' },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
@@ -67,6 +71,11 @@ export function createErrorFormatter(options: { exposeInternalErrors: boolean })
     }
     return options.exposeInternalErrors
       ? { ...base, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: formatted.extensions?.stacktrace } }
-      : { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      : {
+          message: 'Internal server error',
+          locations: formatted.locations,
+          path: formatted.path,
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        };
   };
 }

@@ -93,13 +93,19 @@ export const QueryLimitsRule: ValidationRule = (context: ValidationContext): AST
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       const { depth, aliases, cost } = measure(definition.selectionSet, fragments, new Set());
       if (depth > QUERY_LIMITS.maxDepth) {
-        context.reportError(limitError(AolErrorCode.QUERY_TOO_DEEP, `Query depth ${depth} exceeds the limit of ${QUERY_LIMITS.maxDepth}`, definition));
+        context.reportError(
+          limitError(AolErrorCode.QUERY_TOO_DEEP, `Query depth ${depth} exceeds the limit of ${QUERY_LIMITS.maxDepth}`, definition),
+        );
       }
       if (aliases > QUERY_LIMITS.maxAliases) {
-        context.reportError(limitError(AolErrorCode.TOO_MANY_ALIASES, `${aliases} aliases exceed the limit of ${QUERY_LIMITS.maxAliases}`, definition));
+        context.reportError(
+          limitError(AolErrorCode.TOO_MANY_ALIASES, `${aliases} aliases exceed the limit of ${QUERY_LIMITS.maxAliases}`, definition),
+        );
       }
       if (cost > QUERY_LIMITS.maxCost) {
-        context.reportError(limitError(AolErrorCode.QUERY_TOO_COMPLEX, `Estimated cost ${cost} exceeds the limit of ${QUERY_LIMITS.maxCost}`, definition));
+        context.reportError(
+          limitError(AolErrorCode.QUERY_TOO_COMPLEX, `Estimated cost ${cost} exceeds the limit of ${QUERY_LIMITS.maxCost}`, definition),
+        );
       }
     }
   },

@@ -14,7 +14,12 @@ type DecodedBody = PassThrough & { receivedEncodedLength: number };
  * AOL_MAX_REQUEST_BYTES (a small body cannot inflate past it) and Content-Length to the bytes
  * received. A body that does not decode is a 400, an encoding not listed a 415.
  */
-export function decodeRequestBody(request: FastifyRequest, _reply: unknown, payload: Readable, done: (error: Error | null, body?: Readable) => void): void {
+export function decodeRequestBody(
+  request: FastifyRequest,
+  _reply: unknown,
+  payload: Readable,
+  done: (error: Error | null, body?: Readable) => void,
+): void {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
   // A callback, not a promise: the uncompressed body of every request passes straight through.
   if (!encoding || encoding === 'identity') return done(null, payload);

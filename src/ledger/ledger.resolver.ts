@@ -50,7 +50,9 @@ export class LedgerResolver {
     filter: (log: ExecutionLogEntity, args: { actionId?: string | null }) => !args.actionId || String(log.actionId) === args.actionId,
     resolve: (log: ExecutionLogEntity) => ExecutionLogModel.from(log),
   })
-  executionLogged(@Args('actionId', { type: () => ID, nullable: true }) _actionId?: string | null): AsyncIterableIterator<ExecutionLogEntity> {
+  executionLogged(
+    @Args('actionId', { type: () => ID, nullable: true }) _actionId?: string | null,
+  ): AsyncIterableIterator<ExecutionLogEntity> {
     return this.events.subscribe<ExecutionLogEntity>(AolTopic.EXECUTION_LOGGED);
   }
 }

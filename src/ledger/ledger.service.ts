@@ -50,8 +50,20 @@ export class LedgerService {
       `insert into aol_tick_ledger (owner, epoch, started_at, finished_at, duration_ms, outcome, attempted, succeeded, failed, retried, dead_lettered, note)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        returning ${TICK_COLUMNS}`,
-      [start.owner, start.epoch, dateParam(start.startedAt), dateParam(summary.finishedAt), summary.durationMs, summary.outcome,
-        summary.attempted, summary.succeeded, summary.failed, summary.retried, summary.deadLettered, summary.note],
+      [
+        start.owner,
+        start.epoch,
+        dateParam(start.startedAt),
+        dateParam(summary.finishedAt),
+        summary.durationMs,
+        summary.outcome,
+        summary.attempted,
+        summary.succeeded,
+        summary.failed,
+        summary.retried,
+        summary.deadLettered,
+        summary.note,
+      ],
     );
     return this.completed(toTickRecord(rows[0], this.db.dialect));
   }
@@ -78,8 +90,19 @@ export class LedgerService {
        set finished_at = ?, duration_ms = ?, outcome = ?, attempted = ?, succeeded = ?, failed = ?, retried = ?, dead_lettered = ?, note = ?
        where id = ? and outcome = ?
        returning ${TICK_COLUMNS}`,
-      [this.db.dialect.dateParam(summary.finishedAt), summary.durationMs, summary.outcome, summary.attempted, summary.succeeded,
-        summary.failed, summary.retried, summary.deadLettered, summary.note, tickId, TickOutcome.RUNNING],
+      [
+        this.db.dialect.dateParam(summary.finishedAt),
+        summary.durationMs,
+        summary.outcome,
+        summary.attempted,
+        summary.succeeded,
+        summary.failed,
+        summary.retried,
+        summary.deadLettered,
+        summary.note,
+        tickId,
+        TickOutcome.RUNNING,
+      ],
     );
     return rows.length > 0 ? this.completed(toTickRecord(rows[0], this.db.dialect)) : null;
   }
@@ -147,10 +170,12 @@ export class LedgerService {
    * note. Called by a leader before its own tick opens a row, so none of these is its own.
    */
   async closeAbandonedTicks(note: string): Promise<number> {
-    const rows = await this.db.query(
-      `update aol_tick_ledger set outcome = ?, finished_at = ?, note = ? where outcome = ? returning id`,
-      [TickOutcome.ERROR, this.db.dialect.dateParam(new Date()), note, TickOutcome.RUNNING],
-    );
+    const rows = await this.db.query(`update aol_tick_ledger set outcome = ?, finished_at = ?, note = ? where outcome = ? returning id`, [
+      TickOutcome.ERROR,
+      this.db.dialect.dateParam(new Date()),
+      note,
+      TickOutcome.RUNNING,
+    ]);
     return rows.length;
   }
 

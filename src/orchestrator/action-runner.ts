@@ -55,11 +55,24 @@ export class ActionRunner {
     const clock = performance.now();
     try {
       const handler = this.handlers.handlerFor(action.type);
-      const toRun = { id: action.id, idempotencyKey: action.idempotencyKey, type: action.type, payload: action.payload, attempt: action.attempts };
+      const toRun = {
+        id: action.id,
+        idempotencyKey: action.idempotencyKey,
+        type: action.type,
+        payload: action.payload,
+        attempt: action.attempts,
+      };
       const result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
       return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result, failure: null };
     } catch (error) {
-      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result: null, failure: ActionFailure.from(error) };
+      return {
+        action,
+        mode,
+        startedAt,
+        durationMs: Math.round(performance.now() - clock),
+        result: null,
+        failure: ActionFailure.from(error),
+      };
     }
   }
 
@@ -81,7 +94,8 @@ export class ActionRunner {
       () => (repeated = true),
     );
     const fencedOff = attempts.length - statuses.size;
-    if (fencedOff > 0) this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
+    if (fencedOff > 0)
+      this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
     await this.queue.announceAll(changed);
     await this.ledger.announceAttempts(logs);
     return statuses;
@@ -93,27 +107,31 @@ export class ActionRunner {
     if (repeated) {
       // A repeat matches nothing an earlier try already committed: find those by re-reading.
       const missing = attempts.filter((attempt) => !statuses.has(attempt.action.id)).map((attempt) => attempt.action);
-      for (const row of await this.queue.findByIds(missing.map((action) => action.id), tx)) {
+      for (const row of await this.queue.findByIds(
+        missing.map((action) => action.id),
+        tx,
+      )) {
         const claimed = missing.find((action) => action.id === row.id)!;
-        if (row.status !== ActionStatus.RUNNING && row.claimEpoch === context.fence.epoch && row.attempts === claimed.attempts) statuses.set(row.id, row.status);
+        if (row.status !== ActionStatus.RUNNING && row.claimEpoch === context.fence.epoch && row.attempts === claimed.attempts)
+          statuses.set(row.id, row.status);
       }
     }
     const logs = await this.ledger.recordAttempts(
-        attempts
-          .filter((attempt) => statuses.has(attempt.action.id))
-          .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
-            actionId: action.id,
-            tickId: context.tickId,
-            attempt: action.attempts,
-            mode,
-            outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
-            startedAt,
-            durationMs,
-            artifactRef: result?.artifactRef ?? null,
-            artifactSha256: result?.artifactSha256 ?? null,
-            errorCode: failure?.code ?? null,
-            error: failure?.message ?? null,
-          })),
+      attempts
+        .filter((attempt) => statuses.has(attempt.action.id))
+        .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
+          actionId: action.id,
+          tickId: context.tickId,
+          attempt: action.attempts,
+          mode,
+          outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
+          startedAt,
+          durationMs,
+          artifactRef: result?.artifactRef ?? null,
+          artifactSha256: result?.artifactSha256 ?? null,
+          errorCode: failure?.code ?? null,
+          error: failure?.message ?? null,
+        })),
       tx,
     );
     return { changed, statuses, logs };

@@ -12,7 +12,13 @@ const LONGEST_PAUSE_MS = 2000;
  * repeat: fenced updates that match nothing the second time, inserts that conflict with
  * themselves. `retrying` tells the caller a repeat happened (its first try may have committed).
  */
-export async function retryUntil<T>(what: string, logger: Logger, deadline: number, write: () => Promise<T>, retrying?: () => void): Promise<T> {
+export async function retryUntil<T>(
+  what: string,
+  logger: Logger,
+  deadline: number,
+  write: () => Promise<T>,
+  retrying?: () => void,
+): Promise<T> {
   let pauseMs = FIRST_PAUSE_MS;
   for (;;) {
     try {

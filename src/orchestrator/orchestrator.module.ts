@@ -15,7 +15,15 @@ import { TickService } from './tick.service';
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
   imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
-  providers: [TickService, ActionRunner, RescueService, AutonomyStatusService, AutonomyStatusResolver, ActionOperationsService, ActionOperationsResolver],
+  providers: [
+    TickService,
+    ActionRunner,
+    RescueService,
+    AutonomyStatusService,
+    AutonomyStatusResolver,
+    ActionOperationsService,
+    ActionOperationsResolver,
+  ],
   exports: [TickService, AutonomyStatusService],
 })
 export class OrchestratorModule {}

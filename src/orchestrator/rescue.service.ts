@@ -50,20 +50,32 @@ export class RescueService {
       const requeuedRows = await this.queue.takeBack(
         rerun.map((action) => action.id),
         fence,
-        { status: ActionStatus.RETRY, errorCode: 'ABANDONED', error: `Its leader stopped mid-attempt; run again by epoch ${fence.epoch} (idempotent)` },
+        {
+          status: ActionStatus.RETRY,
+          errorCode: 'ABANDONED',
+          error: `Its leader stopped mid-attempt; run again by epoch ${fence.epoch} (idempotent)`,
+        },
         tx,
       );
       const parkedRows = [
         ...(await this.queue.takeBack(
           unknown.filter((action) => action.rescues < MAX_RESCUES).map((action) => action.id),
           fence,
-          { status: ActionStatus.NEEDS_REVIEW, errorCode: 'OUTCOME_UNKNOWN', error: 'Its leader stopped mid-attempt and running it again could repeat its effect: check, then retryAction or cancelAction' },
+          {
+            status: ActionStatus.NEEDS_REVIEW,
+            errorCode: 'OUTCOME_UNKNOWN',
+            error: 'Its leader stopped mid-attempt and running it again could repeat its effect: check, then retryAction or cancelAction',
+          },
           tx,
         )),
         ...(await this.queue.takeBack(
           unknown.filter((action) => action.rescues >= MAX_RESCUES).map((action) => action.id),
           fence,
-          { status: ActionStatus.NEEDS_REVIEW, errorCode: 'RESCUED_TOO_OFTEN', error: `Taken back from a dead leader ${MAX_RESCUES} times already: something keeps stopping its runs` },
+          {
+            status: ActionStatus.NEEDS_REVIEW,
+            errorCode: 'RESCUED_TOO_OFTEN',
+            error: `Taken back from a dead leader ${MAX_RESCUES} times already: something keeps stopping its runs`,
+          },
           tx,
         )),
       ];
@@ -91,7 +103,9 @@ export class RescueService {
     await this.queue.announceAll([...requeued, ...parked]);
     await this.ledger.announceAttempts(logs);
     if (requeued.length + parked.length > 0) {
-      this.logger.warn(`Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`);
+      this.logger.warn(
+        `Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`,
+      );
     }
     return { requeued: requeued.length, parked: parked.length };
   }

@@ -30,7 +30,10 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.config.tickEnabled) return;
-    this.registry.addInterval(TICK_INTERVAL_NAME, setInterval(() => this.requestTick(), this.config.tickIntervalMs));
+    this.registry.addInterval(
+      TICK_INTERVAL_NAME,
+      setInterval(() => this.requestTick(), this.config.tickIntervalMs),
+    );
     if (this.config.wakeOnEnqueue) this.wakeOnEnqueue();
   }
 

@@ -125,7 +125,9 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
         if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
         this.held = null;
         const flags = await this.control.flags();
-        return flags.killed ? this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS) : this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
+        return flags.killed
+          ? this.report(TickOutcome.KILLED, clock, null, NO_ATTEMPTS)
+          : this.report('NOT_LEADER', clock, null, NO_ATTEMPTS);
       }
       const { grant, flags } = opened;
       this.lastFlags = flags;
@@ -191,7 +193,13 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     if (held && seen && renewal) {
       const { mode } = this.control.effectiveMode(seen);
       const fence = this.lease.fence(owner, held.epoch);
-      const result = await this.queue.claimDueRenewing(fence, this.config.maxActionsPerTick, mode, renewal, this.control.claimGate(seen.proofMode));
+      const result = await this.queue.claimDueRenewing(
+        fence,
+        this.config.maxActionsPerTick,
+        mode,
+        renewal,
+        this.control.claimGate(seen.proofMode),
+      );
       const grant = this.lease.renewedGrant(result.renewal, held.epoch);
       const flags = this.control.flagsFrom(result.gate.flags);
       return grant && { grant, flags, claimed: flags.proofMode === seen.proofMode ? result.claimed : null };
@@ -248,7 +256,10 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
 
     let note: string | null = null;
     if (started < claimed.length) {
-      const released = await this.queue.releaseUnstarted(claimed.slice(started).map((rest) => rest.id), batch.fence);
+      const released = await this.queue.releaseUnstarted(
+        claimed.slice(started).map((rest) => rest.id),
+        batch.fence,
+      );
       note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
     }
     return { counts, note };
@@ -265,7 +276,13 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async recordWithoutActions(start: TickStart, clock: number, outcome: TickOutcome, note: string | null): Promise<TickReport> {
-    const tick = await this.ledger.recordTick(start, { ...NO_ATTEMPTS, outcome, finishedAt: new Date(), durationMs: elapsedMs(clock), note });
+    const tick = await this.ledger.recordTick(start, {
+      ...NO_ATTEMPTS,
+      outcome,
+      finishedAt: new Date(),
+      durationMs: elapsedMs(clock),
+      note,
+    });
     return this.report(outcome, clock, tick, NO_ATTEMPTS);
   }
 
@@ -276,7 +293,13 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     else this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
     this.lastFailure = message;
     if (!this.held) return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
-    const summary = { ...NO_ATTEMPTS, outcome: TickOutcome.ERROR, finishedAt: new Date(), durationMs: elapsedMs(clock), note: message.slice(0, 1000) };
+    const summary = {
+      ...NO_ATTEMPTS,
+      outcome: TickOutcome.ERROR,
+      finishedAt: new Date(),
+      durationMs: elapsedMs(clock),
+      note: message.slice(0, 1000),
+    };
     try {
       const tick = openTickId === null ? await this.ledger.recordTick(start, summary) : await this.ledger.closeTick(openTickId, summary);
       return this.report(TickOutcome.ERROR, clock, tick, NO_ATTEMPTS);

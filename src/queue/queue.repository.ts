@@ -116,13 +116,16 @@ export class QueueRepository {
       // The single enqueue, the commonest call, as the plainest statement.
       const [action] = actions;
       const runAfter = action.runAfter ? '?' : now;
-      const inserted = await executor.query(`${insert} values (?, ?, ?, ?, ${runAfter}, 'PENDING', 0, 0, 0, ${now}, ${now}) ${onConflict}`, [
-        action.idempotencyKey,
-        action.type,
-        jsonParam(action.payload),
-        action.priority,
-        ...(action.runAfter ? [dateParam(action.runAfter)] : []),
-      ]);
+      const inserted = await executor.query(
+        `${insert} values (?, ?, ?, ?, ${runAfter}, 'PENDING', 0, 0, 0, ${now}, ${now}) ${onConflict}`,
+        [
+          action.idempotencyKey,
+          action.type,
+          jsonParam(action.payload),
+          action.priority,
+          ...(action.runAfter ? [dateParam(action.runAfter)] : []),
+        ],
+      );
       return inserted.map((row) => this.toNewActionRecord(action, row));
     }
     // Many: one JSON parameter carries the whole batch, so one statement inserts 1,000 rows.
@@ -186,7 +189,10 @@ export class QueueRepository {
 
   async findByKeys(keys: readonly string[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (keys.length === 0) return [];
-    const list = this.db.dialect.driver === 'postgresql' ? 'idempotency_key = any(cast(? as text[]))' : 'idempotency_key in (select value from json_each(?))';
+    const list =
+      this.db.dialect.driver === 'postgresql'
+        ? 'idempotency_key = any(cast(? as text[]))'
+        : 'idempotency_key in (select value from json_each(?))';
     const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where ${list}`, [
       this.db.dialect.driver === 'postgresql' ? keys : JSON.stringify(keys),
     ]);
@@ -395,7 +401,9 @@ export class QueueRepository {
 
   /** Every RUNNING action, from the (status, id) index of non-SUCCESS rows. */
   async findRunning(): Promise<ActionEntity[]> {
-    const rows = await this.db.query(`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' and status <> 'SUCCESS' order by id`);
+    const rows = await this.db.query(
+      `select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' and status <> 'SUCCESS' order by id`,
+    );
     return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 
@@ -403,7 +411,12 @@ export class QueueRepository {
    * Takes back actions a dead leader left RUNNING: due again now (RETRY), or parked as
    * NEEDS_REVIEW, with the reason kept as their last error. Fenced like every leader write.
    */
-  async takeBack(ids: readonly number[], fence: LeaseFence, outcome: RescueWrite, executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
+  async takeBack(
+    ids: readonly number[],
+    fence: LeaseFence,
+    outcome: RescueWrite,
+    executor: SqlExecutor = this.db,
+  ): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
     const { now, inIds, idsParam, unindexed } = this.db.dialect;
     const rows = await executor.query(
@@ -465,7 +478,9 @@ export class QueueRepository {
 
   async findByIds(ids: readonly number[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [this.db.dialect.idsParam(ids)]);
+    const rows = await executor.query(`select ${ACTION_COLUMNS} from aol_actions where ${this.db.dialect.inIds('id')}`, [
+      this.db.dialect.idsParam(ids),
+    ]);
     return rows.map((row) => toActionRecord(row, this.db.dialect));
   }
 

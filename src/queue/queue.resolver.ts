@@ -42,9 +42,7 @@ export class QueueResolver {
   @Mutation(() => [EnqueueResultModel], {
     description: `Adds up to ${MAX_BATCH_SIZE} actions in one statement, all or nothing; results in input order.`,
   })
-  async enqueueActions(
-    @Args('inputs', { type: () => [EnqueueActionInput] }) inputs: EnqueueRequest[],
-  ): Promise<EnqueueResultModel[]> {
+  async enqueueActions(@Args('inputs', { type: () => [EnqueueActionInput] }) inputs: EnqueueRequest[]): Promise<EnqueueResultModel[]> {
     const outcomes = await this.queue.enqueueMany(inputs);
     return outcomes.map(({ created, action }) => ({ created, action: ActionModel.from(action) }));
   }
@@ -55,7 +53,9 @@ export class QueueResolver {
       (!args.id || String(action.id) === args.id) && (!args.status || action.status === args.status),
     // An event from another instance may come without the payload (too big to notify): read it.
     async resolve(this: QueueResolver, action: ActionEntity) {
-      return ActionModel.from(action.payload === undefined ? { ...action, payload: (await this.queue.getAction(action.id)).payload } : action);
+      return ActionModel.from(
+        action.payload === undefined ? { ...action, payload: (await this.queue.getAction(action.id)).payload } : action,
+      );
     },
   })
   actionUpdated(

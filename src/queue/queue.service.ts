@@ -115,7 +115,10 @@ export class QueueService {
     const { outcomes, inserted } = await this.db.transaction(async (tx) => {
       const insertedRows = await this.repository.insertNew([...firstByKey.values()], tx);
       const byKey = new Map(insertedRows.map((row) => [row.idempotencyKey, row]));
-      const existing = await this.repository.findByKeys([...firstByKey.keys()].filter((key) => !byKey.has(key)), tx);
+      const existing = await this.repository.findByKeys(
+        [...firstByKey.keys()].filter((key) => !byKey.has(key)),
+        tx,
+      );
       for (const row of existing) {
         this.assertSameAction(row, firstByKey.get(row.idempotencyKey)!);
         byKey.set(row.idempotencyKey, row);
@@ -170,7 +173,13 @@ export class QueueService {
   }
 
   /** claimDue together with the lease's renewal and the switchboard's read (see QueueRepository.claimDueRenewing). */
-  async claimDueRenewing(fence: LeaseFence, limit: number, mode: ExecutionMode, renewal: SqlFragment, gate: SqlFragment): Promise<RenewingClaim> {
+  async claimDueRenewing(
+    fence: LeaseFence,
+    limit: number,
+    mode: ExecutionMode,
+    renewal: SqlFragment,
+    gate: SqlFragment,
+  ): Promise<RenewingClaim> {
     const result = await this.repository.claimDueRenewing(fence, limit, mode, renewal, gate);
     await this.announceAll(result.claimed);
     return result;
@@ -194,7 +203,13 @@ export class QueueService {
         successes.push({ id: action.id, ...result });
       } else if (failure) {
         const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
-        failures.push({ id: action.id, status: decision.status, delaySeconds: decision.delaySeconds, errorCode: failure.code, error: failure.message });
+        failures.push({
+          id: action.id,
+          status: decision.status,
+          delaySeconds: decision.delaySeconds,
+          errorCode: failure.code,
+          error: failure.message,
+        });
       }
     }
     // The rows are rebuilt from what was claimed and written, plus the database's times: no
@@ -203,7 +218,14 @@ export class QueueService {
     return changes.map((change) => {
       const { action, result, failure } = byId.get(change.id)!;
       const written = result
-        ? { artifactRef: result.artifactRef, artifactSha256: result.artifactSha256, remoteId: result.remoteId ?? null, remoteUrl: result.remoteUrl ?? null, lastErrorCode: null, lastError: null }
+        ? {
+            artifactRef: result.artifactRef,
+            artifactSha256: result.artifactSha256,
+            remoteId: result.remoteId ?? null,
+            remoteUrl: result.remoteUrl ?? null,
+            lastErrorCode: null,
+            lastError: null,
+          }
         : { lastErrorCode: failure!.code, lastError: failure!.message };
       return { ...action, ...written, ...change };
     });
@@ -259,7 +281,8 @@ export class QueueService {
     const refuse = (problem: string): never => {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
     };
-    if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)) refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey))
+      refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
     const json = JSON.stringify(request.payload ?? null);
     const bytes = Buffer.byteLength(json);
     if (bytes > MAX_PAYLOAD_BYTES) refuse(`payload is ${bytes} bytes of JSON; the limit is ${MAX_PAYLOAD_BYTES}`);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { AolConfig } from '../config/aol-config';
 import { ArtifactStore } from './artifact-store';
 // The module object itself (a namespace import would be a copy), so the spies below are what the store calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import fsPromises = require('node:fs/promises');
 
 describe('ArtifactStore', () => {
@@ -31,7 +32,9 @@ describe('ArtifactStore', () => {
   it('writes many at once into one directory', async () => {
     const written = await Promise.all(Array.from({ length: 50 }, (_, index) => store.writeJson(`social/${index}.json`, { index })));
     expect(new Set(written.map((artifact) => artifact.artifactRef)).size).toBe(50);
-    expect((await readdir(join(root, 'artifacts', 'social'))).sort()).toEqual(written.map((artifact) => artifact.artifactRef.slice('social/'.length)).sort());
+    expect((await readdir(join(root, 'artifacts', 'social'))).sort()).toEqual(
+      written.map((artifact) => artifact.artifactRef.slice('social/'.length)).sort(),
+    );
   });
 
   it('makes its directory again when it was removed between writes', async () => {
@@ -114,7 +117,9 @@ describe('ArtifactStore', () => {
       const paths = Array.from({ length: 40 }, (_, index) => `social/${index}.json`);
       await Promise.all(paths.map(write));
       for (const path of paths) expectDurableBeforeAnswer(path);
-      const directoryFlushes = events.filter((event) => event.op === 'sync-start' && event.path === join(root, 'artifacts', 'social')).length;
+      const directoryFlushes = events.filter(
+        (event) => event.op === 'sync-start' && event.path === join(root, 'artifacts', 'social'),
+      ).length;
       // Shared: fewer flushes of the directory than writes into it.
       expect(directoryFlushes).toBeLessThan(paths.length);
     });

@@ -152,7 +152,10 @@ describe('MastodonPublisher against a fake Mastodon', () => {
   });
 
   it('keeps only http(s) post URLs', async () => {
-    fake.script({ status: 200, body: JSON.stringify({ id: '42', url: 'javascript:alert(1)', uri: 'https://example.social/users/a/statuses/42' }) });
+    fake.script({
+      status: 200,
+      body: JSON.stringify({ id: '42', url: 'javascript:alert(1)', uri: 'https://example.social/users/a/statuses/42' }),
+    });
     expect(await publisher.publish(POST, publishOptions())).toEqual({ remoteId: '42', url: 'https://example.social/users/a/statuses/42' });
   });
 

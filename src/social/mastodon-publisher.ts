@@ -152,14 +152,26 @@ export class MastodonPublisher implements SocialPublisher {
     }
     if (attempt.aborted) {
       // The attempt's own time ran out first; the tick reports that as ACTION_TIMEOUT itself.
-      return new ActionFailure(MastodonFailureCode.REMOTE_TIMEOUT, this.unknownOutcome('The attempt ended before Mastodon answered'), this.idempotent);
+      return new ActionFailure(
+        MastodonFailureCode.REMOTE_TIMEOUT,
+        this.unknownOutcome('The attempt ended before Mastodon answered'),
+        this.idempotent,
+      );
     }
     const code = errorCode(error);
     const detail = this.clip([messageOf(error), messageOf(causeOf(error))].filter(Boolean).join(': '));
     if (code !== null && NOT_SENT_ERROR_CODES.has(code)) {
-      return new ActionFailure(MastodonFailureCode.REMOTE_UNAVAILABLE, `Could not reach Mastodon at ${this.config.baseUrl}: ${detail}; nothing was sent`, true);
+      return new ActionFailure(
+        MastodonFailureCode.REMOTE_UNAVAILABLE,
+        `Could not reach Mastodon at ${this.config.baseUrl}: ${detail}; nothing was sent`,
+        true,
+      );
     }
-    return new ActionFailure(MastodonFailureCode.REMOTE_UNAVAILABLE, this.unknownOutcome(`The request to Mastodon failed: ${detail}`), this.idempotent);
+    return new ActionFailure(
+      MastodonFailureCode.REMOTE_UNAVAILABLE,
+      this.unknownOutcome(`The request to Mastodon failed: ${detail}`),
+      this.idempotent,
+    );
   }
 
   /** A failure after which the post may or may not exist on the server. */

@@ -64,7 +64,9 @@ describe('SocialPostHandler', () => {
       [{ platform: 'x', text: 'a', mediaUrls: [`https://a.io/${'p'.repeat(2048)}`] }, 'each of mediaUrls must be at most 2048 characters'],
       [{ platform: 'x', text: 'a', extra: true }, 'property extra should not exist'],
     ])('names the problem with %j', (payload, problem) => {
-      expect(() => handler.parsePayload(payload)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { problems: [problem] } }));
+      expect(() => handler.parsePayload(payload)).toThrow(
+        expect.objectContaining({ code: 'BAD_USER_INPUT', details: { problems: [problem] } }),
+      );
     });
 
     it('lists every problem at once, and takes a null mediaUrls as none', () => {
@@ -76,7 +78,13 @@ describe('SocialPostHandler', () => {
   });
 
   describe('execute', () => {
-    const action = { id: 7, idempotencyKey: '../../etc/passwd', type: ActionType.POST_SOCIAL, payload: { platform: 'x', text: 'hello' }, attempt: 1 };
+    const action = {
+      id: 7,
+      idempotencyKey: '../../etc/passwd',
+      type: ActionType.POST_SOCIAL,
+      payload: { platform: 'x', text: 'hello' },
+      attempt: 1,
+    };
 
     it('in PROOF mode writes the post as a JSON artifact inside the directory and returns its SHA-256', async () => {
       const result = await handler.execute({ action, mode: ExecutionMode.PROOF, signal: new AbortController().signal });
@@ -88,7 +96,11 @@ describe('SocialPostHandler', () => {
 
     it('writes the same bytes when an attempt is repeated', async () => {
       const first = await handler.execute({ action, mode: ExecutionMode.PROOF, signal: new AbortController().signal });
-      const second = await handler.execute({ action: { ...action, attempt: 2 }, mode: ExecutionMode.PROOF, signal: new AbortController().signal });
+      const second = await handler.execute({
+        action: { ...action, attempt: 2 },
+        mode: ExecutionMode.PROOF,
+        signal: new AbortController().signal,
+      });
       expect(second).toEqual(first);
     });
 

@@ -28,7 +28,9 @@ export class SocialPostHandler implements ActionHandler {
     }
     const parsed = parseSocialPost(payload as Record<string, unknown>);
     if ('problems' in parsed) {
-      throw new AolError(AolErrorCode.BAD_USER_INPUT, `Invalid POST_SOCIAL payload: ${parsed.problems.join('; ')}`, { problems: parsed.problems });
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `Invalid POST_SOCIAL payload: ${parsed.problems.join('; ')}`, {
+        problems: parsed.problems,
+      });
     }
     return { ...parsed.post };
   }
@@ -51,7 +53,11 @@ export class SocialPostHandler implements ActionHandler {
       return this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.PROOF });
     }
     if (!this.publisher.isConfigured(post.platform)) {
-      throw new ActionFailure('REAL_RUN_UNCONFIGURED', `REAL mode is on but no ${post.platform} publisher is configured; nothing was sent`, false);
+      throw new ActionFailure(
+        'REAL_RUN_UNCONFIGURED',
+        `REAL mode is on but no ${post.platform} publisher is configured; nothing was sent`,
+        false,
+      );
     }
     const published = await this.publisher.publish(post, { idempotencyKey: action.idempotencyKey, signal });
     const artifact = await this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, published });

@@ -52,12 +52,19 @@ export function parseSocialPost(payload: Record<string, unknown>): { post: Socia
     if (!Array.isArray(mediaUrls)) problems.push('mediaUrls must be a list of URLs');
     else {
       if (mediaUrls.length > MAX_MEDIA_URLS) problems.push(`mediaUrls may hold at most ${MAX_MEDIA_URLS} URLs`);
-      if (mediaUrls.some((url) => typeof url !== 'string' || !isURL(url, HTTPS_URL))) problems.push('each of mediaUrls must be an https:// URL');
+      if (mediaUrls.some((url) => typeof url !== 'string' || !isURL(url, HTTPS_URL)))
+        problems.push('each of mediaUrls must be an https:// URL');
       if (mediaUrls.some((url) => typeof url === 'string' && url.length > MAX_MEDIA_URL_LENGTH)) {
         problems.push(`each of mediaUrls must be at most ${MAX_MEDIA_URL_LENGTH} characters`);
       }
     }
   }
   if (problems.length > 0) return { problems };
-  return { post: { platform: platform as SocialPlatform, text: text as string, ...(Array.isArray(mediaUrls) ? { mediaUrls: mediaUrls as string[] } : {}) } };
+  return {
+    post: {
+      platform: platform as SocialPlatform,
+      text: text as string,
+      ...(Array.isArray(mediaUrls) ? { mediaUrls: mediaUrls as string[] } : {}),
+    },
+  };
 }

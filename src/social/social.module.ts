@@ -12,11 +12,7 @@ export function createSocialPublisher(config: AolConfig): SocialPublisher {
 
 /** The social adapter: runs POST_SOCIAL actions, in PROOF mode or through a real publisher. */
 @Module({
-  providers: [
-    ArtifactStore,
-    SocialPostHandler,
-    { provide: SOCIAL_PUBLISHER, useFactory: createSocialPublisher, inject: [AolConfig] },
-  ],
+  providers: [ArtifactStore, SocialPostHandler, { provide: SOCIAL_PUBLISHER, useFactory: createSocialPublisher, inject: [AolConfig] }],
   exports: [SocialPostHandler],
 })
 export class SocialModule {}

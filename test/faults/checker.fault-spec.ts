@@ -34,7 +34,15 @@ describe('the invariant checker', () => {
   }
 
   /** A SUCCESS action with a correct artifact, claimed by `owner` at `epoch`, and its log row. */
-  async function success(key: string, owner: string, epoch: number, tickId: number, startedAt: string, durationMs = 10, attempts = 1): Promise<number> {
+  async function success(
+    key: string,
+    owner: string,
+    epoch: number,
+    tickId: number,
+    startedAt: string,
+    durationMs = 10,
+    attempts = 1,
+  ): Promise<number> {
     const [row] = await s.sql<{ id: string }>(
       `insert into aol_actions (idempotency_key, type, payload, status, attempts, run_after, created_at, updated_at, claimed_by, claim_epoch)
        values ($1, 'POST_SOCIAL', '{}', 'SUCCESS', $4, now(), now(), now(), $2, $3) returning id`,
@@ -90,7 +98,13 @@ describe('the invariant checker', () => {
               ('stray', 'POST_SOCIAL', '{}', 'PENDING', 0, now(), now(), now(), null, null)`,
     );
     await checkInvariants(s, { keys: ['k1', 'k2', 'k3', 'lost'] });
-    expect(found()).toEqual(['accounted for', 'attempts within budget', 'expected final state', 'nothing left RUNNING', 'one log row per attempt']);
+    expect(found()).toEqual([
+      'accounted for',
+      'attempts within budget',
+      'expected final state',
+      'nothing left RUNNING',
+      'one log row per attempt',
+    ]);
   });
 
   it('fires on a SUCCESS without its log row, and a success log row on a failed action', async () => {
@@ -100,12 +114,23 @@ describe('the invariant checker', () => {
     await s.sql(`delete from aol_execution_logs where action_id = $1`, [k1]);
     await s.sql(`update aol_actions set status = 'DLQ' where id = $1`, [k2]);
     await checkInvariants(s, { keys: ['k1', 'k2'], finalStatus: () => ['SUCCESS', 'DLQ'] });
-    expect(found()).toEqual(['no SUCCESS log row for an unsuccessful action', 'one SUCCESS log row per SUCCESS action', 'one log row per attempt']);
+    expect(found()).toEqual([
+      'no SUCCESS log row for an unsuccessful action',
+      'one SUCCESS log row per SUCCESS action',
+      'one log row per attempt',
+    ]);
   });
 
   it('accepts a park for too many rescues only when each abandoned run was a real kill', async () => {
     // An instance the harness killed with -9 (a stand-in: the checker only reads its id and signals).
-    const killed = { id: 'killed', alive: false, crashed: false, signals: [{ signal: 'SIGKILL', at: 0 }], output: () => '', exited: Promise.resolve({ code: null, signal: 'SIGKILL' }) };
+    const killed = {
+      id: 'killed',
+      alive: false,
+      crashed: false,
+      signals: [{ signal: 'SIGKILL', at: 0 }],
+      output: () => '',
+      exited: Promise.resolve({ code: null, signal: 'SIGKILL' }),
+    };
     s.instances.push(killed as unknown as (typeof s.instances)[number]);
     const parked = async (key: string, claimers: string[]) => {
       const [row] = await s.sql<{ id: string }>(
@@ -147,7 +172,14 @@ describe('the invariant checker', () => {
   });
 
   it('the lease sampler fires on an epoch going down, two owners of an epoch, a takeover before expiry and a second claimant', () => {
-    const sample = (at: number, owner: string | null, epoch: number, acquiredUs: number | null, expiresUs: number) => ({ at, owner, epoch, acquiredUs, expiresUs, dbNowUs: at * 1000 });
+    const sample = (at: number, owner: string | null, epoch: number, acquiredUs: number | null, expiresUs: number) => ({
+      at,
+      owner,
+      epoch,
+      acquiredUs,
+      expiresUs,
+      dbNowUs: at * 1000,
+    });
     const sampler = s.sampler as unknown as { leases: unknown[]; rounds: unknown[]; violations(): Array<{ detail: string }> };
     sampler.leases.push(
       sample(1000, 'x', 1, 900_000, 5_000_000),
@@ -165,7 +197,10 @@ describe('the invariant checker', () => {
         { instanceId: 'q', leader: true, leaseOwner: 'q', leaseEpoch: 2, sentAt: 2000, receivedAt: 2010 },
       ],
     });
-    const details = sampler.violations().map((violation) => violation.detail).join('\n');
+    const details = sampler
+      .violations()
+      .map((violation) => violation.detail)
+      .join('\n');
     expect(details).toMatch(/epoch went down from 2 to 1/);
     expect(details).toMatch(/epoch 2 was held by y and by z/);
     expect(details).toMatch(/epoch 2 was acquired .* before epoch 1's lease/);

@@ -28,7 +28,10 @@ async function probeDuringOutage(s: Scenario, instance: AolInstance): Promise<vo
   }
   const code = String(error?.extensions?.code ?? '');
   if (!error || !code || code === 'INTERNAL_SERVER_ERROR' || !/database|unavailable|postgres|connect/i.test(`${code} ${error.message}`)) {
-    s.violate('the API answers with a clear error during an outage', `${instance.id} answered HTTP ${answer.httpStatus} with ${JSON.stringify(answer.errors ?? answer.data)}`);
+    s.violate(
+      'the API answers with a clear error during an outage',
+      `${instance.id} answered HTTP ${answer.httpStatus} with ${JSON.stringify(answer.errors ?? answer.data)}`,
+    );
   }
 }
 
@@ -60,14 +63,15 @@ describe('PostgreSQL outages', () => {
           [backAt],
         );
         s.log(`ticks after the restart: ${JSON.stringify(resumed)}`);
-        for (const instance of [a, b]) if (!instance.alive) s.violate('stays up', `${instance.id} is gone after the restart`, [instance.tail(20, true)]);
+        for (const instance of [a, b])
+          if (!instance.alive) s.violate('stays up', `${instance.id} is gone after the restart`, [instance.tail(20, true)]);
         await checkInvariants(s, { keys });
       },
       { timing: { ...FAST, maxActionsPerTick: 2 } },
     );
   });
 
-  it('5b. the service\'s sessions terminated again and again (pg_terminate_backend) while PROOF actions drain', async () => {
+  it("5b. the service's sessions terminated again and again (pg_terminate_backend) while PROOF actions drain", async () => {
     await runScenario(
       cluster(),
       'pg-terminate',
@@ -107,13 +111,30 @@ describe('PostgreSQL outages', () => {
           }
           await s.waitUntilDrained(30_000);
           await s.sampler.stop();
-          const review = await s.sql(`select id, idempotency_key, last_error_code, last_error from aol_actions where status = 'NEEDS_REVIEW'`);
+          const review = await s.sql(
+            `select id, idempotency_key, last_error_code, last_error from aol_actions where status = 'NEEDS_REVIEW'`,
+          );
           if (review.length > 0) s.log(`${review.length} action(s) parked for review: ${JSON.stringify(review.slice(0, 5))}`);
-          for (const row of review) if (row.last_error_code === null) s.violate('an honest record', `action ${row.id} is NEEDS_REVIEW without a reason code`, [row]);
-          await checkInvariants(s, { keys, finalStatus: () => ['SUCCESS', 'NEEDS_REVIEW'], sink: { posts: (k) => sink.postsFor(k), requests: (k) => sink.requestsFor(k).length } });
+          for (const row of review)
+            if (row.last_error_code === null)
+              s.violate('an honest record', `action ${row.id} is NEEDS_REVIEW without a reason code`, [row]);
+          await checkInvariants(s, {
+            keys,
+            finalStatus: () => ['SUCCESS', 'NEEDS_REVIEW'],
+            sink: { posts: (k) => sink.postsFor(k), requests: (k) => sink.requestsFor(k).length },
+          });
         },
         // One post per tick: the 40 posts outlast the eight terminations.
-        { timing: { ...REAL_TIMING, maxActionsPerTick: 1 }, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
+        {
+          timing: { ...REAL_TIMING, maxActionsPerTick: 1 },
+          env: {
+            AOL_PROOF_MODE: '0',
+            AOL_MASTODON_BASE_URL: sink.url,
+            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
+            AOL_MASTODON_IDEMPOTENT: '0',
+            AOL_MASTODON_TIMEOUT_SECONDS: '2',
+          },
+        },
       );
     } finally {
       await sink.close();
@@ -146,4 +167,3 @@ describe('PostgreSQL outages', () => {
     );
   });
 });
-

@@ -37,7 +37,8 @@ async function freezeMidCall(s: Scenario, sink: GatedSink): Promise<void> {
   const taker = await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [a]);
   const takeover = await s.lease();
   s.log(`${taker.id} leads at epoch ${takeover.epoch}, ${Date.now() - frozenAt} ms after the freeze`);
-  if (taker !== b || takeover.epoch <= frozenEpoch) s.violate('takeover', `expected ${b.id} at an epoch above ${frozenEpoch}, got ${taker.id} at ${takeover.epoch}`);
+  if (taker !== b || takeover.epoch <= frozenEpoch)
+    s.violate('takeover', `expected ${b.id} at an epoch above ${frozenEpoch}, got ${taker.id} at ${takeover.epoch}`);
   const expected = sink.idempotent ? 'SUCCESS' : 'NEEDS_REVIEW';
   await s.expectWithin(
     'rescue',
@@ -60,15 +61,33 @@ async function freezeMidCall(s: Scenario, sink: GatedSink): Promise<void> {
   const after = await snapshotTables(s);
   b.thaw();
   const oldEpoch = String(frozenEpoch);
-  const changes = diffTables(before, after, (old, row) => !!old && old.outcome === 'RUNNING' && String(row.epoch) === oldEpoch && row.owner === a.id);
-  if (changes.length > 0) s.violate('late writes change nothing', `${changes.length} row(s) changed after the stale leader woke up`, [...changes, a.tail(6, true)]);
-  s.log(`${a.id} after waking: ${a.grep(/discard|lease|step|fenc|not recorded/i).slice(-3).join(' | ')}`);
+  const changes = diffTables(
+    before,
+    after,
+    (old, row) => !!old && old.outcome === 'RUNNING' && String(row.epoch) === oldEpoch && row.owner === a.id,
+  );
+  if (changes.length > 0)
+    s.violate('late writes change nothing', `${changes.length} row(s) changed after the stale leader woke up`, [
+      ...changes,
+      a.tail(6, true),
+    ]);
+  s.log(
+    `${a.id} after waking: ${a
+      .grep(/discard|lease|step|fenc|not recorded/i)
+      .slice(-3)
+      .join(' | ')}`,
+  );
 
   const action = await s.actionByKey(key);
   if (!sink.idempotent && (action?.status !== 'NEEDS_REVIEW' || action.last_error_code !== 'OUTCOME_UNKNOWN')) {
     s.violate('unknown outcome parked', `${key} is ${action?.status} / ${action?.last_error_code}`, [action]);
   }
-  if (!sink.idempotent && sink.requestsFor(key).length !== 1) s.violate('at most one request to a non-idempotent sink', `the sink saw ${sink.requestsFor(key).length} requests for ${key}`, sink.requestsFor(key));
+  if (!sink.idempotent && sink.requestsFor(key).length !== 1)
+    s.violate(
+      'at most one request to a non-idempotent sink',
+      `the sink saw ${sink.requestsFor(key).length} requests for ${key}`,
+      sink.requestsFor(key),
+    );
 
   await s.waitUntilDrained(15_000);
   await s.sampler.stop();
@@ -90,7 +109,7 @@ function realEnv(sink: GatedSink): Record<string, string> {
 }
 
 describe('a leader frozen with SIGSTOP', () => {
-  it('3. frozen past the TTL mid-call, then continued: the other takes over at a higher epoch; the old leader\'s late writes change nothing', async () => {
+  it("3. frozen past the TTL mid-call, then continued: the other takes over at a higher epoch; the old leader's late writes change nothing", async () => {
     const sink = await GatedSink.start(TOKEN, true);
     try {
       await runScenario(cluster(), 'freeze-leader', (s) => freezeMidCall(s, sink), { timing: REAL_TIMING, env: realEnv(sink) });
@@ -126,7 +145,8 @@ describe('a leader frozen with SIGSTOP', () => {
         leader.thaw();
         const other = leader === a ? b : a;
         const now = await s.lease();
-        if (now.epoch <= epoch || now.owner !== other.id) s.violate('takeover', `after ${frozenFor} ms frozen, the lease is ${JSON.stringify(now)} (frozen epoch ${epoch})`);
+        if (now.epoch <= epoch || now.owner !== other.id)
+          s.violate('takeover', `after ${frozenFor} ms frozen, the lease is ${JSON.stringify(now)} (frozen epoch ${epoch})`);
         await s.waitUntilDrained(20_000);
         await s.sampler.stop();
         await checkInvariants(s, { keys });
@@ -153,7 +173,8 @@ describe('a leader frozen with SIGSTOP', () => {
         await s.waitUntilDrained(20_000);
         await s.sampler.stop();
         const epochs = s.sampler.epochs().filter((e) => e.owner !== null);
-        if (epochs.some((e) => e.epoch !== epoch)) s.violate('a follower\'s pause disturbs nothing', `the lease moved from epoch ${epoch}: ${JSON.stringify(epochs)}`);
+        if (epochs.some((e) => e.epoch !== epoch))
+          s.violate("a follower's pause disturbs nothing", `the lease moved from epoch ${epoch}: ${JSON.stringify(epochs)}`);
         await checkInvariants(s, { keys });
       },
       { timing: { ...FAST, maxActionsPerTick: 1 } },

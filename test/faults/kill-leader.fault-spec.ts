@@ -11,7 +11,12 @@ const cluster = usePrivateCluster();
  * rounds end the dead holder's lease by hand (what time would do); a fifth (chosen by the
  * seed) wait the TTL out, so the expiry path itself is exercised too.
  */
-async function killLeaderRounds(s: Scenario, count: number, rounds: number, options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number } = {}): Promise<void> {
+async function killLeaderRounds(
+  s: Scenario,
+  count: number,
+  rounds: number,
+  options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number } = {},
+): Promise<void> {
   let serial = 0;
   const spawnNext = () => s.spawn(`${s.name}-${++serial}`);
   await Promise.all([spawnNext(), spawnNext()]);
@@ -35,16 +40,25 @@ async function killLeaderRounds(s: Scenario, count: number, rounds: number, opti
       round -= 1;
       continue;
     }
-    s.log(`round ${round}: kill -9 ${victim.id} (epoch ${lease.epoch}) ${delay} ms after a leader was seen; queue ${JSON.stringify(await s.countsByStatus())}`);
+    s.log(
+      `round ${round}: kill -9 ${victim.id} (epoch ${lease.epoch}) ${delay} ms after a leader was seen; queue ${JSON.stringify(await s.countsByStatus())}`,
+    );
     await victim.kill9();
     if (!natural.has(round)) await s.expireLeaseOf(victim);
     else s.log(`round ${round}: waiting for ${victim.id}'s lease to expire by itself`);
-    replacements.push(spawnNext().catch((error: unknown) => s.violate('scenario ran to the end', `a replacement did not start: ${String(error)}`)));
+    replacements.push(
+      spawnNext().catch((error: unknown) => s.violate('scenario ran to the end', `a replacement did not start: ${String(error)}`)),
+    );
   }
   await Promise.all(replacements);
   await s.waitUntilDrained(30_000);
   await s.sampler.stop();
-  s.log(`epochs seen: ${s.sampler.epochs().map((e) => `${e.epoch}:${e.owner}`).join(' ')}`);
+  s.log(
+    `epochs seen: ${s.sampler
+      .epochs()
+      .map((e) => `${e.epoch}:${e.owner}`)
+      .join(' ')}`,
+  );
   // Every round kills whoever leads, often during its first batch, and the actions it held are
   // first in line for the next leader: the same one can be caught past the rescue budget.
   await checkInvariants(s, { keys, mayBeRescuedTooOften: true });
@@ -59,9 +73,14 @@ describe('kill -9 of the leader', () => {
   });
 
   it('1b. the same with batches run concurrently, continuous draining and wake-on-enqueue (10 rounds, actions fed each round)', async () => {
-    await runScenario(cluster(), 'kill-leader-batch', (s) => killLeaderRounds(s, 40, 10, { feedPerRound: 15, maxDelayMs: 250, naturalRounds: 0 }), {
-      timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
-      env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
-    });
+    await runScenario(
+      cluster(),
+      'kill-leader-batch',
+      (s) => killLeaderRounds(s, 40, 10, { feedPerRound: 15, maxDelayMs: 250, naturalRounds: 0 }),
+      {
+        timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
+        env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
+      },
+    );
   });
 });

@@ -26,7 +26,12 @@ async function hangThenKill(s: Scenario, fake: FakeMastodon): Promise<{ key: str
   await leader.kill9();
   // No shortcut here: the lease expires by itself.
   const other = leader === a ? b : a;
-  await s.expectWithin('takeover', async () => (await s.lease()).owner === other.id, s.timing.leaseTtlSeconds * 1000 + 5000, `${other.id} to take over`);
+  await s.expectWithin(
+    'takeover',
+    async () => (await s.lease()).owner === other.id,
+    s.timing.leaseTtlSeconds * 1000 + 5000,
+    `${other.id} to take over`,
+  );
   await s.expectWithin(
     'rescue',
     async () => !['RUNNING', 'PENDING', 'RETRY'].includes((await s.actionByKey(key))?.status),
@@ -59,15 +64,42 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           const { key, others } = await hangThenKill(s, fake);
           const action = await s.actionByKey(key);
           if (action?.status !== 'NEEDS_REVIEW' || action.last_error_code !== 'OUTCOME_UNKNOWN') {
-            s.violate('unknown outcome parked', `${key} is ${action?.status} / ${action?.last_error_code}, expected NEEDS_REVIEW / OUTCOME_UNKNOWN`, [action, ...(await s.logRowsOf(action!.id))]);
+            s.violate(
+              'unknown outcome parked',
+              `${key} is ${action?.status} / ${action?.last_error_code}, expected NEEDS_REVIEW / OUTCOME_UNKNOWN`,
+              [action, ...(await s.logRowsOf(action!.id))],
+            );
           }
           const requests = sinkOf(fake).requests(key);
-          if (requests !== 1) s.violate('at most one request to a non-idempotent sink', `the sink saw ${requests} requests for ${key}`, fake.statusRequests.map((r) => ({ key: r.headers['idempotency-key'], reply: r.reply })));
+          if (requests !== 1)
+            s.violate(
+              'at most one request to a non-idempotent sink',
+              `the sink saw ${requests} requests for ${key}`,
+              fake.statusRequests.map((r) => ({ key: r.headers['idempotency-key'], reply: r.reply })),
+            );
           const abandoned = (await s.logRowsOf(action!.id)).filter((row) => row.outcome === 'ABANDONED');
-          if (abandoned.length !== 1) s.violate('the abandoned attempt is closed', `${key} has ${abandoned.length} ABANDONED log rows`, await s.logRowsOf(action!.id));
-          await checkInvariants(s, { keys: [key, ...others], finalStatus: (k) => (k === key ? ['NEEDS_REVIEW'] : ['SUCCESS']), sink: sinkOf(fake) });
+          if (abandoned.length !== 1)
+            s.violate(
+              'the abandoned attempt is closed',
+              `${key} has ${abandoned.length} ABANDONED log rows`,
+              await s.logRowsOf(action!.id),
+            );
+          await checkInvariants(s, {
+            keys: [key, ...others],
+            finalStatus: (k) => (k === key ? ['NEEDS_REVIEW'] : ['SUCCESS']),
+            sink: sinkOf(fake),
+          });
         },
-        { timing: REAL_TIMING, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: fake.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
+        {
+          timing: REAL_TIMING,
+          env: {
+            AOL_PROOF_MODE: '0',
+            AOL_MASTODON_BASE_URL: fake.url,
+            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
+            AOL_MASTODON_IDEMPOTENT: '0',
+            AOL_MASTODON_TIMEOUT_SECONDS: '2',
+          },
+        },
       );
     } finally {
       await fake.close();
@@ -84,13 +116,30 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           const { key, others } = await hangThenKill(s, fake);
           const action = await s.actionByKey(key);
           const posts = sinkOf(fake).posts(key);
-          if (action?.status !== 'SUCCESS') s.violate('idempotent rescue re-runs', `${key} is ${action?.status} / ${action?.last_error_code}, expected SUCCESS`, [action, ...(await s.logRowsOf(action!.id))]);
+          if (action?.status !== 'SUCCESS')
+            s.violate('idempotent rescue re-runs', `${key} is ${action?.status} / ${action?.last_error_code}, expected SUCCESS`, [
+              action,
+              ...(await s.logRowsOf(action!.id)),
+            ]);
           if (posts.length !== 1) s.violate('one post', `${posts.length} posts for ${key}`, posts);
           const abandoned = (await s.logRowsOf(action!.id)).filter((row) => row.outcome === 'ABANDONED');
-          if (abandoned.length !== 1) s.violate('the abandoned attempt is closed', `${key} has ${abandoned.length} ABANDONED log rows`, await s.logRowsOf(action!.id));
+          if (abandoned.length !== 1)
+            s.violate(
+              'the abandoned attempt is closed',
+              `${key} has ${abandoned.length} ABANDONED log rows`,
+              await s.logRowsOf(action!.id),
+            );
           await checkInvariants(s, { keys: [key, ...others], sink: sinkOf(fake) });
         },
-        { timing: REAL_TIMING, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: fake.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
+        {
+          timing: REAL_TIMING,
+          env: {
+            AOL_PROOF_MODE: '0',
+            AOL_MASTODON_BASE_URL: fake.url,
+            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
+            AOL_MASTODON_TIMEOUT_SECONDS: '2',
+          },
+        },
       );
     } finally {
       await fake.close();

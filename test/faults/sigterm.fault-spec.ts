@@ -25,7 +25,10 @@ async function terminateMidTick(s: Scenario, instance: AolInstance, whileWaiting
   s.log(`SIGTERM to ${instance.id} (epoch ${epoch}); queue ${JSON.stringify(counts)}`);
   whileWaiting();
   let timer: NodeJS.Timeout | undefined;
-  const exit = await Promise.race([instance.exited, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), bound + 3000)))]);
+  const exit = await Promise.race([
+    instance.exited,
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), bound + 3000))),
+  ]);
   clearTimeout(timer);
   const ms = Date.now() - sentAt;
   s.log(`${instance.id} exit ${JSON.stringify(exit)} ${ms} ms after SIGTERM`);
@@ -34,14 +37,22 @@ async function terminateMidTick(s: Scenario, instance: AolInstance, whileWaiting
     instance.child.kill('SIGKILL');
     await instance.exited;
   } else if (exit.code !== 0 || ms > bound) {
-    s.violate('exit 0 within the bound', `${instance.id} exited code=${exit.code} signal=${exit.signal} ${ms} ms after SIGTERM (bound ${bound} ms)`, [instance.tail(20, true)]);
+    s.violate(
+      'exit 0 within the bound',
+      `${instance.id} exited code=${exit.code} signal=${exit.signal} ${ms} ms after SIGTERM (bound ${bound} ms)`,
+      [instance.tail(20, true)],
+    );
   }
 
   const [lease] = await s.sql(`select owner, epoch, expires_at, clock_timestamp() as now from aol_lease`);
-  if (lease.owner !== null) s.violate('lease released', `after ${instance.id} exited the lease row still names ${lease.owner} (epoch ${lease.epoch})`, [lease]);
+  if (lease.owner !== null)
+    s.violate('lease released', `after ${instance.id} exited the lease row still names ${lease.owner} (epoch ${lease.epoch})`, [lease]);
   const running = await s.sql(`select id, idempotency_key, claimed_by, claim_epoch, attempts from aol_actions where status = 'RUNNING'`);
   if (running.length > 0) s.violate('nothing left RUNNING', `${running.length} action(s) RUNNING after ${instance.id} exited`, running);
-  const openTicks = await s.sql(`select id, owner, epoch, outcome, started_at, note from aol_tick_ledger where owner = $1 and (outcome = 'RUNNING' or finished_at is null)`, [instance.id]);
+  const openTicks = await s.sql(
+    `select id, owner, epoch, outcome, started_at, note from aol_tick_ledger where owner = $1 and (outcome = 'RUNNING' or finished_at is null)`,
+    [instance.id],
+  );
   if (openTicks.length > 0) s.violate('every tick record closed', `${instance.id} left ${openTicks.length} tick row(s) open`, openTicks);
 
   // The handler's own line marks when the process knew; fall back on the send time plus slack.
@@ -53,7 +64,11 @@ async function terminateMidTick(s: Scenario, instance: AolInstance, whileWaiting
     [instance.id, Math.max(knewAt, sentAt + SIGNAL_SLACK_MS)],
   );
   if (late.length > 0) {
-    s.violate('no action started after SIGTERM', `${instance.id} started ${late.length} action(s) after it handled SIGTERM (signal sent at ${new Date(sentAt).toISOString()})`, late);
+    s.violate(
+      'no action started after SIGTERM',
+      `${instance.id} started ${late.length} action(s) after it handled SIGTERM (signal sent at ${new Date(sentAt).toISOString()})`,
+      late,
+    );
   }
 }
 
@@ -76,16 +91,29 @@ describe('SIGTERM', () => {
           await terminateMidTick(s, a, () => void sleep(300).then(() => sink.release()));
           const action = await s.actionByKey(inFlight);
           if (action?.status !== 'SUCCESS' || action.claimed_by !== 'sigterm-a') {
-            s.violate('the action in flight finishes', `${inFlight} is ${action?.status} (claimed by ${action?.claimed_by}) after the shutdown`, [action, ...(await s.logRowsOf(action!.id))]);
+            s.violate(
+              'the action in flight finishes',
+              `${inFlight} is ${action?.status} (claimed by ${action?.claimed_by}) after the shutdown`,
+              [action, ...(await s.logRowsOf(action!.id))],
+            );
           }
           const started = sink.requests.length;
-          if (started !== 1) s.violate('no action started after SIGTERM', `the sink saw ${started} requests during the shutdown`, sink.requests);
+          if (started !== 1)
+            s.violate('no action started after SIGTERM', `the sink saw ${started} requests during the shutdown`, sink.requests);
           await s.spawn('sigterm-b');
           await s.waitUntilDrained(15_000);
           await s.sampler.stop();
           await checkInvariants(s, { keys, sink: { posts: (k) => sink.postsFor(k), requests: (k) => sink.requestsFor(k).length } });
         },
-        { timing: REAL_TIMING, env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_TIMEOUT_SECONDS: '2' } },
+        {
+          timing: REAL_TIMING,
+          env: {
+            AOL_PROOF_MODE: '0',
+            AOL_MASTODON_BASE_URL: sink.url,
+            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
+            AOL_MASTODON_TIMEOUT_SECONDS: '2',
+          },
+        },
       );
     } finally {
       await sink.close();

@@ -79,11 +79,16 @@ export interface LedgerRow {
 }
 
 export async function ledgerRows(aol: TestApp): Promise<LedgerRow[]> {
-  return aol.sql<LedgerRow>('select id, outcome, attempted, succeeded, failed, retried, dead_lettered, note, epoch, owner from aol_tick_ledger order by id');
+  return aol.sql<LedgerRow>(
+    'select id, outcome, attempted, succeeded, failed, retried, dead_lettered, note, epoch, owner from aol_tick_ledger order by id',
+  );
 }
 
 /** Makes an action due now by moving its run_after into the past (instead of sleeping). */
 export async function makeDue(aol: TestApp, id: string): Promise<void> {
-  const past = aol.config.database.driver === 'postgresql' ? "now() - interval '1 second'" : "cast(round(unixepoch('subsec') * 1000) as integer) - 1000";
+  const past =
+    aol.config.database.driver === 'postgresql'
+      ? "now() - interval '1 second'"
+      : "cast(round(unixepoch('subsec') * 1000) as integer) - 1000";
   await aol.sql(`update aol_actions set run_after = ${past} where id = ?`, [Number(id)]);
 }

@@ -97,7 +97,10 @@ export class FakeMastodon {
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       recorded.reply = status;
       const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-      response.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/plain' : 'application/json; charset=utf-8', ...headers });
+      response.writeHead(status, {
+        'content-type': typeof payload === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
+        ...headers,
+      });
       response.end(text);
     };
 

@@ -85,7 +85,10 @@ export function wsCloseCode(httpUrl: string, connectionParams?: Record<string, u
 }
 
 /** Runs one operation over graphql-ws and resolves with its result or its errors. */
-export function wsExecute(client: WsClient, query: string): Promise<{ data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+export function wsExecute(
+  client: WsClient,
+  query: string,
+): Promise<{ data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
   return new Promise((resolve) => {
     let result: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } = {};
     client.subscribe(

@@ -25,7 +25,13 @@ export interface ProcessResult {
 }
 
 /** Runs `node script args…` to completion (or kills it at the timeout). */
-export function runNode(script: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs = 30_000): Promise<ProcessResult> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 30_000,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(env) });
     let stdout = '';

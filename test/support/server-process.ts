@@ -23,7 +23,9 @@ export async function startServer(script: string, env: Record<string, string>, c
   return { ...server, graphqlUrl };
 }
 
-export async function stopServer(server: ServerProcess | undefined): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+export async function stopServer(
+  server: ServerProcess | undefined,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
   if (!server) return undefined;
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
   return server.exited;

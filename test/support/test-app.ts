@@ -15,7 +15,11 @@ export interface TestApp {
   /** http://127.0.0.1:PORT/graphql */
   graphqlUrl: string;
   artifactDir: string;
-  graphql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
+  graphql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlResponse<T>>;
   /** Runs one tick now, exactly as the interval would. */
   tick(): Promise<TickReport>;
   /** Reads (or back-dates) rows with the app's own connection. */

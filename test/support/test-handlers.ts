@@ -6,7 +6,9 @@ import { SocialPostHandler } from '../../src/social/social-post.handler';
 /** Replaces the POST_SOCIAL handler with `wrap(real handler)` in a test app. */
 export function withSocialHandler(wrap: (real: SocialPostHandler) => ActionHandler) {
   return (builder: TestingModuleBuilder): TestingModuleBuilder =>
-    builder.overrideProvider(ACTION_HANDLERS).useFactory({ factory: (real: SocialPostHandler) => [wrap(real)], inject: [SocialPostHandler] });
+    builder
+      .overrideProvider(ACTION_HANDLERS)
+      .useFactory({ factory: (real: SocialPostHandler) => [wrap(real)], inject: [SocialPostHandler] });
 }
 
 /** The real POST_SOCIAL handler with something added before each attempt. */
@@ -42,7 +44,8 @@ export class ExplodingHandler extends WrappedHandler {
 
   async execute(context: ActionRunContext): Promise<ActionResult> {
     this.calls += 1;
-    if (String(context.action.payload.text).includes(this.marker)) throw new Error(`adapter exploded on attempt ${context.action.attempt}${this.detail}`);
+    if (String(context.action.payload.text).includes(this.marker))
+      throw new Error(`adapter exploded on attempt ${context.action.attempt}${this.detail}`);
     return this.real.execute(context);
   }
 }

@@ -47,7 +47,13 @@ export class TickModel {
   note: string | null;
 
   static from(tick: TickEntity): TickModel {
-    return Object.assign(new TickModel(), { ...tick, id: String(tick.id), finishedAt: tick.finishedAt ?? null, durationMs: tick.durationMs ?? null, note: tick.note ?? null });
+    return Object.assign(new TickModel(), {
+      ...tick,
+      id: String(tick.id),
+      finishedAt: tick.finishedAt ?? null,
+      durationMs: tick.durationMs ?? null,
+      note: tick.note ?? null,
+    });
   }
 }
 

@@ -11,10 +11,15 @@ export class EnqueueActionInput {
   @Field(() => ActionType)
   type: ActionType;
 
-  @Field({ description: 'Caller-chosen key (1-200 printable ASCII characters, no spaces): enqueueing the same key again returns the existing action.' })
+  @Field({
+    description:
+      'Caller-chosen key (1-200 printable ASCII characters, no spaces): enqueueing the same key again returns the existing action.',
+  })
   idempotencyKey: string;
 
-  @Field(() => JsonScalar, { description: 'The action\'s input; for POST_SOCIAL {"platform":"mastodon","text":"…","mediaUrls":["https://…"]}.' })
+  @Field(() => JsonScalar, {
+    description: 'The action\'s input; for POST_SOCIAL {"platform":"mastodon","text":"…","mediaUrls":["https://…"]}.',
+  })
   payload: unknown;
 
   @Field(() => Int, { nullable: true, description: 'Higher runs first among due actions (-1000 to 1000, default 0).' })

@@ -99,7 +99,7 @@ export class GatedSink {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'POST' || path !== '/api/v1/statuses') return this.send(response, 404, { error: 'Record not found' });
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.send(response, 401, { error: 'The access token is invalid' });
-    let text = '';
+    let text: string;
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status?: unknown };
       text = typeof body.status === 'string' ? body.status : '';

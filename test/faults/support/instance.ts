@@ -6,7 +6,8 @@ export const BUILT_SERVER = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
 
 /** Nest's start-up lines: no evidence in them. */
-const BOOT_NOISE = /InstanceLoader|RoutesResolver|RouterExplorer|GraphQLModule|NestFactory|NO AUTHENTICATION|GraphqlWsServer|successfully started/;
+const BOOT_NOISE =
+  /InstanceLoader|RoutesResolver|RouterExplorer|GraphQLModule|NestFactory|NO AUTHENTICATION|GraphqlWsServer|successfully started/;
 
 export interface Exit {
   code: number | null;
@@ -192,11 +193,9 @@ export class AolInstance {
   async leadership(timeoutMs = 1000): Promise<StatusSample | null> {
     const sentAt = Date.now();
     try {
-      const answer = await this.graphql<{ autonomyStatus: { instanceId: string; leader: boolean; lease: { owner: string | null; epoch: number } } }>(
-        '{ autonomyStatus { instanceId leader lease { owner epoch } } }',
-        undefined,
-        timeoutMs,
-      );
+      const answer = await this.graphql<{
+        autonomyStatus: { instanceId: string; leader: boolean; lease: { owner: string | null; epoch: number } };
+      }>('{ autonomyStatus { instanceId leader lease { owner epoch } } }', undefined, timeoutMs);
       const status = answer.data?.autonomyStatus;
       if (!status) return null;
       return {

@@ -112,9 +112,15 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   // 2. final states
   const running = actions.filter((action) => action.status === 'RUNNING');
   if (running.length > 0) violate('nothing left RUNNING', `${running.length} action(s) are still RUNNING`, running);
-  const wrong = actions.filter((action) => action.status !== 'RUNNING' && expected.has(action.idempotency_key) && !allowed(action).includes(action.status));
+  const wrong = actions.filter(
+    (action) => action.status !== 'RUNNING' && expected.has(action.idempotency_key) && !allowed(action).includes(action.status),
+  );
   if (wrong.length > 0) {
-    violate('expected final state', `${wrong.length} action(s) ended outside their expected state(s)`, wrong.map((action) => ({ ...action, expected: allowed(action), log: logsOf.get(action.id) ?? [] })));
+    violate(
+      'expected final state',
+      `${wrong.length} action(s) ended outside their expected state(s)`,
+      wrong.map((action) => ({ ...action, expected: allowed(action), log: logsOf.get(action.id) ?? [] })),
+    );
   }
 
   for (const action of actions) {
@@ -123,28 +129,46 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
     const abandoned = rows.filter((row) => row.outcome === 'ABANDONED').length;
     const budget = scenario.timing.maxRetries + 1 + Math.max(abandoned, action.rescues);
     if (action.attempts - action.attempt_floor > budget) {
-      violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [action, ...rows]);
+      violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [
+        action,
+        ...rows,
+      ]);
     }
     // 4. one log row per attempt
     if (action.status !== 'RUNNING') {
       const numbers = rows.map((row) => row.attempt).sort((a, b) => a - b);
       const wanted = Array.from({ length: action.attempts }, (_, index) => index + 1);
       if (JSON.stringify(numbers) !== JSON.stringify(wanted)) {
-        violate('one log row per attempt', `action ${action.id} (${action.status}) has attempts=${action.attempts} but log rows for attempts [${numbers.join(', ')}]`, [action, ...rows]);
+        violate(
+          'one log row per attempt',
+          `action ${action.id} (${action.status}) has attempts=${action.attempts} but log rows for attempts [${numbers.join(', ')}]`,
+          [action, ...rows],
+        );
       }
     }
     // 5. SUCCESS rows
     const successes = rows.filter((row) => row.outcome === 'SUCCESS');
     if (action.status === 'SUCCESS' && successes.length !== 1) {
-      violate('one SUCCESS log row per SUCCESS action', `action ${action.id} is SUCCESS with ${successes.length} SUCCESS log rows`, [action, ...rows]);
+      violate('one SUCCESS log row per SUCCESS action', `action ${action.id} is SUCCESS with ${successes.length} SUCCESS log rows`, [
+        action,
+        ...rows,
+      ]);
     }
     if (action.status !== 'SUCCESS' && successes.length > 0) {
-      violate('no SUCCESS log row for an unsuccessful action', `action ${action.id} is ${action.status} but has ${successes.length} SUCCESS log row(s)`, [action, ...rows]);
+      violate(
+        'no SUCCESS log row for an unsuccessful action',
+        `action ${action.id} is ${action.status} but has ${successes.length} SUCCESS log row(s)`,
+        [action, ...rows],
+      );
     }
     // 6. the success's epoch
     for (const row of successes) {
       if (row.tick_epoch === null || row.tick_epoch !== action.claim_epoch || row.tick_owner !== action.claimed_by) {
-        violate('no success from a stale epoch', `action ${action.id}'s SUCCESS row ran in tick ${row.tick_id} (epoch ${row.tick_epoch}, ${row.tick_owner}) but the action was claimed at epoch ${action.claim_epoch} by ${action.claimed_by}`, [action, row]);
+        violate(
+          'no success from a stale epoch',
+          `action ${action.id}'s SUCCESS row ran in tick ${row.tick_id} (epoch ${row.tick_epoch}, ${row.tick_owner}) but the action was claimed at epoch ${action.claim_epoch} by ${action.claimed_by}`,
+          [action, row],
+        );
       }
     }
     const orphans = rows.filter((row) => row.outcome !== 'ABANDONED' && row.tick_epoch === null);
@@ -155,11 +179,23 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   const epochOwners = await scenario.sqlPatiently<{ epoch: string; owners: string[] }>(
     `select epoch, array_agg(distinct owner) as owners from aol_tick_ledger group by epoch order by epoch`,
   );
-  for (const row of epochOwners) if (row.owners.length > 1) violate('one leader at a time', `epoch ${row.epoch} has ledger rows from ${row.owners.join(' and ')}`, [row]);
-  const leaseOwners = new Map(scenario.sampler.epochs().filter((e) => e.owner !== null).map((e) => [String(e.epoch), e.owner]));
+  for (const row of epochOwners)
+    if (row.owners.length > 1)
+      violate('one leader at a time', `epoch ${row.epoch} has ledger rows from ${row.owners.join(' and ')}`, [row]);
+  const leaseOwners = new Map(
+    scenario.sampler
+      .epochs()
+      .filter((e) => e.owner !== null)
+      .map((e) => [String(e.epoch), e.owner]),
+  );
   for (const row of epochOwners) {
     const owner = leaseOwners.get(String(row.epoch));
-    if (owner && row.owners.length === 1 && row.owners[0] !== owner) violate('one leader at a time', `epoch ${row.epoch} ticks were recorded by ${row.owners[0]} but the lease at that epoch was ${owner}'s`, [row]);
+    if (owner && row.owners.length === 1 && row.owners[0] !== owner)
+      violate(
+        'one leader at a time',
+        `epoch ${row.epoch} ticks were recorded by ${row.owners[0]} but the lease at that epoch was ${owner}'s`,
+        [row],
+      );
   }
 
   // 7. no overlap across epochs
@@ -173,7 +209,8 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       if (timed[j].row.tick_epoch !== timed[i].row.tick_epoch) overlaps.push({ first: timed[i].row, second: timed[j].row });
     }
   }
-  if (overlaps.length > 0) violate('one leader at a time', `${overlaps.length} pair(s) of attempts from different epochs overlap in time`, overlaps);
+  if (overlaps.length > 0)
+    violate('one leader at a time', `${overlaps.length} pair(s) of attempts from different epochs overlap in time`, overlaps);
 
   // 8. artifacts
   for (const action of actions.filter((a) => a.status === 'SUCCESS')) {
@@ -191,13 +228,25 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
     }
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== action.artifact_sha256 || (row && row.artifact_sha256 !== action.artifact_sha256)) {
-      violate('artifact matches', `action ${action.id}: file SHA-256 ${sha}, action ${action.artifact_sha256}, log row ${row?.artifact_sha256}`, [action, row]);
+      violate(
+        'artifact matches',
+        `action ${action.id}: file SHA-256 ${sha}, action ${action.artifact_sha256}, log row ${row?.artifact_sha256}`,
+        [action, row],
+      );
       continue;
     }
     try {
       const content = JSON.parse(bytes.toString('utf8')) as { actionId?: unknown; idempotencyKey?: unknown; mode?: unknown };
-      if (String(content.actionId) !== String(action.id) || content.idempotencyKey !== action.idempotency_key || (row && content.mode !== row.mode)) {
-        violate('artifact matches', `action ${action.id}'s artifact describes action ${String(content.actionId)} / ${String(content.idempotencyKey)} in ${String(content.mode)}`, [action, row]);
+      if (
+        String(content.actionId) !== String(action.id) ||
+        content.idempotencyKey !== action.idempotency_key ||
+        (row && content.mode !== row.mode)
+      ) {
+        violate(
+          'artifact matches',
+          `action ${action.id}'s artifact describes action ${String(content.actionId)} / ${String(content.idempotencyKey)} in ${String(content.mode)}`,
+          [action, row],
+        );
       }
     } catch {
       violate('artifact matches', `action ${action.id}'s artifact is not JSON`, [action]);
@@ -209,10 +258,18 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
     for (const action of actions) {
       const posts = expectations.sink.posts(action.idempotency_key);
       if (posts.length > 1) {
-        violate('at most one post per action', `action ${action.id} (${action.status}) made ${posts.length} posts (${expectations.sink.requests(action.idempotency_key)} requests)`, [action, ...posts, ...(logsOf.get(action.id) ?? [])]);
+        violate(
+          'at most one post per action',
+          `action ${action.id} (${action.status}) made ${posts.length} posts (${expectations.sink.requests(action.idempotency_key)} requests)`,
+          [action, ...posts, ...(logsOf.get(action.id) ?? [])],
+        );
       }
       if (action.status === 'SUCCESS' && (posts.length !== 1 || posts[0].id !== action.remote_id)) {
-        violate('SUCCESS is the post made', `action ${action.id} is SUCCESS with remote_id ${action.remote_id}; the sink has ${JSON.stringify(posts)}`, [action]);
+        violate(
+          'SUCCESS is the post made',
+          `action ${action.id} is SUCCESS with remote_id ${action.remote_id}; the sink has ${JSON.stringify(posts)}`,
+          [action],
+        );
       }
     }
   }
@@ -221,7 +278,9 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   for (const action of actions.filter((a) => a.last_error_code === 'RESCUED_TOO_OFTEN')) {
     const abandoned = (logsOf.get(action.id) ?? []).filter((row) => row.outcome === 'ABANDONED');
     const claimers = abandoned.map((row) => /^(\S+) \(epoch \d+\) stopped before recording a result/.exec(row.error ?? '')?.[1] ?? null);
-    const unstopped = claimers.filter((id) => !scenario.byId(id)?.signals.some((sent) => sent.signal === 'SIGKILL' || sent.signal === 'SIGSTOP'));
+    const unstopped = claimers.filter(
+      (id) => !scenario.byId(id)?.signals.some((sent) => sent.signal === 'SIGKILL' || sent.signal === 'SIGSTOP'),
+    );
     if (action.status !== 'NEEDS_REVIEW' || abandoned.length !== MAX_RESCUES + 1 || unstopped.length > 0) {
       violate(
         'parked for too many rescues only when earned',

@@ -86,7 +86,8 @@ export class LeaseSampler {
         const before = await this.read();
         const answers = await Promise.all(targets.map((instance) => instance.leadership(1000)));
         const after = await this.read();
-        if (before && after) this.rounds.push({ before, after, answers: answers.filter((answer): answer is StatusSample => answer !== null) });
+        if (before && after)
+          this.rounds.push({ before, after, answers: answers.filter((answer): answer is StatusSample => answer !== null) });
       }
       await sleep(250);
     }
@@ -105,7 +106,11 @@ export class LeaseSampler {
     for (let index = 1; index < this.leases.length; index += 1) {
       const [earlier, later] = [this.leases[index - 1], this.leases[index]];
       if (later.epoch < earlier.epoch) {
-        found.push({ invariant: 'one leader at a time', detail: `lease epoch went down from ${earlier.epoch} to ${later.epoch}`, rows: [earlier, later] });
+        found.push({
+          invariant: 'one leader at a time',
+          detail: `lease epoch went down from ${earlier.epoch} to ${later.epoch}`,
+          rows: [earlier, later],
+        });
       }
     }
     const samples = [...this.leases, ...this.rounds.flatMap((round) => [round.before, round.after])].sort((a, b) => a.dbNowUs - b.dbNowUs);
@@ -117,7 +122,11 @@ export class LeaseSampler {
       if (sample.owner !== null) {
         const known = ownerOf.get(sample.epoch);
         if (known !== undefined && known !== sample.owner) {
-          found.push({ invariant: 'one leader at a time', detail: `epoch ${sample.epoch} was held by ${known} and by ${sample.owner}`, rows: [sample] });
+          found.push({
+            invariant: 'one leader at a time',
+            detail: `epoch ${sample.epoch} was held by ${known} and by ${sample.owner}`,
+            rows: [sample],
+          });
         }
         ownerOf.set(sample.epoch, sample.owner);
       }
@@ -132,7 +141,10 @@ export class LeaseSampler {
       // A release (shutdown, kill switch) ends a lease early and legitimately: only a holder
       // that was never seen releasing and was never asked to shut down must have expired.
       const holder = this.scenario.byId(ownerOf.get(older) ?? null);
-      const mayHaveReleased = released.has(older) || this.early.has(older) || (holder?.signals.some((sent) => sent.signal === 'SIGTERM' || sent.signal === 'SIGINT') ?? false);
+      const mayHaveReleased =
+        released.has(older) ||
+        this.early.has(older) ||
+        (holder?.signals.some((sent) => sent.signal === 'SIGTERM' || sent.signal === 'SIGINT') ?? false);
       if (acquired !== undefined && acquired !== null && acquired < expiry && !mayHaveReleased) {
         found.push({
           invariant: 'one leader at a time',
@@ -146,7 +158,11 @@ export class LeaseSampler {
       const claimants = round.answers.filter((answer) => answer.leader);
       for (const answer of claimants) {
         if (answer.leaseOwner !== answer.instanceId) {
-          found.push({ invariant: 'one leader at a time', detail: `${answer.instanceId} said leader while its own answer's lease names ${answer.leaseOwner}`, rows: [answer] });
+          found.push({
+            invariant: 'one leader at a time',
+            detail: `${answer.instanceId} said leader while its own answer's lease names ${answer.leaseOwner}`,
+            rows: [answer],
+          });
         } else if (stable && round.before.owner !== answer.instanceId) {
           found.push({
             invariant: 'one leader at a time',
@@ -156,7 +172,11 @@ export class LeaseSampler {
         }
       }
       if (stable && claimants.length > 1) {
-        found.push({ invariant: 'one leader at a time', detail: `${claimants.map((c) => c.instanceId).join(' and ')} both said leader in one round`, rows: [round.before, ...claimants, round.after] });
+        found.push({
+          invariant: 'one leader at a time',
+          detail: `${claimants.map((c) => c.instanceId).join(' and ')} both said leader in one round`,
+          rows: [round.before, ...claimants, round.after],
+        });
       }
     }
     return found;
@@ -165,7 +185,8 @@ export class LeaseSampler {
   /** Epochs seen, in order, with their owners (for scenario assertions). */
   epochs(): Array<{ epoch: number; owner: string | null }> {
     const seen = new Map<number, string | null>();
-    for (const sample of this.leases) if (!seen.has(sample.epoch) || sample.owner) seen.set(sample.epoch, sample.owner ?? seen.get(sample.epoch) ?? null);
+    for (const sample of this.leases)
+      if (!seen.has(sample.epoch) || sample.owner) seen.set(sample.epoch, sample.owner ?? seen.get(sample.epoch) ?? null);
     return [...seen.entries()].map(([epoch, owner]) => ({ epoch, owner }));
   }
 }

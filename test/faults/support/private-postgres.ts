@@ -94,7 +94,8 @@ export class PrivateCluster {
 
   /** A brand-new database, empty or a copy of `template`; names are made of [a-z0-9_] only. */
   async createDatabase(name: string, template?: string): Promise<string> {
-    for (const identifier of [name, template ?? 'x']) if (!/^[a-z0-9_]+$/.test(identifier)) throw new Error(`bad database name ${identifier}`);
+    for (const identifier of [name, template ?? 'x'])
+      if (!/^[a-z0-9_]+$/.test(identifier)) throw new Error(`bad database name ${identifier}`);
     await this.withClient('postgres', (client) => client.query(`create database ${name}${template ? ` template ${template}` : ''}`));
     return this.url(name);
   }

@@ -39,6 +39,8 @@ export async function runScenario(
       await scenario.abort();
     });
   }
-  process.stdout.write(`[faults] ${name}: ${scenario.violations.length === 0 ? 'PASS' : `FAIL (${scenario.violations.length})`} in ${Date.now() - scenario.t0} ms\n`);
+  process.stdout.write(
+    `[faults] ${name}: ${scenario.violations.length === 0 ? 'PASS' : `FAIL (${scenario.violations.length})`} in ${Date.now() - scenario.t0} ms\n`,
+  );
   scenario.report();
 }

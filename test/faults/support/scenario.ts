@@ -23,7 +23,13 @@ function migratedTemplate(cluster: PrivateCluster): Promise<string> {
       await cluster.createDatabase(name);
       await run(process.execPath, [BUILT_CLI, 'migrate'], {
         cwd: tmpdir(),
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', DATABASE_URL: cluster.url(name), AOL_ARTIFACT_DIR: join(tmpdir(), 'aol-fault-template-artifacts') },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_ENV: 'test',
+          DATABASE_URL: cluster.url(name),
+          AOL_ARTIFACT_DIR: join(tmpdir(), 'aol-fault-template-artifacts'),
+        },
         timeout: 60_000,
       });
       return name;
@@ -98,7 +104,13 @@ export class Scenario {
     this.sampler = new LeaseSampler(this);
   }
 
-  static async open(cluster: PrivateCluster, name: string, timing: Timing = FAST, env: Record<string, string> = {}, migrate = true): Promise<Scenario> {
+  static async open(
+    cluster: PrivateCluster,
+    name: string,
+    timing: Timing = FAST,
+    env: Record<string, string> = {},
+    migrate = true,
+  ): Promise<Scenario> {
     const rng = scenarioRng(name);
     const database = `f_${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${rng.int(0, 1e6)}`;
     // A copy of the cluster's migrated template (made once by the CLI's `migrate`), or empty.
@@ -207,12 +219,22 @@ export class Scenario {
   }
 
   /** Like waitFor, but a timeout becomes a violation (named `invariant`) and false. */
-  async expectWithin(invariant: string, check: () => Promise<boolean>, timeoutMs: number, what: string, evidence?: () => Promise<unknown[]>): Promise<boolean> {
+  async expectWithin(
+    invariant: string,
+    check: () => Promise<boolean>,
+    timeoutMs: number,
+    what: string,
+    evidence?: () => Promise<unknown[]>,
+  ): Promise<boolean> {
     try {
       await this.waitFor(async () => ((await check()) ? true : undefined), timeoutMs, what);
       return true;
     } catch {
-      this.violate(invariant, `not within ${timeoutMs} ms: ${what}`, evidence ? await evidence().catch((error: unknown) => [String(error)]) : undefined);
+      this.violate(
+        invariant,
+        `not within ${timeoutMs} ms: ${what}`,
+        evidence ? await evidence().catch((error: unknown) => [String(error)]) : undefined,
+      );
       return false;
     }
   }
@@ -233,12 +255,17 @@ export class Scenario {
 
   /** Real mode on: the deployment allows it (AOL_PROOF_MODE=0 in env) and an operator switches proof mode off. */
   async switchProofModeOff(instance: AolInstance): Promise<void> {
-    const answer = await instance.graphql('mutation { setProofMode(enabled: false, reason: "fault suite: REAL runs against a local sink") { proofMode } }');
+    const answer = await instance.graphql(
+      'mutation { setProofMode(enabled: false, reason: "fault suite: REAL runs against a local sink") { proofMode } }',
+    );
     if (answer.errors || answer.data?.setProofMode.proofMode !== false) throw new Error(`setProofMode failed: ${JSON.stringify(answer)}`);
   }
 
   async actionByKey(key: string): Promise<Record<string, any> | undefined> {
-    const [row] = await this.sql('select id, idempotency_key, status, attempts, claimed_by, claim_epoch, last_error_code, last_error, remote_id from aol_actions where idempotency_key = $1', [key]);
+    const [row] = await this.sql(
+      'select id, idempotency_key, status, attempts, claimed_by, claim_epoch, last_error_code, last_error, remote_id from aol_actions where idempotency_key = $1',
+      [key],
+    );
     return row;
   }
 
@@ -269,7 +296,13 @@ export class Scenario {
       const batch = keys.slice(from, from + 1000);
       const answer = await instance.graphql(
         'mutation Enqueue($inputs: [EnqueueActionInput!]!) { enqueueActions(inputs: $inputs) { created action { id } } }',
-        { inputs: batch.map((key) => ({ type: 'POST_SOCIAL', idempotencyKey: key, payload: { platform: 'mastodon', text: `fault suite post ${key}` } })) },
+        {
+          inputs: batch.map((key) => ({
+            type: 'POST_SOCIAL',
+            idempotencyKey: key,
+            payload: { platform: 'mastodon', text: `fault suite post ${key}` },
+          })),
+        },
         30_000,
       );
       if (answer.errors || !answer.data) throw new Error(`enqueueActions failed: ${JSON.stringify(answer.errors)}`);
@@ -285,7 +318,9 @@ export class Scenario {
   }
 
   async countsByStatus(): Promise<Record<string, number>> {
-    const rows = await this.sql<{ status: string; count: string }>('select status, count(*) as count from aol_actions group by status order by status');
+    const rows = await this.sql<{ status: string; count: string }>(
+      'select status, count(*) as count from aol_actions group by status order by status',
+    );
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 
@@ -333,7 +368,9 @@ export class Scenario {
         const showOutput = (instance: AolInstance | undefined, role: string) => {
           if (!instance || shown.has(instance)) return;
           shown.add(instance);
-          evidence.push(`${role} ${instance.id} (${instance.alive ? 'alive' : `dead: ${JSON.stringify(instance.exit)}`}), last lines:\n${instance.tail(8, true)}`);
+          evidence.push(
+            `${role} ${instance.id} (${instance.alive ? 'alive' : `dead: ${JSON.stringify(instance.exit)}`}), last lines:\n${instance.tail(8, true)}`,
+          );
         };
         for (const action of left.filter((row) => row.status === 'RUNNING').slice(0, 3)) {
           evidence.push({ logRowsOfAction: action.id, rows: await this.logRowsOf(action.id).catch(() => []) });
@@ -341,7 +378,11 @@ export class Scenario {
         }
         showOutput(this.byId((lease[0] as { owner?: string } | undefined)?.owner ?? null), 'lease holder');
         this.stalled = true;
-        this.violate('drains', `the queue did not drain ${why}: ${JSON.stringify(await this.countsByStatus().catch(() => ({})))}`, evidence);
+        this.violate(
+          'drains',
+          `the queue did not drain ${why}: ${JSON.stringify(await this.countsByStatus().catch(() => ({})))}`,
+          evidence,
+        );
         return false;
       }
       await sleep(100);
@@ -356,7 +397,8 @@ export class Scenario {
   /** Every process that exited without being told to is a crash: the service must stay up. */
   checkNoCrash(): void {
     for (const instance of this.instances) {
-      if (instance.crashed) this.violate('stays up', `${instance.id} exited on its own (${JSON.stringify(instance.exit)})`, [instance.tail(30, true)]);
+      if (instance.crashed)
+        this.violate('stays up', `${instance.id} exited on its own (${JSON.stringify(instance.exit)})`, [instance.tail(30, true)]);
     }
   }
 
@@ -367,7 +409,10 @@ export class Scenario {
     if (instance.isStopped) instance.thaw();
     const sentAt = instance.signal('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const exit = await Promise.race([instance.exited, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), boundMs + 2000)))]);
+    const exit = await Promise.race([
+      instance.exited,
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), boundMs + 2000))),
+    ]);
     clearTimeout(timer);
     const ms = Date.now() - sentAt;
     if (!exit) {
@@ -375,9 +420,11 @@ export class Scenario {
       instance.child.kill('SIGKILL');
       await instance.exited;
     } else if (exit.code !== 0 || ms > boundMs) {
-      this.violate('graceful shutdown', `${instance.id} exited code=${exit.code} signal=${exit.signal} after ${ms} ms of SIGTERM (bound ${boundMs} ms)`, [
-        instance.tail(25, true),
-      ]);
+      this.violate(
+        'graceful shutdown',
+        `${instance.id} exited code=${exit.code} signal=${exit.signal} after ${ms} ms of SIGTERM (bound ${boundMs} ms)`,
+        [instance.tail(25, true)],
+      );
     }
     return { exit, ms };
   }
@@ -397,7 +444,10 @@ export class Scenario {
     // Every scenario's timeline, passed or failed, in one directory per seed.
     const timelines = join(tmpdir(), `aol-faults-${this.rng.seed}`);
     await mkdir(timelines, { recursive: true });
-    await writeFile(join(timelines, `${this.name}.log`), [...this.notes, ...this.violations.map((v) => `VIOLATION [${v.invariant}] ${v.detail}`)].join('\n'));
+    await writeFile(
+      join(timelines, `${this.name}.log`),
+      [...this.notes, ...this.violations.map((v) => `VIOLATION [${v.invariant}] ${v.detail}`)].join('\n'),
+    );
     // The private cluster goes away with the spec file: keep the rows as evidence.
     if (this.violations.length > 0) {
       const tables = await snapshotTables(this).catch((error: unknown) => ({ unreadable: String(error) }));
@@ -406,7 +456,9 @@ export class Scenario {
     await this.pool.end().catch(() => undefined);
     if (this.violations.length === 0) {
       await rm(this.dir, { recursive: true, force: true });
-      await this.cluster.withClient('postgres', (client) => client.query(`drop database if exists ${this.database} with (force)`)).catch(() => undefined);
+      await this.cluster
+        .withClient('postgres', (client) => client.query(`drop database if exists ${this.database} with (force)`))
+        .catch(() => undefined);
     }
   }
 
@@ -425,7 +477,8 @@ export class Scenario {
     const parts = [`${this.name}: ${this.violations.length} invariant violation(s) (seed ${this.rng.seed}; evidence kept in ${this.dir})`];
     for (const violation of this.violations) {
       parts.push(`\n✗ [${violation.invariant}] ${violation.detail}`);
-      for (const row of (violation.rows ?? []).slice(0, 12)) parts.push(`    ${typeof row === 'string' ? row.split('\n').join('\n    ') : JSON.stringify(row)}`);
+      for (const row of (violation.rows ?? []).slice(0, 12))
+        parts.push(`    ${typeof row === 'string' ? row.split('\n').join('\n    ') : JSON.stringify(row)}`);
       if ((violation.rows ?? []).length > 12) parts.push(`    … ${(violation.rows ?? []).length - 12} more`);
     }
     parts.push('\nharness timeline:\n  ' + this.notes.slice(-40).join('\n  '));

@@ -17,7 +17,10 @@ export class EventWatch<T> {
     readonly instance: AolInstance,
     query: string,
   ) {
-    this.client = createClient({ url: instance.graphqlUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0,
+    this.client = createClient({
+      url: instance.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
       lazy: false,
       onNonLazyError: (error) => this.errors.push(error),
       on: { connected: () => (this.connected = true) },
@@ -36,7 +39,8 @@ export class EventWatch<T> {
   async ready(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.connected) {
-      if (this.errors.length > 0 || Date.now() > deadline) throw new Error(`subscription to ${this.instance.id} did not connect: ${JSON.stringify(this.errors)}`);
+      if (this.errors.length > 0 || Date.now() > deadline)
+        throw new Error(`subscription to ${this.instance.id} did not connect: ${JSON.stringify(this.errors)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -13,7 +13,9 @@ export class Migration20261130120000_operator_api extends Migration {
       add column "remote_url" varchar(1000) null;`);
     // Claim order is now priority first, then oldest due: the partial index follows it.
     this.addSql(`drop index "aol_actions_due_idx";`);
-    this.addSql(`create index "aol_actions_due_idx" on "aol_actions" ("priority" desc, "run_after", "id") where "status" in ('PENDING', 'RETRY');`);
+    this.addSql(
+      `create index "aol_actions_due_idx" on "aol_actions" ("priority" desc, "run_after", "id") where "status" in ('PENDING', 'RETRY');`,
+    );
     // Listing by status pages by id: (status, id) serves both the filter and the order.
     this.addSql(`drop index "aol_actions_status_created_at_idx";`);
     this.addSql(`create index "aol_actions_status_id_idx" on "aol_actions" ("status", "id");`);

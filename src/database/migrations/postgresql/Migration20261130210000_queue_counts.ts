@@ -15,7 +15,9 @@ export class Migration20261130210000_queue_counts extends Migration {
       "shard" int not null,
       "n" bigint not null,
       constraint "aol_queue_counts_pkey" primary key ("status", "shard"));`);
-    this.addSql(`insert into "aol_queue_counts" ("status", "shard", "n") select "status", 0, count(*) from "aol_actions" group by "status";`);
+    this.addSql(
+      `insert into "aol_queue_counts" ("status", "shard", "n") select "status", 0, count(*) from "aol_actions" group by "status";`,
+    );
     // One upsert per statement, into the session's own shard, statuses in order (so two
     // sessions never wait on each other in a cycle).
     this.addSql(`create function "aol_count_inserted_actions"() returns trigger language plpgsql as $$

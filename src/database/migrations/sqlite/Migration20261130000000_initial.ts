@@ -38,7 +38,8 @@ export class Migration20261130000000_initial extends Migration {
       \`updated_by\` text null,
       \`updated_at\` datetime not null,
       primary key (\`id\`));`);
-    this.addSql(`insert into \`aol_control_flags\` (\`id\`, \`paused\`, \`killed\`, \`proof_mode\`, \`reason\`, \`updated_by\`, \`updated_at\`)
+    this
+      .addSql(`insert into \`aol_control_flags\` (\`id\`, \`paused\`, \`killed\`, \`proof_mode\`, \`reason\`, \`updated_by\`, \`updated_at\`)
       values (1, false, false, true, 'initial state', 'migration', cast(round(unixepoch('subsec') * 1000) as integer));`);
 
     this.addSql(`create table \`aol_lease\` (

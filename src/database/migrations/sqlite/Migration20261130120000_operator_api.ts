@@ -8,7 +8,9 @@ export class Migration20261130120000_operator_api extends Migration {
     this.addSql('alter table `aol_actions` add column `remote_id` text null;');
     this.addSql('alter table `aol_actions` add column `remote_url` text null;');
     this.addSql('drop index `aol_actions_due_idx`;');
-    this.addSql("create index `aol_actions_due_idx` on `aol_actions` (`priority` desc, `run_after`, `id`) where `status` in ('PENDING', 'RETRY');");
+    this.addSql(
+      "create index `aol_actions_due_idx` on `aol_actions` (`priority` desc, `run_after`, `id`) where `status` in ('PENDING', 'RETRY');",
+    );
     this.addSql('drop index `aol_actions_status_created_at_idx`;');
     this.addSql('create index `aol_actions_status_id_idx` on `aol_actions` (`status`, `id`);');
 

@@ -11,7 +11,9 @@ export class Migration20261130210000_queue_counts extends Migration {
       \`shard\` integer not null,
       \`n\` bigint not null,
       primary key (\`status\`, \`shard\`));`);
-    this.addSql('insert into `aol_queue_counts` (`status`, `shard`, `n`) select `status`, 0, count(*) from `aol_actions` group by `status`;');
+    this.addSql(
+      'insert into `aol_queue_counts` (`status`, `shard`, `n`) select `status`, 0, count(*) from `aol_actions` group by `status`;',
+    );
     this.addSql(`create trigger \`aol_actions_count_insert\` after insert on \`aol_actions\` begin
       insert into aol_queue_counts (status, shard, n) values (new.status, 0, 1) on conflict (status, shard) do update set n = n + 1;
     end;`);
