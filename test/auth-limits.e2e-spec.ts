@@ -72,6 +72,26 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect(events.map((event) => event.actor)).toEqual(['operator:bob', 'operator']);
     });
 
+    it('tells each caller who it is: the role its token grants, its actor, and that a token is required', async () => {
+      const viewer = '{ viewer { role actor authenticationRequired } }';
+      expect((await aol.graphql(viewer, undefined, { ...asOperator, 'x-aol-actor': 'alice' })).data).toEqual({
+        viewer: { role: 'OPERATOR', actor: 'operator:alice', authenticationRequired: true },
+      });
+      expect((await aol.graphql(viewer, undefined, asViewer)).data).toEqual({
+        viewer: { role: 'VIEWER', actor: 'viewer', authenticationRequired: true },
+      });
+      const anonymous = await aol.graphql(viewer);
+      expect([anonymous.status, anonymous.errors?.[0].extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
+      const client = graphqlWsClient(aol.graphqlUrl, { ...asViewer, actor: 'bob' });
+      try {
+        expect((await wsExecute(client, viewer)).data).toEqual({
+          viewer: { role: 'VIEWER', actor: 'viewer:bob', authenticationRequired: true },
+        });
+      } finally {
+        await client.dispose();
+      }
+    });
+
     it.each([
       ['too deep', TOO_DEEP, 'QUERY_TOO_DEEP'],
       ['too costly', TOO_COSTLY, 'QUERY_TOO_COMPLEX'],
