@@ -348,7 +348,7 @@ describe('GraphiQL and error masking', () => {
     return response.text();
   }
 
-  it('serves GraphiQL in development and not in production unless AOL_GRAPHIQL=1', async () => {
+  it('serves GraphiQL in development and not in production unless AOL_GRAPHIQL=1 (then the page says how to turn it on)', async () => {
     for (const [env, expected] of [
       [{}, true],
       [{ NODE_ENV: 'production', AOL_API_TOKEN: OPERATOR_TOKEN }, false],
@@ -356,7 +356,8 @@ describe('GraphiQL and error masking', () => {
     ] as const) {
       const aol = await startTestApp(db, { env });
       try {
-        expect([env, (await landingPage(aol)).includes('GraphiQL')]).toEqual([env, expected]);
+        const page = await landingPage(aol);
+        expect([env, page.includes('id="graphiql"'), page.includes('AOL_GRAPHIQL=1')]).toEqual([env, expected, !expected]);
       } finally {
         await aol.close();
       }
