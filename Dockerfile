@@ -8,8 +8,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY nest-cli.json tsconfig.json tsconfig.build.json mikro-orm.config.ts ./
+COPY nest-cli.json tsconfig.json tsconfig.build.json mikro-orm.config.ts schema.gql ./
 COPY src ./src
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev
 

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { AolConfig } from './config/aol-config';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
@@ -22,13 +23,13 @@ export class CoreModule {
   }
 }
 
-/** The service: the core, the GraphQL API, and the tick on its interval. */
+/** The service: the core, the GraphQL API, the console, and the tick on its interval. */
 @Module({})
 export class AppModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ScheduleModule.forRoot()],
+      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ConsoleModule, ScheduleModule.forRoot()],
       providers: [TickScheduler],
     };
   }

@@ -46,6 +46,12 @@ describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
     });
   });
 
+  it('tells a caller of the open API that no token is required and names it anonymous', async () => {
+    expect((await aol.graphql('{ viewer { role actor authenticationRequired } }', undefined, { 'x-aol-actor': 'alice' })).data).toEqual({
+      viewer: { role: 'OPERATOR', actor: 'anonymous:alice', authenticationRequired: false },
+    });
+  });
+
   it('delivers tickCompleted to a graphql-ws subscriber as the ticks happen', async () => {
     const client = graphqlWsClient(aol.graphqlUrl);
     try {

@@ -72,6 +72,26 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
       expect(events.map((event) => event.actor)).toEqual(['operator:bob', 'operator']);
     });
 
+    it('tells each caller who it is: the role its token grants, its actor, and that a token is required', async () => {
+      const viewer = '{ viewer { role actor authenticationRequired } }';
+      expect((await aol.graphql(viewer, undefined, { ...asOperator, 'x-aol-actor': 'alice' })).data).toEqual({
+        viewer: { role: 'OPERATOR', actor: 'operator:alice', authenticationRequired: true },
+      });
+      expect((await aol.graphql(viewer, undefined, asViewer)).data).toEqual({
+        viewer: { role: 'VIEWER', actor: 'viewer', authenticationRequired: true },
+      });
+      const anonymous = await aol.graphql(viewer);
+      expect([anonymous.status, anonymous.errors?.[0].extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
+      const client = graphqlWsClient(aol.graphqlUrl, { ...asViewer, actor: 'bob' });
+      try {
+        expect((await wsExecute(client, viewer)).data).toEqual({
+          viewer: { role: 'VIEWER', actor: 'viewer:bob', authenticationRequired: true },
+        });
+      } finally {
+        await client.dispose();
+      }
+    });
+
     it.each([
       ['too deep', TOO_DEEP, 'QUERY_TOO_DEEP'],
       ['too costly', TOO_COSTLY, 'QUERY_TOO_COMPLEX'],
@@ -328,7 +348,7 @@ describe('GraphiQL and error masking', () => {
     return response.text();
   }
 
-  it('serves GraphiQL in development and not in production unless AOL_GRAPHIQL=1', async () => {
+  it('serves GraphiQL in development and not in production unless AOL_GRAPHIQL=1 (then the page says how to turn it on)', async () => {
     for (const [env, expected] of [
       [{}, true],
       [{ NODE_ENV: 'production', AOL_API_TOKEN: OPERATOR_TOKEN }, false],
@@ -336,7 +356,8 @@ describe('GraphiQL and error masking', () => {
     ] as const) {
       const aol = await startTestApp(db, { env });
       try {
-        expect([env, (await landingPage(aol)).includes('GraphiQL')]).toEqual([env, expected]);
+        const page = await landingPage(aol);
+        expect([env, page.includes('id="graphiql"'), page.includes('AOL_GRAPHIQL=1')]).toEqual([env, expected, !expected]);
       } finally {
         await aol.close();
       }

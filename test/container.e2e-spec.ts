@@ -57,6 +57,9 @@ describe('the Dockerfile, run outside a container', () => {
     expect(runtimeKeywords).toEqual(expect.arrayContaining(['EXPOSE', 'HEALTHCHECK', 'CMD']));
     expect(build.instructions).toContainEqual(['RUN', 'npm ci']);
     expect(build.instructions.some(([keyword, rest]) => keyword === 'RUN' && rest.includes('npm run build'))).toBe(true);
+    // The console and GraphiQL are built from web/, their types from schema.gql.
+    expect(build.instructions).toContainEqual(['COPY', 'web ./web']);
+    expect(build.instructions.some(([keyword, rest]) => keyword === 'COPY' && rest.split(' ').includes('schema.gql'))).toBe(true);
   });
 
   it('serves from dist with production dependencies only, runs actions, passes its health check and stops cleanly', async () => {
@@ -101,6 +104,13 @@ describe('the Dockerfile, run outside a container', () => {
     expect(probe[0]).toBe('node');
     const health = await runNode(probe[1], probe.slice(2), { PORT: port }, app);
     expect(health.code).toBe(0);
+
+    // The console is served from dist with production dependencies only; GraphiQL is off, and says how to turn it on.
+    const consolePage = await fetch(new URL('/', server.graphqlUrl));
+    expect([consolePage.status, consolePage.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await consolePage.text())![1];
+    expect((await fetch(new URL(script, server.graphqlUrl))).status).toBe(200);
+    expect(await (await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } })).text()).toContain('AOL_GRAPHIQL=1');
 
     const anonymous = await graphqlRequest(server.graphqlUrl, '{ autonomyStatus { mode } }');
     expect([anonymous.status, anonymous.errors?.[0].extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);

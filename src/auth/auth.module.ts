@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
 
 @Global()
-@Module({ providers: [AuthService], exports: [AuthService] })
+@Module({ providers: [AuthService, AuthResolver], exports: [AuthService] })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLError } from 'graphql';
 import type { FastifyRequest } from 'fastify';
@@ -9,7 +9,7 @@ import type { AolConfig } from '../config/aol-config';
 import { AolError } from '../errors/aol-error';
 import { DateTimeScalar } from './date-time.scalar';
 import { createErrorFormatter } from './format-error';
-import { graphiqlLandingPage } from './graphiql-landing-page';
+import { graphqlLandingPage } from './graphql-landing-page';
 import { QueryLimitsRule } from './query-limits';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -46,7 +46,7 @@ function authorizationPlugin(auth: AuthService): ApolloServerPlugin<PrincipalCon
  * The HTTP side of the GraphQL endpoint (subscriptions are served by GraphqlWsServer): the
  * code-first schema built in memory (`npm run schema` writes schema.gql), bearer-token
  * authentication in the context, the query limits as validation rules, the role check before
- * execution, Apollo's CSRF prevention (and no cache-control hints), errors mapped to codes, and GraphiQL when enabled.
+ * execution, Apollo's CSRF prevention (and no cache-control hints), errors mapped to codes, and GraphiQL (or a page saying how to turn it on) for browsers.
  */
 export function buildGraphqlOptions(config: AolConfig, auth: AuthService): ApolloDriverConfig {
   const development = config.nodeEnv !== 'production';
@@ -61,7 +61,7 @@ export function buildGraphqlOptions(config: AolConfig, auth: AuthService): Apoll
       authorizationPlugin(auth),
       // No HTTP caching of an operator API; without it Apollo does not wrap every field's resolver.
       ApolloServerPluginCacheControlDisabled(),
-      config.graphiql ? graphiqlLandingPage(GRAPHQL_PATH) : ApolloServerPluginLandingPageDisabled(),
+      graphqlLandingPage(config.graphiql),
     ],
     introspection: true,
     csrfPrevention: true,

@@ -30,9 +30,10 @@ abstract class WrappedHandler implements ActionHandler {
   abstract execute(context: ActionRunContext): Promise<ActionResult>;
 }
 
-/** Throws for posts whose text contains `marker` (with `detail` after its message), and counts calls. */
+/** Throws for posts whose text contains `marker` (with `detail` after its message) while armed, and counts calls. */
 export class ExplodingHandler extends WrappedHandler {
   calls = 0;
+  armed = true;
 
   constructor(
     real: SocialPostHandler,
@@ -44,7 +45,7 @@ export class ExplodingHandler extends WrappedHandler {
 
   async execute(context: ActionRunContext): Promise<ActionResult> {
     this.calls += 1;
-    if (String(context.action.payload.text).includes(this.marker))
+    if (this.armed && String(context.action.payload.text).includes(this.marker))
       throw new Error(`adapter exploded on attempt ${context.action.attempt}${this.detail}`);
     return this.real.execute(context);
   }

@@ -1,0 +1,84 @@
+import { useState, type ReactNode } from 'react';
+import { useClient } from 'urql';
+import { runMutation } from '../api';
+import { CancelActionMutation, RetryActionMutation } from '../documents';
+import type { ActionFieldsFragment, ActionStatus } from '../../gql/graphql';
+import { READ_ONLY_HINT } from '../operator';
+import { ReasonDialog, type ReasonRequest } from './ReasonDialog';
+
+export type Operation = 'Retry' | 'Cancel';
+
+/** Which statuses each operation accepts, as the API enforces them. */
+const ACCEPTS: Record<Operation, ActionStatus[]> = {
+  Retry: ['DLQ', 'NEEDS_REVIEW'],
+  Cancel: ['PENDING', 'RETRY'],
+};
+
+const REFUSAL: Record<Operation, string> = {
+  Retry: 'Only DLQ and NEEDS_REVIEW actions can be retried',
+  Cancel: 'Only PENDING and RETRY actions can be cancelled',
+};
+
+/** Why `operation` is not offered for actions in these statuses now, or null when it is. */
+export function unavailable(operation: Operation, statuses: ActionStatus[], canOperate: boolean): string | null {
+  if (!canOperate) return READ_ONLY_HINT;
+  if (statuses.length === 0) return 'Select actions first';
+  return statuses.some((status) => ACCEPTS[operation].includes(status)) ? null : REFUSAL[operation];
+}
+
+/** A button disabled with its reason as the tooltip (on a wrapper too: disabled buttons get no hover in some browsers). */
+export function OperationButton({ hint, onClick, children }: { hint: string | null; onClick: () => void; children: ReactNode }) {
+  return (
+    <span title={hint ?? undefined}>
+      <button type="button" disabled={hint !== null} title={hint ?? undefined} onClick={onClick}>
+        {children}
+      </button>
+    </span>
+  );
+}
+
+/**
+ * Retry and Cancel on one action or several: a reason dialog, then one request per action the
+ * operation applies to; what the API refused is reported, not hidden.
+ */
+export function useActionOperations(onChanged: (action: ActionFieldsFragment) => void) {
+  const client = useClient();
+  const [request, setRequest] = useState<ReasonRequest | null>(null);
+  const [outcome, setOutcome] = useState('');
+
+  const ask = (operation: Operation, targets: ActionFieldsFragment[], onDone?: () => void) => {
+    const eligible = targets.filter((row) => ACCEPTS[operation].includes(row.status));
+    const what = eligible.length === 1 ? `action ${eligible[0].id}` : `${eligible.length} actions`;
+    setRequest({
+      title: `${operation} ${what}`,
+      description:
+        operation === 'Retry'
+          ? 'It goes back to the queue with a fresh retry budget and runs at the next tick.'
+          : 'It is cancelled before it starts and never runs.',
+      confirmLabel: operation,
+      onConfirm: async (reason) => {
+        const refused: string[] = [];
+        for (const row of eligible) {
+          try {
+            onChanged(
+              operation === 'Retry'
+                ? (await runMutation(client, RetryActionMutation, { id: row.id, reason })).retryAction
+                : (await runMutation(client, CancelActionMutation, { id: row.id, reason })).cancelAction,
+            );
+          } catch (error) {
+            refused.push(`${row.id}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+        onDone?.();
+        const done = eligible.length - refused.length;
+        setOutcome(
+          `${operation === 'Retry' ? 'Retried' : 'Cancelled'} ${done} of ${eligible.length}${refused.length ? `; refused ${refused.join('; ')}` : ''}`,
+        );
+        if (refused.length === eligible.length) throw new Error(refused.join('; '));
+      },
+    });
+  };
+
+  const dialog = request && <ReasonDialog request={request} onClose={() => setRequest(null)} />;
+  return { ask, dialog, outcome };
+}
