@@ -128,6 +128,18 @@ describe('loadConfig', () => {
       },
     );
 
+    it.each([
+      'https://@mastodon.example',
+      'https://:@mastodon.example',
+      'https://bot@mastodon.example',
+      'https:\\\\bot:pw@mastodon.example',
+    ])('refuses AOL_MASTODON_BASE_URL=%s: credentials, even empty ones, are refused at start-up naming the variable', (url) => {
+      expect(problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: url })).toEqual([
+        'AOL_MASTODON_BASE_URL must not contain a user name or password ' +
+          '(got "https://mastodon.example/ with its user info, query and fragment not shown")',
+      ]);
+    });
+
     it('refuses an address with credentials without echoing them', () => {
       const problems = problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: `https://bot:${TOKEN}@mastodon.example/?access_token=${TOKEN}` });
       expect(problems).toEqual([
