@@ -23,6 +23,10 @@ export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
 const KEEP_ALIVE_MS = 12_000;
 /** After a 1013 close, how long a reader that is not reading keeps its socket before it is cut. */
 const DROP_GRACE_MS = 1_000;
+/** How long a shutdown waits for peers to answer the close before cutting them. */
+const SHUTDOWN_CLOSE_MS = 1_000;
+/** Messages read from one socket and not yet handled, before the socket is no longer read. */
+const MAX_PENDING_MESSAGES = 64;
 /** graphql-ws's code for a refusal that may pass later; ours for every rate limit. */
 const CLOSE_RATE_LIMITED = 4429;
 /** RFC 6455 "try again later": the server will not hold more bytes for this reader. */
@@ -125,12 +129,19 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log(`graphql-ws subscriptions at ${GRAPHQL_PATH}`);
   }
 
-  /** Closes every socket (1001, going away) and the WebSocket server itself. */
+  /**
+   * Closes every socket (1001, going away), cuts those whose peer has not answered the close
+   * within SHUTDOWN_CLOSE_MS (a reader that does not read never will), and closes the server.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (this.keepAlive) clearInterval(this.keepAlive);
     const server = this.server;
     if (!server) return;
     for (const socket of server.clients) socket.close(1001, 'Going away');
+    for (let waited = 0; server.clients.size > 0 && waited < SHUTDOWN_CLOSE_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const socket of server.clients) socket.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -142,20 +153,41 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnApplicationShu
         protocol: socket.protocol,
         send: (data) => this.send(connection, data),
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (receive) =>
-          socket.on('message', (data: Buffer) => {
-            const waitMs = this.limits.takeMessage(connection.rateKey);
-            if (waitMs > 0) return socket.close(CLOSE_RATE_LIMITED, `Too many messages: try again in ${Math.ceil(waitMs / 1000)} s`);
-            receive(String(data)).catch((error: unknown) => {
-              this.logger.error(`graphql-ws message handling failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
+        onMessage: (receive) => this.receiveInTurn(connection, receive),
       },
       connection,
     );
     socket.on('error', () => socket.terminate());
     socket.once('close', (code: number, reason: Buffer) => void closed(code, String(reason)));
+  }
+
+  /**
+   * Hands the socket's messages to graphql-ws one per turn of the event loop, so that one
+   * socket's burst (200 subscribes in one packet) cannot hold the loop: every socket, the tick's
+   * database round trips and its timers get a turn in between. A socket with a backlog of
+   * MAX_PENDING_MESSAGES is no longer read until half of it is worked off (what one read already
+   * held still queues), so the backlog is bounded and the sender slowed to the server's pace.
+   */
+  private receiveInTurn(connection: Connection, receive: (data: string) => Promise<void>): void {
+    const { socket } = connection;
+    const pending: string[] = [];
+    const next = () => {
+      const data = pending.shift();
+      if (data === undefined) return;
+      receive(data).catch((error: unknown) => {
+        this.logger.error(`graphql-ws message handling failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+      if (socket.isPaused && pending.length < MAX_PENDING_MESSAGES / 2) socket.resume();
+      if (pending.length > 0) setImmediate(next);
+    };
+    socket.on('message', (data: Buffer) => {
+      const waitMs = this.limits.takeMessage(connection.rateKey);
+      if (waitMs > 0) return socket.close(CLOSE_RATE_LIMITED, `Too many messages: try again in ${Math.ceil(waitMs / 1000)} s`);
+      pending.push(String(data));
+      if (pending.length === 1) setImmediate(next);
+      if (pending.length >= MAX_PENDING_MESSAGES) socket.pause();
+    });
   }
 
   /** Hands a message to the socket without waiting for the reader; drops a reader that has fallen too far behind. */
