@@ -1,6 +1,4 @@
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { BUILT_SERVER, requireBuild } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { useBuiltServer } from './support/built-server';
 import { graphqlRequest, graphqlWsClient, wsExecute } from './support/graphql-client';
 import { sampleProc } from './support/proc';
 
@@ -18,30 +16,14 @@ function doubledSpreads(levels: number, leaf = 'controlFlags { paused }'): strin
 }
 
 describe('fragment spreads', () => {
-  let db: TestDatabase;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-    server = await startServer(
-      BUILT_SERVER,
-      { DATABASE_URL: db.url, AOL_API_TOKEN: OPERATOR, AOL_READ_TOKEN: TOKEN, AOL_TICK_INTERVAL_MS: '200' },
-      db.dir,
-    );
-  });
-
-  afterAll(async () => {
-    await stopServer(server);
-    await db?.drop();
-  });
+  const builtServer = useBuiltServer({ AOL_API_TOKEN: OPERATOR, AOL_READ_TOKEN: TOKEN, AOL_TICK_INTERVAL_MS: '200' });
 
   it('are measured once per fragment: 26 levels of doubled spreads are refused for cost at the price of a small query', async () => {
-    const pid = server.child.pid!;
+    const pid = builtServer().child.pid!;
     const before = sampleProc(pid).cpuSeconds;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       // A new text each time, so no cache answers for the first one.
-      const response = await graphqlRequest(server.graphqlUrl, `${doubledSpreads(26)}\n# ${attempt}`, undefined, asViewer);
+      const response = await graphqlRequest(builtServer().graphqlUrl, `${doubledSpreads(26)}\n# ${attempt}`, undefined, asViewer);
       expect([response.status, response.errors?.map((error) => error.extensions?.code)]).toEqual([400, ['QUERY_TOO_COMPLEX']]);
       // 2^26 spreads of a leaf costing 2: counted in full, walked once.
       expect(response.errors?.[0].message).toBe(`Estimated cost ${2 ** 27} exceeds the limit of 5000`);
@@ -53,11 +35,11 @@ describe('fragment spreads', () => {
 
   it('still count every spread: a fragment with one alias spread 32 times is 32 aliases, over HTTP and WebSocket', async () => {
     const query = doubledSpreads(5, 'flags: controlFlags { paused }');
-    const http = await graphqlRequest(server.graphqlUrl, query, undefined, asViewer);
+    const http = await graphqlRequest(builtServer().graphqlUrl, query, undefined, asViewer);
     expect(http.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([
       ['TOO_MANY_ALIASES', '32 aliases exceed the limit of 20'],
     ]);
-    const client = graphqlWsClient(server.graphqlUrl, asViewer);
+    const client = graphqlWsClient(builtServer().graphqlUrl, asViewer);
     try {
       const ws = await wsExecute(client, query);
       expect(ws.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([

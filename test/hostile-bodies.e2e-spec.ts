@@ -2,8 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { BUILT_SERVER, requireBuild } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { useBuiltServer } from './support/built-server';
 import { startTestApp, TestApp } from './support/test-app';
 import { ENQUEUE_ACTION } from './support/actions';
 import { sampleProc } from './support/proc';
@@ -75,39 +74,31 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
 }
 
 describe('hostile bodies, against the built server', () => {
-  let db: TestDatabase;
-  let server: ServerProcess;
+  const builtServer = useBuiltServer({ AOL_API_TOKEN: OPERATOR, AOL_TICK_INTERVAL_MS: '200' });
 
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-    server = await startServer(BUILT_SERVER, { DATABASE_URL: db.url, AOL_API_TOKEN: OPERATOR, AOL_TICK_INTERVAL_MS: '200' }, db.dir);
-  });
-
-  afterAll(async () => {
-    await stopServer(server);
-    await db?.drop();
-  });
-
-  /** Eight 3 MB bodies, four at a time, as an attacker sent them; returns the answers and what they cost the server. */
+  /** Eight 3 MB bodies, four at a time, as an attacker sent them; returns the answers and what they cost the builtServer(). */
   async function flood(headers: Record<string, string>) {
-    const pid = server.child.pid!;
+    const pid = builtServer().child.pid!;
     const before = sampleProc(pid);
     const answers: Array<{ status: number; body: any }> = [];
     for (let round = 0; round < 2; round += 1) {
-      answers.push(...(await Promise.all(Array.from({ length: 4 }, () => post(server.graphqlUrl, headers, nestedBody(3 * 1024 * 1024))))));
+      answers.push(
+        ...(await Promise.all(Array.from({ length: 4 }, () => post(builtServer().graphqlUrl, headers, nestedBody(3 * 1024 * 1024))))),
+      );
     }
     const after = sampleProc(pid);
     return { answers, cpuSeconds: after.cpuSeconds - before.cpuSeconds, peakGrowthKb: after.peakRssKb - before.peakRssKb };
   }
 
   it('without a token: 401 UNAUTHENTICATED before the body is read, at the cost of the headers', async () => {
-    const pid = server.child.pid!;
+    const pid = builtServer().child.pid!;
     const before = sampleProc(pid);
     const answers: Array<string | null> = [];
     for (let round = 0; round < 2; round += 1) {
       answers.push(
-        ...(await Promise.all(Array.from({ length: 4 }, () => answerBeforeBody(server.graphqlUrl, {}, nestedBody(3 * 1024 * 1024))))),
+        ...(await Promise.all(
+          Array.from({ length: 4 }, () => answerBeforeBody(builtServer().graphqlUrl, {}, nestedBody(3 * 1024 * 1024))),
+        )),
       );
     }
     expect(answers).toEqual(Array(8).fill('HTTP/1.1 401 Unauthorized'));

@@ -1,7 +1,5 @@
 import { getIntrospectionQuery } from 'graphql';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { BUILT_SERVER, requireBuild } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { useBuiltServer } from './support/built-server';
 import { graphqlRequest, graphqlWsClient, wsExecute } from './support/graphql-client';
 import { sampleProc } from './support/proc';
 
@@ -13,23 +11,7 @@ const LISTS_UNDER_TYPE = '{ __type(name: "Query") { fields { type { fields { typ
 const DEEP_UNDER_SCHEMA = `{ __schema { types { fields { type ${'{ ofType '.repeat(12)}{ name }${' }'.repeat(12)} } } } }`;
 
 describe('introspection within the limits', () => {
-  let db: TestDatabase;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-    server = await startServer(
-      BUILT_SERVER,
-      { DATABASE_URL: db.url, AOL_API_TOKEN: 'operator-token-0123456789abcdef', AOL_READ_TOKEN: VIEWER, AOL_TICK_ENABLED: '0' },
-      db.dir,
-    );
-  });
-
-  afterAll(async () => {
-    await stopServer(server);
-    await db?.drop();
-  });
+  const builtServer = useBuiltServer({ AOL_API_TOKEN: 'operator-token-0123456789abcdef', AOL_READ_TOKEN: VIEWER, AOL_TICK_ENABLED: '0' });
 
   it.each([
     ['2,000 aliases under __schema', ALIASES_UNDER_SCHEMA, ['TOO_MANY_ALIASES', 'QUERY_TOO_COMPLEX']],
@@ -37,11 +19,11 @@ describe('introspection within the limits', () => {
     ['lists nested under __type', LISTS_UNDER_TYPE, ['GRAPHQL_VALIDATION_FAILED']],
     ['nesting past the introspection depth', DEEP_UNDER_SCHEMA, ['QUERY_TOO_DEEP']],
   ])('refuses %s before running it, on HTTP and the WebSocket, at no cost in memory', async (_name, query, codes) => {
-    const pid = server.child.pid!;
+    const pid = builtServer().child.pid!;
     const before = sampleProc(pid);
-    const http = await graphqlRequest(server.graphqlUrl, query, undefined, asViewer);
+    const http = await graphqlRequest(builtServer().graphqlUrl, query, undefined, asViewer);
     expect([http.status, http.data, http.errors?.map((error) => error.extensions?.code)]).toEqual([400, undefined, codes]);
-    const client = graphqlWsClient(server.graphqlUrl, asViewer);
+    const client = graphqlWsClient(builtServer().graphqlUrl, asViewer);
     try {
       expect((await wsExecute(client, query)).errors?.map((error) => error.extensions?.code)).toEqual(codes);
     } finally {
@@ -52,7 +34,7 @@ describe('introspection within the limits', () => {
   });
 
   it("answers GraphiQL's own introspection query, whose depth and lists are within the introspection limits", async () => {
-    const response = await graphqlRequest(server.graphqlUrl, getIntrospectionQuery(), undefined, asViewer);
+    const response = await graphqlRequest(builtServer().graphqlUrl, getIntrospectionQuery(), undefined, asViewer);
     expect(response.errors).toBeUndefined();
     expect(response.data?.__schema.types.length).toBeGreaterThan(10);
   });

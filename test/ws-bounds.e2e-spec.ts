@@ -1,7 +1,6 @@
 import WebSocket from 'ws';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { BUILT_SERVER, requireBuild, waitFor } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { waitFor } from './support/processes';
+import { useBuiltServer } from './support/built-server';
 import { graphqlWsClient } from './support/graphql-client';
 import { sampleProc } from './support/proc';
 
@@ -27,26 +26,14 @@ function subscribe(socket: WebSocket, id: string): void {
 }
 
 describe('bounds of one WebSocket', () => {
-  let db: TestDatabase;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-    server = await startServer(
-      BUILT_SERVER,
-      { DATABASE_URL: db.url, AOL_API_TOKEN: OPERATOR, AOL_TICK_INTERVAL_MS: '20', AOL_WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED) },
-      db.dir,
-    );
-  });
-
-  afterAll(async () => {
-    await stopServer(server);
-    await db?.drop();
+  const builtServer = useBuiltServer({
+    AOL_API_TOKEN: OPERATOR,
+    AOL_TICK_INTERVAL_MS: '20',
+    AOL_WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
   });
 
   it('holds 100 subscriptions by default: the 101st gets TOO_MANY_SUBSCRIPTIONS and the others go on', async () => {
-    const socket = await openSocket(server.graphqlUrl);
+    const socket = await openSocket(builtServer().graphqlUrl);
     try {
       const errors: unknown[] = [];
       const delivered = new Set<string>();
@@ -65,14 +52,18 @@ describe('bounds of one WebSocket', () => {
   });
 
   it('drops a reader that stops reading once AOL_WS_MAX_BUFFERED_BYTES wait for it, and logs it', async () => {
-    const pid = server.child.pid!;
+    const pid = builtServer().child.pid!;
     const before = sampleProc(pid);
     // 100 subscriptions at 50 ticks a second fill the kernel's buffers within seconds, then the server's.
-    const socket = await openSocket(server.graphqlUrl);
+    const socket = await openSocket(builtServer().graphqlUrl);
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
     for (let i = 1; i <= 100; i += 1) subscribe(socket, `r${i}`);
-    await waitFor(async () => (/Dropped the WebSocket/.test(server.output()) ? true : undefined), 45_000, 'the slow reader to be dropped');
-    expect(server.output()).toMatch(
+    await waitFor(
+      async () => (/Dropped the WebSocket/.test(builtServer().output()) ? true : undefined),
+      45_000,
+      'the slow reader to be dropped',
+    );
+    expect(builtServer().output()).toMatch(
       new RegExp(`Dropped the WebSocket of token:OPERATOR: \\d+ bytes wait .*\\(AOL_WS_MAX_BUFFERED_BYTES ${MAX_BUFFERED}\\)`),
     );
     // Its descriptor goes (terminated after a second's grace), and memory grew by the buffer, not by an endless queue.
@@ -80,7 +71,7 @@ describe('bounds of one WebSocket', () => {
     expect(sampleProc(pid).peakRssKb - before.peakRssKb).toBeLessThan(60 * 1024);
     socket.terminate();
     // The service goes on answering the others.
-    const client = graphqlWsClient(server.graphqlUrl, asOperator);
+    const client = graphqlWsClient(builtServer().graphqlUrl, asOperator);
     try {
       const next = await new Promise((resolve) =>
         client.subscribe(
@@ -95,7 +86,7 @@ describe('bounds of one WebSocket', () => {
   });
 
   it('keeps the 64 KiB message limit: a larger one closes the socket with 1009', async () => {
-    const socket = await openSocket(server.graphqlUrl);
+    const socket = await openSocket(builtServer().graphqlUrl);
     const code = await new Promise<number>((resolve) => {
       socket.on('close', (closeCode) => resolve(closeCode));
       socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `{ __typename } # ${'x'.repeat(70_000)}` } }));

@@ -1,7 +1,6 @@
 import { connect, Socket } from 'node:net';
-import { createTestDatabase, TestDatabase } from './support/test-database';
-import { BUILT_SERVER, requireBuild, waitFor } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { waitFor } from './support/processes';
+import { useBuiltServer } from './support/built-server';
 import { closeWaitSockets, sampleProc } from './support/proc';
 
 const PATHS = ['/', '/nowhere', '/graphql-ws', '/graphqlx', '/health', '/subscriptions', '/graphql/../admin', '/%2e%2e/graphql2'];
@@ -32,23 +31,11 @@ function upgrade(port: number, path: string, sockets: Socket[]): Promise<Upgrade
 }
 
 describe('WebSocket upgrades to paths other than /graphql', () => {
-  let db: TestDatabase;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-    server = await startServer(BUILT_SERVER, { DATABASE_URL: db.url, AOL_API_TOKEN: 'operator-token-0123456789abcdef' }, db.dir);
-  });
-
-  afterAll(async () => {
-    await stopServer(server);
-    await db?.drop();
-  });
+  const builtServer = useBuiltServer({ AOL_API_TOKEN: 'operator-token-0123456789abcdef' });
 
   it('are answered 404 and closed by the server, leaving no descriptor and no CLOSE-WAIT socket behind', async () => {
-    const pid = server.child.pid!;
-    const port = Number(new URL(server.graphqlUrl).port);
+    const pid = builtServer().child.pid!;
+    const port = Number(new URL(builtServer().graphqlUrl).port);
     const baseline = sampleProc(pid).fds;
     const sockets: Socket[] = [];
     const outcomes = await Promise.all(Array.from({ length: UPGRADES }, (_, i) => upgrade(port, PATHS[i % PATHS.length], sockets)));
@@ -65,7 +52,7 @@ describe('WebSocket upgrades to paths other than /graphql', () => {
     expect({ fds: settled, closeWait: closeWaitSockets(pid) }).toEqual({ fds: expect.any(Number), closeWait: 0 });
     expect(settled).toBeLessThanOrEqual(baseline);
 
-    const health = await fetch(server.graphqlUrl.replace(/\/graphql$/, '/health'));
+    const health = await fetch(builtServer().graphqlUrl.replace(/\/graphql$/, '/health'));
     expect(health.status).toBe(200);
   });
 });

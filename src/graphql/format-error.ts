@@ -123,6 +123,6 @@ export function refusalOf(error: AolError): { status: number; headers: Record<st
   return {
     status: httpStatusOf(error.code),
     headers: retryAfter ? { 'retry-after': retryAfter } : {},
-    body: { errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] },
+    body: { errors: [toGraphqlError({ message: error.message }, error, { exposeInternalErrors: false, hideSchemaDetails: false })] },
   };
 }

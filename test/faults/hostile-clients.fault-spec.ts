@@ -1,6 +1,6 @@
 import { connect, Socket } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { sampleProc } from '../support/proc';
 import { checkInvariants } from './support/invariants';
 import { AolInstance, sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
@@ -15,11 +15,10 @@ const SUBSCRIBES_PER_SOCKET = 200;
 const SUBSCRIPTION_CAP = 100;
 const SLOW_READER_BUFFER = 256 * 1024;
 
-/** Descriptors and resident memory of a process, from /proc. */
+/** Descriptors and resident memory of a process, from /proc, in MB. */
 function sample(pid: number): { fds: number; rssMb: number; peakRssMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
-  return { fds: readdirSync(`/proc/${pid}/fd`).length, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  const { fds, rssKb, peakRssKb } = sampleProc(pid);
+  return { fds, rssMb: rssKb / 1024, peakRssMb: peakRssKb / 1024 };
 }
 
 /** A WebSocket upgrade to a path that is not /graphql: resolves with the status line, or null if never answered. */
