@@ -1,10 +1,15 @@
 import { ConsoleLogger, INestApplication, INestApplicationContext, LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
 import { SqlDatabase } from './database/sql-database';
+import { AuthService } from './auth/auth.service';
+import { AolError, AolErrorCode } from './errors/aol-error';
 import { BodyRefusalFilter } from './graphql/body-refusal.filter';
-import { decodeRequestBody } from './graphql/request-body-decoding';
+import { decodeRequestBody, installJsonBodyParser } from './graphql/request-body-decoding';
+import { installRequestGuard } from './graphql/request-guard';
+import { RateLimitService } from './rate-limit/rate-limit.service';
 
 /** node:http's default requestTimeout, which Fastify replaces with none. */
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
@@ -17,6 +22,14 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
   return new ConsoleLogger(context, { logLevels, json: config.nodeEnv === 'production' });
 }
 
+/** Nest's Fastify adapter, with the JSON body parser that Nest registers at start-up bounded in nesting. */
+class BoundedJsonFastifyAdapter extends FastifyAdapter {
+  override registerParserMiddleware(prefix?: string, rawBody?: boolean): void {
+    super.registerParserMiddleware(prefix, rawBody);
+    installJsonBodyParser(this.getInstance());
+  }
+}
+
 /**
  * The HTTP server of every way of serving the app: Fastify, on which an enqueueAction costs
  * the service 20–34 % less CPU than on Express (BENCHMARKS.md). Request bodies are read
@@ -24,7 +37,7 @@ export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, co
  * before it is read.
  */
 export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): FastifyAdapter {
-  const adapter = new FastifyAdapter({
+  const adapter = new BoundedJsonFastifyAdapter({
     bodyLimit: config.maxRequestBytes,
     requestTimeout: NODE_REQUEST_TIMEOUT_MS,
     // /graphql/ is served as /graphql, as it was under Express.
@@ -35,12 +48,22 @@ export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): F
 }
 
 /**
- * Everything the service needs between building the app and listening: validation of
- * GraphQL inputs, GraphQL-shaped answers to refused bodies, a reachable database, and
+ * Everything the service needs between building the app and listening: the request guard
+ * (token and rate limits before a body is read), validation of GraphQL inputs (refused as
+ * BAD_USER_INPUT), GraphQL-shaped answers to refused bodies, a reachable database, and
  * (unless disabled) the migrations, all before the tick starts.
  */
 export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  installRequestGuard(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(AuthService), app.get(RateLimitService));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new AolError(AolErrorCode.BAD_USER_INPUT, errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
+    }),
+  );
   app.useGlobalFilters(new BodyRefusalFilter(app.getHttpAdapter()));
   await prepareDatabase(app, config);
 }

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
 
 @Global()
-@Module({ providers: [AuthService, AuthResolver], exports: [AuthService] })
+@Module({ imports: [RateLimitModule], providers: [AuthService, AuthResolver], exports: [AuthService] })
 export class AuthModule {}

@@ -1,7 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AolConfig } from '../config/aol-config';
+import { AolConfig, IntrospectionAccess } from '../config/aol-config';
 import { AolError, AolErrorCode } from '../errors/aol-error';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { Principal, Role } from './principal';
 
 const ACTOR_PATTERN = /^[A-Za-z0-9._@:-]{1,64}$/;
@@ -19,8 +20,13 @@ function digest(value: string): Buffer {
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
   private readonly tokens: Array<{ digest: Buffer; role: Role }>;
+  private readonly introspection: IntrospectionAccess;
 
-  constructor(config: AolConfig) {
+  constructor(
+    config: AolConfig,
+    private readonly limits: RateLimitService,
+  ) {
+    this.introspection = config.introspection;
     this.tokens = [
       ...(config.apiToken ? [{ digest: digest(config.apiToken.reveal()), role: Role.OPERATOR }] : []),
       ...(config.readToken ? [{ digest: digest(config.readToken.reveal()), role: Role.VIEWER }] : []),
@@ -57,10 +63,36 @@ export class AuthService implements OnApplicationBootstrap {
     return { role: match.role, actor: label ? `${base}:${label}` : base };
   }
 
-  /** Mutations need OPERATOR; queries and subscriptions any principal. */
-  authorize(principal: Principal, operation: 'query' | 'mutation' | 'subscription'): void {
+  /**
+   * `authenticate` for a caller at `address`, on either transport, with failed attempts
+   * counted per address (AOL_RATE_LIMIT_FAILED_AUTH): past the limit every attempt from that
+   * address is RATE_LIMITED until the window ends, the right token included.
+   */
+  admit(address: string, authorization: unknown, actorName?: unknown): Principal {
+    this.limits.assertMayAuthenticate(address);
+    try {
+      return this.authenticate(authorization, actorName);
+    } catch (error) {
+      this.limits.recordFailedAuthentication(address);
+      throw error;
+    }
+  }
+
+  /** Whom a caller's requests are counted against: its token, or its address when the API is open. */
+  rateKey(principal: Principal, address: string): string {
+    return this.open ? `address:${address}` : `token:${principal.role}`;
+  }
+
+  /**
+   * Mutations need OPERATOR; queries and subscriptions any principal. Introspection
+   * (`__schema`, `__type`) follows AOL_INTROSPECTION: anyone, the operator only, or nobody.
+   */
+  authorize(principal: Principal, operation: 'query' | 'mutation' | 'subscription', introspects = false): void {
     if (operation === 'mutation' && principal.role !== Role.OPERATOR) {
       throw new AolError(AolErrorCode.FORBIDDEN, 'This token may read but not change anything: mutations need AOL_API_TOKEN');
+    }
+    if (introspects && (this.introspection === 'none' || (this.introspection === 'operator' && principal.role !== Role.OPERATOR))) {
+      throw new AolError(AolErrorCode.FORBIDDEN, 'Introspection is not open to this caller (AOL_INTROSPECTION)');
     }
   }
 }

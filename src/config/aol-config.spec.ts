@@ -32,6 +32,30 @@ describe('loadConfig', () => {
     expect(config.instanceId).toMatch(/^.+:\d+:[0-9a-f]{6}$/);
   });
 
+  it('turns the hardening on by default: rate limits, WebSocket bounds, introspection for the operator in production', () => {
+    expect(loadConfig({})).toMatchObject({
+      introspection: 'all',
+      rateLimits: { windowSeconds: 60, requests: 12_000, wsConnections: 600, wsMessages: 12_000, failedAuthentications: 30 },
+      wsMaxSubscriptions: 100,
+      wsMaxBufferedBytes: 4 * 1024 * 1024,
+    });
+    expect(loadConfig({ NODE_ENV: 'production', AOL_API_TOKEN: 'operator-token-0123456789abcdef' }).introspection).toBe('operator');
+    expect(loadConfig({ AOL_RATE_LIMIT_REQUESTS: '0', AOL_INTROSPECTION: 'none' })).toMatchObject({
+      introspection: 'none',
+      rateLimits: { requests: 0 },
+    });
+  });
+
+  it.each([
+    [{ AOL_INTROSPECTION: 'viewer' }, 'AOL_INTROSPECTION must be all, operator or none (got "viewer")'],
+    [{ AOL_RATE_LIMIT_WINDOW_SECONDS: '0' }, 'AOL_RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 3600 (got "0")'],
+    [{ AOL_RATE_LIMIT_FAILED_AUTH: '-1' }, 'AOL_RATE_LIMIT_FAILED_AUTH must be an integer from 0 to 100000000 (got "-1")'],
+    [{ AOL_WS_MAX_SUBSCRIPTIONS: '0' }, 'AOL_WS_MAX_SUBSCRIPTIONS must be an integer from 1 to 100000 (got "0")'],
+    [{ AOL_WS_MAX_BUFFERED_BYTES: '1024' }, 'AOL_WS_MAX_BUFFERED_BYTES must be an integer from 65536 to 1073741824 (got "1024")'],
+  ])('refuses %j, naming the variable', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
   it('reads sqlite:PATH and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ driver: 'sqlite', path: '/tmp/x.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({
@@ -127,6 +151,18 @@ describe('loadConfig', () => {
         ]);
       },
     );
+
+    it.each([
+      'https://@mastodon.example',
+      'https://:@mastodon.example',
+      'https://bot@mastodon.example',
+      'https:\\\\bot:pw@mastodon.example',
+    ])('refuses AOL_MASTODON_BASE_URL=%s: credentials, even empty ones, are refused at start-up naming the variable', (url) => {
+      expect(problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: url })).toEqual([
+        'AOL_MASTODON_BASE_URL must not contain a user name or password ' +
+          '(got "https://mastodon.example/ with its user info, query and fragment not shown")',
+      ]);
+    });
 
     it('refuses an address with credentials without echoing them', () => {
       const problems = problemsOf({ ...MASTODON, AOL_MASTODON_BASE_URL: `https://bot:${TOKEN}@mastodon.example/?access_token=${TOKEN}` });

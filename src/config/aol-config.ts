@@ -57,6 +57,34 @@ export interface MastodonConfig {
   idempotent: boolean;
 }
 
+/**
+ * Requests, connections, messages and failed logins allowed per window; 0 turns one off. The
+ * defaults sit far above what the tick, a console and a busy client need (a console polling
+ * every second sends 60 a minute) and far below a flood (one token once sent 1,466 a second).
+ */
+export interface RateLimits {
+  windowSeconds: number;
+  /** HTTP requests to /graphql per token (per address when the API is open). */
+  requests: number;
+  /** WebSocket connections accepted per token (per address when open). */
+  wsConnections: number;
+  /** WebSocket messages received per token (per address when open), over all its sockets. */
+  wsMessages: number;
+  /** Failed authentications per address; then every attempt from it waits for the next window. */
+  failedAuthentications: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  windowSeconds: 60,
+  requests: 12_000,
+  wsConnections: 600,
+  wsMessages: 12_000,
+  failedAuthentications: 30,
+};
+
+/** Who may run introspection queries (`__schema`, `__type`). */
+export type IntrospectionAccess = 'all' | 'operator' | 'none';
+
 /** Mastodon's request timeout unless set, lowered to AOL_ACTION_TIMEOUT_SECONDS when that is shorter. */
 export const DEFAULT_MASTODON_TIMEOUT_SECONDS = 5;
 
@@ -95,6 +123,13 @@ export class AolConfig {
   graphiql: boolean;
   /** Largest HTTP request body accepted. */
   maxRequestBytes: number;
+  /** all: any caller; operator: AOL_API_TOKEN only (the default in production); none. */
+  introspection: IntrospectionAccess;
+  rateLimits: RateLimits;
+  /** Operations (subscriptions, and queries in flight) one WebSocket may hold at once. */
+  wsMaxSubscriptions: number;
+  /** Outgoing bytes a WebSocket may have waiting for its reader; past it the socket is dropped. */
+  wsMaxBufferedBytes: number;
   /** memory: events reach this process's subscribers; postgres: every instance's, via LISTEN/NOTIFY. */
   eventBus: 'memory' | 'postgres';
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
@@ -162,6 +197,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
+    introspection: (vars.AOL_INTROSPECTION ??
+      ((vars.NODE_ENV ?? 'development') === 'production' ? 'operator' : 'all')) as IntrospectionAccess,
+    rateLimits: rateLimitsOf(vars),
+    wsMaxSubscriptions: vars.AOL_WS_MAX_SUBSCRIPTIONS ?? 100,
+    wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null as MastodonConfig | null, // read below, once the action timeout is known
   } satisfies AolConfig);
@@ -203,6 +243,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
   }
   config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
   return config;
+}
+
+function rateLimitsOf(vars: EnvironmentVariables): RateLimits {
+  return {
+    windowSeconds: vars.AOL_RATE_LIMIT_WINDOW_SECONDS ?? DEFAULT_RATE_LIMITS.windowSeconds,
+    requests: vars.AOL_RATE_LIMIT_REQUESTS ?? DEFAULT_RATE_LIMITS.requests,
+    wsConnections: vars.AOL_RATE_LIMIT_WS_CONNECTIONS ?? DEFAULT_RATE_LIMITS.wsConnections,
+    wsMessages: vars.AOL_RATE_LIMIT_WS_MESSAGES ?? DEFAULT_RATE_LIMITS.wsMessages,
+    failedAuthentications: vars.AOL_RATE_LIMIT_FAILED_AUTH ?? DEFAULT_RATE_LIMITS.failedAuthentications,
+  };
 }
 
 /**

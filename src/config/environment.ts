@@ -55,7 +55,11 @@ function serverBaseUrlProblem(value: string): string | null {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return 'must use https:// (http:// only for localhost, 127.x.x.x or [::1])';
   }
-  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  // The URL parser drops an empty user name or password ("https://@host", "https://:@host"):
+  // any "@" before the host in the text is credentials all the same.
+  if (url.username !== '' || url.password !== '' || /^\s*[a-z][a-z\d+.-]*:[\\/]*[^\\/?#]*@/i.test(value)) {
+    return 'must not contain a user name or password';
+  }
   if (url.pathname !== '/' || /[?#]/.test(value)) return 'must be the server address only: no path, query or fragment';
   return null;
 }
@@ -64,7 +68,7 @@ function serverBaseUrlProblem(value: string): string | null {
 function shownUrl(value: string): string {
   try {
     const url = new URL(value);
-    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || value.includes('@')) {
       return `${url.protocol}//${url.host}${url.pathname} with its user info, query and fragment not shown`;
     }
   } catch {
@@ -180,6 +184,31 @@ export class EnvironmentVariables {
 
   @IntegerVariable(1024, 64 * 1024 * 1024)
   AOL_MAX_REQUEST_BYTES?: number;
+
+  @IsOptional()
+  @IsIn(['all', 'operator', 'none'], { message: '$property must be all, operator or none (got "$value")' })
+  AOL_INTROSPECTION?: string;
+
+  @IntegerVariable(1, 3600)
+  AOL_RATE_LIMIT_WINDOW_SECONDS?: number;
+
+  @IntegerVariable(0, 100_000_000)
+  AOL_RATE_LIMIT_REQUESTS?: number;
+
+  @IntegerVariable(0, 100_000_000)
+  AOL_RATE_LIMIT_WS_CONNECTIONS?: number;
+
+  @IntegerVariable(0, 100_000_000)
+  AOL_RATE_LIMIT_WS_MESSAGES?: number;
+
+  @IntegerVariable(0, 100_000_000)
+  AOL_RATE_LIMIT_FAILED_AUTH?: number;
+
+  @IntegerVariable(1, 100_000)
+  AOL_WS_MAX_SUBSCRIPTIONS?: number;
+
+  @IntegerVariable(64 * 1024, 1024 * 1024 * 1024)
+  AOL_WS_MAX_BUFFERED_BYTES?: number;
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {

@@ -4,7 +4,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
-import { GRAPHQL_PATH } from '../graphql/graphql-options';
+import { GRAPHQL_PATH } from '../graphql/graphql-path';
 import { contentSecurityPolicy } from './content-security-policy';
 import { IDE_PAGE, WEB_ROOT } from './web-root';
 

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { AolError, AolErrorCode } from '../errors/aol-error';
 
 function toDate(value: unknown): Date | null {
   const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : null;
@@ -19,12 +20,12 @@ export const DateTimeScalar = new GraphQLScalarType({
   },
   parseValue(value) {
     const date = typeof value === 'string' ? toDate(value) : null;
-    if (!date) throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (!date) throw new AolError(AolErrorCode.BAD_USER_INPUT, 'DateTime must be an ISO-8601 string');
     return date;
   },
   parseLiteral(node) {
     const date = node.kind === Kind.STRING ? toDate(node.value) : null;
-    if (!date) throw new GraphQLError('DateTime must be an ISO-8601 string', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (!date) throw new AolError(AolErrorCode.BAD_USER_INPUT, 'DateTime must be an ISO-8601 string');
     return date;
   },
 });

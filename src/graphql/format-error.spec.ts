@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { BadRequestException } from '@nestjs/common';
+import { GraphQLError, Kind, parse } from 'graphql';
+import { PayloadTooLargeException } from '@nestjs/common';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { createErrorFormatter } from './format-error';
 
@@ -8,8 +8,8 @@ function resolverError(original: Error): GraphQLError {
 }
 
 describe('createErrorFormatter', () => {
-  const production = createErrorFormatter({ exposeInternalErrors: false });
-  const development = createErrorFormatter({ exposeInternalErrors: true });
+  const production = createErrorFormatter({ exposeInternalErrors: false, hideSchemaDetails: true });
+  const development = createErrorFormatter({ exposeInternalErrors: true, hideSchemaDetails: false });
 
   it("keeps AOL's own code, message and details", () => {
     const error = resolverError(new AolError(AolErrorCode.IDEMPOTENCY_CONFLICT, 'taken', { actionId: '4' }));
@@ -19,12 +19,24 @@ describe('createErrorFormatter', () => {
     });
   });
 
-  it("turns Nest's validation errors into BAD_USER_INPUT with the messages", () => {
-    const error = resolverError(new BadRequestException(['first must be at most 100', 'after is bad']));
-    expect(production(error.toJSON(), error)).toMatchObject({
-      message: 'first must be at most 100; after is bad',
+  it('reads an HTTP status with the one table: 413 is PAYLOAD_TOO_LARGE wherever it comes from', () => {
+    const error = resolverError(new PayloadTooLargeException('too big'));
+    expect(production(error.toJSON(), error)).toMatchObject({ message: 'too big', extensions: { code: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it("gives a variable's bad value BAD_USER_INPUT, as Apollo does, without the schema's suggestions in production", () => {
+    const definition = parse('query ($s: ActionStatus) { a }').definitions[0];
+    const variable = definition.kind === Kind.OPERATION_DEFINITION ? definition.variableDefinitions![0] : undefined;
+    const error = new GraphQLError(
+      'Variable "$s" got invalid value "DL"; Value "DL" does not exist in "ActionStatus" enum. Did you mean the enum value "DLQ"?',
+      { nodes: [variable!] },
+    );
+    expect(production(error.toJSON(), error)).toEqual({
+      message: 'Variable "$s" got invalid value "DL"; Value "DL" does not exist in "ActionStatus" enum.',
+      locations: expect.any(Array),
       extensions: { code: 'BAD_USER_INPUT' },
     });
+    expect(development(error.toJSON(), error).message).toMatch(/Did you mean the enum value "DLQ"\?$/);
   });
 
   it('says DATABASE_UNAVAILABLE, not an internal error, while the database is down', () => {

@@ -3,6 +3,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthService } from '../auth/auth.service';
 import { AolConfig } from '../config/aol-config';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { buildGraphqlOptions } from './graphql-options';
 import { GraphqlWsServer } from './graphql-ws.server';
 
@@ -10,7 +11,7 @@ import { GraphqlWsServer } from './graphql-ws.server';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AolConfig, AuthService],
+      inject: [AolConfig, AuthService, RateLimitService],
       useFactory: buildGraphqlOptions,
     }),
   ],

@@ -1,4 +1,5 @@
-import { GraphQLError, GraphQLScalarType, Kind, ValueNode } from 'graphql';
+import { GraphQLScalarType, Kind, ValueNode } from 'graphql';
+import { AolError, AolErrorCode } from '../errors/aol-error';
 
 function literalToValue(node: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
   switch (node.kind) {
@@ -17,7 +18,7 @@ function literalToValue(node: ValueNode, variables: Record<string, unknown> | nu
     case Kind.VARIABLE:
       return variables?.[node.name.value];
     default:
-      throw new GraphQLError(`JSON cannot represent ${node.kind}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `JSON cannot represent ${node.kind}`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { ArgsType, Args, Field, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { ParseIdPipe, parseId } from '../graphql/id.pipe';
 import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
 import type { ExecutionLogEntity } from './execution-log.entity';
 import { LedgerService } from './ledger.service';
@@ -14,9 +15,7 @@ import type { TickEntity } from './tick.entity';
 class ExecutionLogsArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: "One action's attempts only." })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt({ message: 'actionId must be an action id' })
-  @Min(1, { message: 'actionId must be an action id' })
+  @Transform(({ value }: { value: unknown }) => (value === null || value === undefined ? value : parseId(value, 'actionId')))
   actionId?: number | null;
 }
 
@@ -51,7 +50,7 @@ export class LedgerResolver {
     resolve: (log: ExecutionLogEntity) => ExecutionLogModel.from(log),
   })
   executionLogged(
-    @Args('actionId', { type: () => ID, nullable: true }) _actionId?: string | null,
+    @Args('actionId', { type: () => ID, nullable: true }, ParseIdPipe) _actionId?: number | null,
   ): AsyncIterableIterator<ExecutionLogEntity> {
     return this.events.subscribe<ExecutionLogEntity>(AolTopic.EXECUTION_LOGGED);
   }

@@ -1,7 +1,7 @@
-import { ParseIntPipe } from '@nestjs/common';
 import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ParseIdPipe } from '../graphql/id.pipe';
 import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
 import { LedgerService } from '../ledger/ledger.service';
 import { ExecutionLogConnection, ExecutionLogModel } from '../ledger/models/execution-log.model';
@@ -25,7 +25,7 @@ export class ActionOperationsResolver {
 
   @Mutation(() => ActionModel, { description: 'Cancel an action that has not started (PENDING or RETRY).' })
   async cancelAction(
-    @Args('id', { type: () => ID }, ParseIntPipe) id: number,
+    @Args('id', { type: () => ID }, ParseIdPipe) id: number,
     @Args('reason', REASON) reason: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ActionModel> {
@@ -34,7 +34,7 @@ export class ActionOperationsResolver {
 
   @Mutation(() => ActionModel, { description: 'Send a DLQ or NEEDS_REVIEW action back to the queue with a fresh retry budget.' })
   async retryAction(
-    @Args('id', { type: () => ID }, ParseIntPipe) id: number,
+    @Args('id', { type: () => ID }, ParseIdPipe) id: number,
     @Args('reason', REASON) reason: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ActionModel> {

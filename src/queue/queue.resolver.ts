@@ -1,6 +1,7 @@
-import { Inject, ParseIntPipe } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { ParseIdPipe } from '../graphql/id.pipe';
 import { toConnection, toPageRequest } from '../graphql/pagination';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus } from './action-status';
@@ -19,7 +20,7 @@ export class QueueResolver {
   ) {}
 
   @Query(() => ActionModel, { description: 'One action by id; NOT_FOUND if there is none.' })
-  async action(@Args('id', { type: () => ID }, ParseIntPipe) id: number): Promise<ActionModel> {
+  async action(@Args('id', { type: () => ID }, ParseIdPipe) id: number): Promise<ActionModel> {
     return ActionModel.from(await this.queue.getAction(id));
   }
 
@@ -59,7 +60,7 @@ export class QueueResolver {
     },
   })
   actionUpdated(
-    @Args('id', { type: () => ID, nullable: true }) _id?: string | null,
+    @Args('id', { type: () => ID, nullable: true }, ParseIdPipe) _id?: number | null,
     @Args('status', { type: () => ActionStatus, nullable: true }) _status?: ActionStatus | null,
   ): AsyncIterableIterator<ActionEntity> {
     return this.events.subscribe<ActionEntity>(AolTopic.ACTION_UPDATED);

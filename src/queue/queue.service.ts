@@ -56,10 +56,21 @@ const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
  */
 const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
-function jsonDepth(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  return 1 + children.reduce<number>((deepest, child) => Math.max(deepest, jsonDepth(child)), 0);
+/**
+ * Whether a JSON value nests objects and arrays deeper than `limit`, with a stack of its own
+ * rather than the call stack: a payload 5,000 levels deep (it fits in a WebSocket message)
+ * overflowed a recursive walk, and JSON.stringify, into an internal error. Never looks below
+ * the limit.
+ */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    const depth = item.depth + 1;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item.value) ? item.value : Object.values(item.value)) pending.push({ value: child, depth });
+  }
+  return false;
 }
 
 /** The queue's facade: enqueueing, the action state machine, listing and counting. */
@@ -283,11 +294,12 @@ export class QueueService {
     };
     if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey))
       refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
+    // Depth first: JSON.stringify recurses.
+    if (nestsDeeperThan(request.payload, MAX_PAYLOAD_DEPTH)) refuse(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
     const json = JSON.stringify(request.payload ?? null);
     const bytes = Buffer.byteLength(json);
     if (bytes > MAX_PAYLOAD_BYTES) refuse(`payload is ${bytes} bytes of JSON; the limit is ${MAX_PAYLOAD_BYTES}`);
     if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) refuse('payload contains a NUL character (\\u0000), which cannot be stored');
-    if (jsonDepth(request.payload) > MAX_PAYLOAD_DEPTH) refuse(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
     const priority = request.priority ?? 0;
     if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
       refuse(`priority must be an integer from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}`);

@@ -101,6 +101,19 @@ describe('MastodonPublisher against a fake Mastodon', () => {
     expect(failure.message).toBe('Mastodon refused the post: HTTP 400 bad header Authorization: Bearer [secret]');
   });
 
+  it.each([
+    ['URL-encoded', encodeURIComponent(`Bearer ${TOKEN}`)],
+    ['in base64', Buffer.from(`Bearer ${TOKEN}`).toString('base64')],
+    ['split by quoting', `"${TOKEN.slice(0, 9)}" "${TOKEN.slice(9)}"`],
+  ])('keeps the token out of the failure when a server echoes it %s', async (_form, echo) => {
+    fake.script({ status: 400, error: `bad header ${echo}` });
+    const failure = await failureOf(publisher.publish(POST, publishOptions()));
+    expect(failure.message).toMatch(
+      /^Mastodon refused the post: HTTP 400 (bad header \S*\[secret\]\S*|\[the answer is not shown: it contained the access token\])$/,
+    );
+    expect(failure.message).not.toContain(TOKEN.slice(4, 20));
+  });
+
   it('maps a 429 to REMOTE_RATE_LIMITED, retryable, with the reset time', async () => {
     fake.script({ status: 429, error: 'Too many requests', headers: { 'x-ratelimit-reset': '2026-11-30T12:00:00.000Z' } });
     const failure = await failureOf(publisher.publish(POST, publishOptions()));

@@ -3,6 +3,7 @@ import { ActionFailure } from '../action-handlers/action-handler';
 import type { MastodonConfig } from '../config/aol-config';
 import type { SocialPlatform, SocialPost } from './social-post';
 import type { PublishedPost, SocialPublisher } from './social-publisher';
+import { TokenRedactor } from './token-redaction';
 
 /** How a REAL post to Mastodon can fail; each becomes the action's `lastErrorCode`. */
 export enum MastodonFailureCode {
@@ -51,10 +52,12 @@ export class MastodonPublisher implements SocialPublisher {
   readonly idempotent: boolean;
   private readonly logger = new Logger(MastodonPublisher.name);
   private readonly statusesUrl: string;
+  private readonly redactor: TokenRedactor;
 
   constructor(private readonly config: MastodonConfig) {
     this.idempotent = config.idempotent;
     this.statusesUrl = `${config.baseUrl}/api/v1/statuses`;
+    this.redactor = new TokenRedactor(config.accessToken.reveal());
   }
 
   isConfigured(platform: SocialPlatform): boolean {
@@ -195,10 +198,9 @@ export class MastodonPublisher implements SocialPublisher {
     return this.clip(reason.trim() === '' ? statusText : reason);
   }
 
-  /** One line, at most MAX_REMOTE_TEXT characters, with the token removed wherever it appears. */
+  /** One line, at most MAX_REMOTE_TEXT characters, with the token removed in whatever form it appears. */
   private clip(text: string): string {
-    const token = this.config.accessToken.reveal();
-    const line = text.split(token).join('[secret]').replace(/\s+/g, ' ').trim();
+    const line = this.redactor.redact(text).replace(/\s+/g, ' ').trim();
     const characters = [...line];
     return characters.length > MAX_REMOTE_TEXT ? `${characters.slice(0, MAX_REMOTE_TEXT).join('')}…` : line;
   }
