@@ -23,8 +23,9 @@ ENV npm_config_nodedir=/usr/local \
     npm_config_audit=false
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY nest-cli.json tsconfig.json tsconfig.build.json mikro-orm.config.ts ./
-COPY src ./src
+# Whatever `npm run build` reads (sources, configurations, the committed schema): .dockerignore
+# leaves out the rest.
+COPY . .
 RUN npm run build \
  && npm prune --omit=dev
 

