@@ -23,7 +23,12 @@ async function bootstrap(): Promise<void> {
 
   // SIGTERM/SIGINT: stop ticking, let the action in flight finish, release the lease, close
   // connections, exit 0. Bounded: an action that ignores its timeout cannot hold the exit.
+  // Ctrl-C under `npm start` reaches the service twice (from the terminal and from npm): a
+  // repeated signal must not end the shutdown under way.
+  let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     logger.log(`${signal}: shutting down`);
     const limitMs = (config.actionTimeoutSeconds + SHUTDOWN_GRACE_SECONDS) * 1000;
     const forced = setTimeout(() => {
@@ -41,8 +46,8 @@ async function bootstrap(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 
   await app.listen(config.port, config.host);
   logger.log(`AOL ${config.instanceId} serving GraphQL at ${await app.getUrl()}/graphql on ${describeTarget(config.database)}`);
