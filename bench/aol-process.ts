@@ -1,14 +1,13 @@
 import { BENCH_API_TOKEN } from './aol-graphql';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { launchServer } from '../test/support/aol-server';
+import { BUILT_CLI, PROJECT_ROOT } from '../test/support/processes';
+import { adopt, Child, childEnv, runNode } from './child-process';
 import { sleep } from './clock';
-import { Child, freePort, runNode, startNode } from './child-process';
 import type { BenchSettings } from './settings';
 
-/** The repository root (this file runs from dist-bench/bench/). */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const AOL_MAIN = join(REPO_ROOT, 'dist', 'src', 'main.js');
-export const AOL_CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
+export const REPO_ROOT = PROJECT_ROOT;
 
 export type TickProfile = 'lifted' | 'default' | 'disabled';
 
@@ -28,6 +27,10 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
     AOL_INSTANCE_ID: 'bench',
     // W7's SQLite has only the in-process bus.
     AOL_EVENT_BUS: databaseUrl.startsWith('sqlite:') ? 'memory' : settings.aolEventBus,
+    // The benchmark's one token sends thousands of requests a second: the rate limits (a guard
+    // against floods, README's Limits) are off, as for any trusted bulk client. Older builds ignore these.
+    AOL_RATE_LIMIT_REQUESTS: '0',
+    AOL_RATE_LIMIT_WS_MESSAGES: '0',
   };
   if (profile === 'disabled') env.AOL_TICK_ENABLED = '0';
   if (profile === 'lifted') {
@@ -47,7 +50,7 @@ export function aolEnv(settings: BenchSettings, databaseUrl: string, artifactDir
 
 /** Applies AOL's migrations with its own CLI (the baseline and the peers' comparisons use AOL's schema). */
 export async function migrateAol(databaseUrl: string): Promise<void> {
-  await runNode(AOL_CLI, ['migrate'], {
+  await runNode(BUILT_CLI, ['migrate'], {
     NODE_ENV: 'production',
     AOL_API_TOKEN: BENCH_API_TOKEN,
     DATABASE_URL: databaseUrl,
@@ -91,16 +94,8 @@ export function deployedNodeFlags(): string[] {
   return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
-/** The built service, `node <start:prod's flags> dist/src/main.js`, on a free loopback port. */
+/** The built service, `node <start:prod's flags> dist/src/main.js`, on a free loopback port (test/support/aol-server.ts). */
 export async function startAolServer(env: Record<string, string>, execArgv: string[] = []): Promise<RunningAol> {
-  const port = await freePort();
-  const child = startNode(AOL_MAIN, [], { ...env, HOST: '127.0.0.1', PORT: String(port) }, [...deployedNodeFlags(), ...execArgv]);
-  const url = `http://127.0.0.1:${port}/graphql`;
-  try {
-    await waitForGraphql(url, child);
-  } catch (error) {
-    await child.stop(1000);
-    throw error;
-  }
-  return { url, child };
+  const server = await launchServer({ env: childEnv(env) as Record<string, string>, execArgv: [...deployedNodeFlags(), ...execArgv] });
+  return { url: server.graphqlUrl, child: adopt(server) };
 }

@@ -1,5 +1,8 @@
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { LaunchedServer } from '../test/support/aol-server';
+import { childEnv as cleanEnv } from '../test/support/processes';
+
+export { freePort } from '../test/support/processes';
 
 /** A process this run started, with its recent output kept for error messages. */
 export interface Child {
@@ -18,15 +21,18 @@ export function killStartedChildren(): void {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-function track(child: ChildProcess): Child {
+/** Keeps `child` among the processes this run started; `kept` reads its output where another part already does. */
+function track(child: ChildProcess, kept?: () => string): Child {
   if (child.pid === undefined) throw new Error('The child process did not start');
   started.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-64 * 1024);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  if (!kept) {
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       started.delete(child);
@@ -36,7 +42,7 @@ function track(child: ChildProcess): Child {
   return {
     process: child,
     pid: child.pid,
-    output: () => output,
+    output: kept ?? (() => output),
     exited,
     stop: async (graceMs = 20_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -54,7 +60,12 @@ function track(child: ChildProcess): Child {
  * run as many artifact fsyncs at once as it runs handlers: the same footing for all.
  */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE ?? '16', ...env };
+  return cleanEnv({ UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE ?? '16', ...env });
+}
+
+/** The AOL server test/support/aol-server.ts launched, kept among the processes this run started. */
+export function adopt(server: LaunchedServer): Child {
+  return track(server.child, server.output);
 }
 
 /** `node script args` with piped output. */
@@ -73,15 +84,4 @@ export async function runNode(script: string, args: string[], env: Record<string
   const { code, signal } = await child.exited;
   if (code !== 0) throw new Error(`node ${script} ${args.join(' ')} exited ${code ?? signal}:\n${child.output()}`);
   return child.output();
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

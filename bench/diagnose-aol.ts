@@ -1,6 +1,11 @@
 import { stat, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { ExecutionMode } from '../src/actions/execution-mode';
+import { render, sql as sqlTag } from '../src/database/sql';
+import { POSTGRESQL_DIALECT } from '../src/database/sql-dialect';
+import { leaseFence } from '../src/lease/sql/lease-fence';
+import { claimDue } from '../src/queue/sql/claim-due';
 import { resume } from './aol-graphql';
 import { aolEnv, migrateAol, startAolServer } from './aol-process';
 import { epochMs, sleep } from './clock';
@@ -14,8 +19,8 @@ import { readSettings } from './settings';
  * 1. times this server's commit (autocommit INSERT, and the same without WAL: a temp table);
  * 2. drains BENCH_DIAGNOSE_JOBS (500) actions through the built service with the caps lifted
  *    and `log_statement = 'all'`, and counts the statements it sent per action, by kind;
- * 3. prints EXPLAIN (ANALYZE, BUFFERS) of AOL's claim statement (the shape in
- *    src/queue/queue.repository.ts) over a fresh queue of BENCH_JOBS actions, rolled back,
+ * 3. prints EXPLAIN (ANALYZE, BUFFERS) of AOL's claim statement (src/queue/sql/claim-due.ts,
+ *    rendered from the code) over a fresh queue of BENCH_JOBS actions, rolled back,
  *    then again with BENCH_STATUS_ROWS finished actions added to the table;
  * 4. drains the same number again with `node --cpu-prof` (no statement logging) and prints
  *    where the service's CPU time went: idle (waiting on PostgreSQL or the disk), garbage
@@ -93,26 +98,16 @@ function kindOf(statement: string): string {
   return `${text.split(' ')[0]} ${table}`.trim();
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of AOL's claim (the statement of QueueRepository.claimDue), rolled back. */
+/** EXPLAIN (ANALYZE, BUFFERS) of AOL's claim (src/queue/sql/claim-due.ts, PostgreSQL's variant), rolled back. */
 async function explainClaim(url: string, limit: number): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query('begin');
-    const plan = await client.query<{ 'QUERY PLAN': string }>(
-      `explain (analyze, buffers)
-       with due as (select id from aol_actions
-         where status in ('PENDING', 'RETRY') and run_after <= statement_timestamp()
-         order by priority desc, run_after, id
-         limit $1 for update skip locked)
-       update aol_actions a
-       set status = 'RUNNING', attempts = a.attempts + 1, claimed_by = 'diagnose', claim_epoch = 1, updated_at = statement_timestamp()
-       from due
-       where a.id = due.id and exists (select 1 from aol_lease where aol_lease.name = 'orchestrator' and aol_lease.owner = 'diagnose'
-         and aol_lease.epoch = 1 and aol_lease.expires_at > statement_timestamp())
-       returning a.*`,
-      [limit],
-    );
+    await client.query(`update aol_lease set owner = 'diagnose', epoch = 1, expires_at = now() + interval '1 hour'`);
+    const claim = claimDue(POSTGRESQL_DIALECT, { fence: leaseFence(POSTGRESQL_DIALECT, 'diagnose', 1), limit, mode: ExecutionMode.PROOF });
+    const { text, values } = render(sqlTag`explain (analyze, buffers) ${claim}`, (index) => `$${index}`);
+    const plan = await client.query<{ 'QUERY PLAN': string }>(text, values);
     console.log(`(limit ${limit}, rolled back)`);
     console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
     await client.query('rollback');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { createDatabase as createAdminDatabase, dropDatabase, withClient } from '../test/support/postgres-admin';
 
 export interface BenchDatabase {
   name: string;
@@ -8,37 +9,10 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export function databaseUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/**
- * A brand-new database named aol_bench_<label>_<random>. Names are built from a fixed
- * prefix, a label made of [a-z0-9_] and hex, so splicing them into CREATE DATABASE is safe.
- */
+/** A brand-new database named aol_bench_<label>_<random> (a label of [a-z0-9_]). */
 export async function createDatabase(adminUrl: string, label: string): Promise<BenchDatabase> {
-  if (!/^[a-z0-9_]{1,30}$/.test(label)) throw new Error(`Bad database label ${label}`);
   const name = `aol_bench_${label}_${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`create database ${name}`));
-  return {
-    name,
-    url: databaseUrl(adminUrl, name),
-    drop: async () => {
-      await withClient(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
-    },
-  };
+  return { name, url: await createAdminDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
 
 /** Runs statements on a database with a short-lived connection. */

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     settings,
     log: (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     note: (text) => notes.add(text),
-    quiet: () => awaitQuietMachine(ctx.log),
+    quiet: () => awaitQuietMachine(ctx.log, 0.15, settings.quietWaitSeconds * 1000),
   };
   await mkdir(settings.scratchDir, { recursive: true });
   const machine = await machineFacts(settings.postgresAdminUrl, settings.scratchDir);

@@ -51,6 +51,8 @@ export interface BenchSettings {
   drainTimeoutSeconds: number;
   /** PostgreSQL's server log, read to count statements (W5); empty: use the xact counter only. */
   postgresLogFile: string;
+  /** The longest wait for a quiet machine before each timed section. */
+  quietWaitSeconds: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -101,5 +103,6 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     systems: env.BENCH_SYSTEMS ? new Set(env.BENCH_SYSTEMS.split(',').map((name) => name.trim())) : null,
     drainTimeoutSeconds: integer(env, 'BENCH_DRAIN_TIMEOUT_SECONDS', 300, 1),
     postgresLogFile: env.BENCH_POSTGRES_LOG ?? '/var/log/postgresql/postgresql-15-main.log',
+    quietWaitSeconds: integer(env, 'BENCH_QUIET_WAIT_SECONDS', 60, 0),
   };
 }

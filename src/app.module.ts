@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { AolConfig } from './config/aol-config';
 import { ConfigModule } from './config/config.module';
@@ -9,7 +8,7 @@ import { EventsModule } from './events/events.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
-import { TickScheduler } from './orchestrator/tick.scheduler';
+import { TickSchedulerModule } from './orchestrator/tick-scheduler.module';
 
 /** What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. */
 @Module({})
@@ -29,8 +28,7 @@ export class AppModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ConsoleModule, ScheduleModule.forRoot()],
-      providers: [TickScheduler],
+      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ConsoleModule, TickSchedulerModule],
     };
   }
 }

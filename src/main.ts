@@ -5,6 +5,7 @@ import { createHttpAdapter, createLogger, prepareApp } from './app.setup';
 import { loadConfig } from './config/aol-config';
 import { StartupError } from './errors/aol-error';
 import { describeTarget } from './database/sql-database';
+import { TickService } from './orchestrator/tick.service';
 
 /** Seconds a shutdown may take beyond the action timeout before the process gives up waiting. */
 const SHUTDOWN_GRACE_SECONDS = 5;
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.log(`${signal}: shutting down`);
+    app.get(TickService, { strict: false }).stopStartingActions();
     const limitMs = (config.actionTimeoutSeconds + SHUTDOWN_GRACE_SECONDS) * 1000;
     const forced = setTimeout(() => {
       logger.error(`Shutdown took longer than ${limitMs} ms; exiting anyway`);

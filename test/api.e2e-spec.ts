@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { schemaFileText } from '../src/graphql/write-schema';
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { schemaFileText } from '../src/write-schema';
+import { DRIVERS } from './support/test-database';
+import { useTestApp } from './support/test-app';
 import { collectEvents, graphqlRequest, graphqlWsClient } from './support/graphql-client';
 import { ENQUEUE_ACTION, ENQUEUE_ACTIONS, enqueuePost, ledgerRows } from './support/actions';
 
@@ -22,18 +22,7 @@ const STATUS_QUERY = `{
 const storedPayload = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as { text: string };
 
 describe.each(DRIVERS)('the GraphQL API on %s', (driver) => {
-  let db: TestDatabase;
-  let aol: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    aol = await startTestApp(db, { env: { AOL_TICK_ENABLED: '1', AOL_TICK_INTERVAL_MS: '150' } });
-  });
-
-  afterAll(async () => {
-    await aol?.close();
-    await db?.drop();
-  });
+  const aol = useTestApp(driver, { env: { AOL_TICK_ENABLED: '1', AOL_TICK_INTERVAL_MS: '150' } });
 
   it('answers autonomyStatus over HTTP', async () => {
     const response = await aol.graphql(STATUS_QUERY);

@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp, useTestApp } from './support/test-app';
 import { collectEvents, graphqlRequest, graphqlWsClient, wsCloseCode, wsExecute } from './support/graphql-client';
 import { ENQUEUE_ACTION } from './support/actions';
 
@@ -24,18 +24,7 @@ const TOO_COSTLY = '{ actions(first: 100) { edges { node { id executionLogs(firs
 const TOO_MANY_ALIASES = `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: controlFlags { paused }`).join(' ')} }`;
 
 describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
-  let db: TestDatabase;
-  let aol: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    aol = await startTestApp(db, { env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_READ_TOKEN: READ_TOKEN, AOL_MAX_REQUEST_BYTES: '65536' } });
-  });
-
-  afterAll(async () => {
-    await aol?.close();
-    await db?.drop();
-  });
+  const aol = useTestApp(driver, { env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_READ_TOKEN: READ_TOKEN, AOL_MAX_REQUEST_BYTES: '65536' } });
 
   describe('over HTTP', () => {
     it.each([

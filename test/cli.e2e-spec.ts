@@ -2,24 +2,16 @@ import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { POSTGRESQL_MIGRATIONS } from '../src/database/migrations/postgresql';
 import { SQLITE_MIGRATIONS } from '../src/database/migrations/sqlite';
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
+import { DRIVERS } from './support/test-database';
+import { useTestDatabase } from './support/test-app';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 
 describe.each(DRIVERS)('the CLI on %s', (driver) => {
-  let db: TestDatabase;
-  let env: Record<string, string>;
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
 
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase(driver);
-    env = { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: `${db.dir}/artifacts` };
-  });
-
-  afterAll(async () => {
-    await db?.drop();
-  });
-
-  const aol = (args: string[], extraEnv: Record<string, string> = {}) => runNode(BUILT_CLI, args, { ...env, ...extraEnv }, db.dir);
+  const aol = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runNode(BUILT_CLI, args, { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: `${db.dir}/artifacts`, ...extraEnv }, db.dir);
 
   async function countTicks(): Promise<number> {
     if (driver === 'postgresql') {
@@ -92,16 +84,8 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
 });
 
 describe('the CLI refusing bad arguments and configuration', () => {
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    requireBuild();
-    db = await createTestDatabase('sqlite');
-  });
-
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const db = useTestDatabase('sqlite');
+  beforeAll(requireBuild);
 
   const aol = (args: string[], extraEnv: Record<string, string> = {}) =>
     runNode(BUILT_CLI, args, { DATABASE_URL: db.url, ...extraEnv }, db.dir);

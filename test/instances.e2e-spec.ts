@@ -5,6 +5,7 @@ import { ENQUEUE_ACTION } from './support/actions';
 import type { AolConfig } from '../src/config/aol-config';
 import { EVENT_BUS, EventBus } from '../src/events/event-bus';
 import { PostgresNotifyEventBus } from '../src/events/postgres-notify-event-bus';
+import { SqlDatabase } from '../src/database/sql-database';
 
 /**
  * Starts reading `topic` on an instance's event bus at once (the first read subscribes) and
@@ -93,8 +94,11 @@ describe('several instances on one PostgreSQL', () => {
   });
 
   it('sends the events still queued when an instance shuts down', async () => {
-    // A bus of its own, so its shutdown is the only thing between publishing and closing.
-    const closing = new PostgresNotifyEventBus({ database: { driver: 'postgresql', url: db.url } } as AolConfig);
+    // A bus of its own (on the leader's connection pool), so its shutdown is the only thing between publishing and closing.
+    const closing = new PostgresNotifyEventBus(
+      { database: { driver: 'postgresql', url: db.url } } as AolConfig,
+      leader.app.get(SqlDatabase),
+    );
     await closing.onModuleInit();
     const arriving = readEvents<{ n: number }>(follower, 'test.last-words', 1200);
     await new Promise((resolve) => setTimeout(resolve, 100));

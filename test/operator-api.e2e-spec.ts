@@ -1,5 +1,5 @@
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { DRIVERS } from './support/test-database';
+import { TestApp, useTestApp } from './support/test-app';
 import { collectEvents, graphqlWsClient } from './support/graphql-client';
 import { ENQUEUE_ACTION, ENQUEUE_ACTIONS, enqueuePost, getAction, makeDue } from './support/actions';
 import { ExplodingHandler, withSocialHandler } from './support/test-handlers';
@@ -40,21 +40,10 @@ async function allPages<T>(fetchPage: (after: string | null) => Promise<Page<T>>
 }
 
 describe.each(DRIVERS)('the operator API on %s', (driver) => {
-  let db: TestDatabase;
-  let aol: TestApp;
   let handler: ExplodingHandler | undefined;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    aol = await startTestApp(db, {
-      env: { AOL_MAX_ACTIONS_PER_TICK: '50', AOL_RETRY_BASE_SECONDS: '60' },
-      override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))),
-    });
-  });
-
-  afterAll(async () => {
-    await aol?.close();
-    await db?.drop();
+  const aol = useTestApp(driver, {
+    env: { AOL_MAX_ACTIONS_PER_TICK: '50', AOL_RETRY_BASE_SECONDS: '60' },
+    override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))),
   });
 
   describe('queries', () => {

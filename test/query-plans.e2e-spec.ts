@@ -2,8 +2,9 @@ import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
+import { Sql, sql as sqlTag } from '../src/database/sql';
 import { SqlDatabase, SqlExecutor } from '../src/database/sql-database';
-import { ExecutionMode } from '../src/control/execution-mode';
+import { ExecutionMode } from '../src/actions/execution-mode';
 
 interface PlanNode {
   'Node Type': string;
@@ -47,13 +48,13 @@ describe('query plans of the hot path on postgresql', () => {
     const sql = aol.app.get(SqlDatabase);
     const grant = (await leases.acquireOrRenew('plan-test', null))!;
     const fence = leases.fence('plan-test', grant.epoch);
-    const claimed = await queue.claimDue(fence, 2000, ExecutionMode.PROOF);
+    const claimed = await queue.claimDue({ fence, limit: 2000, mode: ExecutionMode.PROOF });
     expect(claimed).toHaveLength(2000);
 
     const plans: PlanNode[] = [];
     const explaining: SqlExecutor = {
-      query: async <T>(statement: string, params?: readonly unknown[]) => {
-        const [row] = await sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${statement}`, params);
+      query: async <T>(statement: Sql) => {
+        const [row] = await sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(sqlTag`explain (format json) ${statement}`);
         plans.push(row['QUERY PLAN'][0].Plan);
         return [] as T[];
       },

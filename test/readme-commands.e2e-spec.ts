@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { BUILT_CLI, BUILT_SERVER, PROJECT_ROOT, childEnv, requireBuild, runNode, waitFor } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { BUILT_CLI, PROJECT_ROOT, childEnv, requireBuild, runNode, waitFor } from './support/processes';
+import { launchServer, LaunchedServer } from './support/aol-server';
 import { graphqlRequest } from './support/graphql-client';
 
 const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -96,18 +96,18 @@ describe.each(DRIVERS)("README's commands, run as written, on %s", (driver) => {
   });
 
   describe('the graphql-ws client snippet', () => {
-    let server: ServerProcess;
+    let server: LaunchedServer;
     let scriptDir: string;
 
     beforeAll(async () => {
-      server = await startServer(BUILT_SERVER, { ...env, AOL_TICK_INTERVAL_MS: '100' }, db.dir);
+      server = await launchServer({ env: { ...env, AOL_TICK_INTERVAL_MS: '100' }, cwd: db.dir });
       // A folder of its own, seeing the project's packages as `npm install graphql-ws ws` would.
       scriptDir = await mkdtemp(join(tmpdir(), 'aol-snippet-'));
       await symlink(join(PROJECT_ROOT, 'node_modules'), join(scriptDir, 'node_modules'));
     });
 
     afterAll(async () => {
-      await stopServer(server);
+      await server.stop();
       await rm(scriptDir, { recursive: true, force: true });
     });
 

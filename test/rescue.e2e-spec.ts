@@ -1,5 +1,5 @@
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { DRIVERS } from './support/test-database';
+import { TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, getAction, ledgerRows, logRows } from './support/actions';
 import { SlowHandler, withSocialHandler } from './support/test-handlers';
 import { FakeMastodon } from './support/fake-mastodon';
@@ -7,7 +7,7 @@ import { waitFor } from './support/processes';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
 import { SqlDatabase } from '../src/database/sql-database';
-import { ExecutionMode } from '../src/control/execution-mode';
+import { ExecutionMode } from '../src/actions/execution-mode';
 
 /** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch. */
 async function abandon(aol: TestApp, id: string, mode: 'PROOF' | 'REAL', rescues = 0): Promise<void> {
@@ -21,21 +21,11 @@ async function abandon(aol: TestApp, id: string, mode: 'PROOF' | 'REAL', rescues
 }
 
 describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
-  let db: TestDatabase;
-  let aol: TestApp | undefined;
-
-  beforeEach(async () => {
-    db = await createTestDatabase(driver);
-  });
-
-  afterEach(async () => {
-    await aol?.close();
-    aol = undefined;
-    await db.drop();
-  });
+  const fresh = useFreshDatabase(driver);
+  let aol: TestApp;
 
   it('re-runs a PROOF action a dead leader left RUNNING, closing the abandoned attempt and tick', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const action = await enqueuePost(aol, 'orphan-proof');
     await abandon(aol, action.id, 'PROOF');
 
@@ -56,7 +46,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
   it('parks a REAL action whose adapter is not idempotent as NEEDS_REVIEW (OUTCOME_UNKNOWN), never re-running it', async () => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789', idempotent: false });
     try {
-      aol = await startTestApp(db, {
+      aol = await fresh.start({
         env: {
           AOL_PROOF_MODE: '0',
           AOL_MASTODON_BASE_URL: sink.url,
@@ -90,7 +80,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
   it('re-runs a REAL action through an idempotent adapter: one post on the remote side', async () => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789' });
     try {
-      aol = await startTestApp(db, {
+      aol = await fresh.start({
         env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789' },
       });
       await aol.graphql('mutation { setProofMode(enabled: false, reason: "live") { proofMode } }');
@@ -98,7 +88,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       await aol.tick(); // posts it once…
       await aol.sql(`update aol_actions set status = 'RUNNING', claim_epoch = 0, claim_mode = 'REAL' where id = ?`, [Number(action.id)]);
       await aol.close(); // …then its leader "dies" before recording, and a new one starts
-      aol = await startTestApp(db, {
+      aol = await fresh.start({
         env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789' },
       });
       expect(await aol.tick()).toMatchObject({ succeeded: 1 });
@@ -111,7 +101,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
   });
 
   it('parks an action rescued too often as NEEDS_REVIEW (RESCUED_TOO_OFTEN)', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const action = await enqueuePost(aol, 'orphan-again');
     await abandon(aol, action.id, 'PROOF', 3);
     expect((await aol.tick()).attempted).toBe(0);
@@ -119,13 +109,13 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
   });
 
   it("refuses every write from a leader whose epoch is no longer the lease's", async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const action = await enqueuePost(aol, 'fenced');
     const leases = aol.app.get(LeaseService);
     const queue = aol.app.get(QueueService);
     const grant = (await leases.acquireOrRenew('old-leader', null))!;
     const staleFence = leases.fence('old-leader', grant.epoch);
-    const [claimed] = await queue.claimDue(staleFence, 1, ExecutionMode.PROOF);
+    const [claimed] = await queue.claimDue({ fence: staleFence, limit: 1, mode: ExecutionMode.PROOF });
     expect(claimed.id).toBe(Number(action.id));
 
     // The lease expires and another instance takes over with a higher epoch.
@@ -143,14 +133,14 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql),
     ).toEqual([]);
     expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
-    expect(await queue.claimDue(staleFence, 10, ExecutionMode.PROOF)).toEqual([]);
+    expect(await queue.claimDue({ fence: staleFence, limit: 10, mode: ExecutionMode.PROOF })).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);
     expect(await leases.acquireOrRenew('old-leader', grant.epoch)).toBeNull();
   });
 
   it('on shutdown finishes the action in flight, returns the rest unstarted, and releases the lease', async () => {
     let handler: SlowHandler | undefined;
-    aol = await startTestApp(db, { override: withSocialHandler((real) => (handler = new SlowHandler(real, 400))) });
+    aol = await fresh.start({ override: withSocialHandler((real) => (handler = new SlowHandler(real, 400))) });
     const actions = [await enqueuePost(aol, 'stop-1'), await enqueuePost(aol, 'stop-2'), await enqueuePost(aol, 'stop-3')];
     const tick = aol.tick();
     await waitFor(async () => (handler!.started === 1 ? true : undefined), 10_000, 'the first action to start');
@@ -158,8 +148,8 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(await tick).toMatchObject({ attempted: 1, succeeded: 1 });
     expect(handler!.started).toBe(1);
     const rows = await (async () => {
-      aol = await startTestApp(db, { env: { AOL_MIGRATE_ON_START: '0' } });
-      return Promise.all(actions.map((action) => getAction(aol!, action.id)));
+      aol = await fresh.start({ env: { AOL_MIGRATE_ON_START: '0' } });
+      return Promise.all(actions.map((action) => getAction(aol, action.id)));
     })();
     expect(rows.map((row) => [row.status, row.attempts])).toEqual([
       ['SUCCESS', 1],

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { MigrationService } from '../src/database/migration.service';
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { DRIVERS } from './support/test-database';
+import { TestApp, useTestApp } from './support/test-app';
 
 const TABLES = [
   'aol_actions',
@@ -72,18 +72,10 @@ describe('database schema', () => {
   const shapes: Record<string, Record<string, TableShape>> = {};
 
   describe.each(DRIVERS)('on %s, after the migrations', (driver) => {
-    let db: TestDatabase;
-    let aol: TestApp;
+    const aol = useTestApp(driver);
 
     beforeAll(async () => {
-      db = await createTestDatabase(driver);
-      aol = await startTestApp(db);
       shapes[driver] = await describeTables(aol, driver);
-    });
-
-    afterAll(async () => {
-      await aol?.close();
-      await db?.drop();
     });
 
     it('has the five tables of the spec and the control events, with the idempotency key and the lease name unique', () => {

@@ -1,11 +1,11 @@
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { BUILT_CLI, BUILT_SERVER, requireBuild, runNode, waitFor } from './support/processes';
-import { startServer, stopServer, ServerProcess } from './support/server-process';
+import { launchServer, LaunchedServer } from './support/aol-server';
 import { graphqlRequest } from './support/graphql-client';
 
 describe('the built server process', () => {
   let db: TestDatabase;
-  let server: ServerProcess | undefined;
+  let server: LaunchedServer | undefined;
 
   beforeAll(async () => {
     requireBuild();
@@ -13,7 +13,7 @@ describe('the built server process', () => {
   });
 
   afterEach(async () => {
-    await stopServer(server);
+    await server?.stop();
     server = undefined;
   });
 
@@ -22,7 +22,7 @@ describe('the built server process', () => {
   });
 
   it('boots with OPENAI_API_KEY unset, answers autonomyStatus, and on SIGTERM releases the lease and exits 0', async () => {
-    server = await startServer(BUILT_SERVER, { DATABASE_URL: db.url, AOL_TICK_INTERVAL_MS: '100', AOL_LOG_LEVEL: 'log' }, db.dir);
+    server = await launchServer({ env: { DATABASE_URL: db.url, AOL_TICK_INTERVAL_MS: '100', AOL_LOG_LEVEL: 'log' }, cwd: db.dir });
     const leader = async () => {
       const response = await graphqlRequest(server!.graphqlUrl, '{ autonomyStatus { leader lease { owner } lastTick { outcome } } }');
       const status = response.data?.autonomyStatus;
@@ -33,7 +33,7 @@ describe('the built server process', () => {
     expect(status.lastTick.outcome).toBe('SUCCESS');
     expect(server.output()).toContain('NO AUTHENTICATION: AOL_API_TOKEN is not set');
 
-    expect(await stopServer(server)).toEqual({ code: 0, signal: null });
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
     const { stdout } = await runNode(BUILT_CLI, ['status'], { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: `${db.dir}/artifacts` }, db.dir);
     expect(JSON.parse(stdout).lease.owner).toBeNull();
   });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { DRIVERS } from './support/test-database';
+import { TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
 import { ExplodingHandler, SlowHandler, withSocialHandler } from './support/test-handlers';
 import { LeaseService } from '../src/lease/lease.service';
@@ -12,21 +12,11 @@ function sha256(bytes: Buffer): string {
 }
 
 describe.each(DRIVERS)('the tick on %s', (driver) => {
-  let db: TestDatabase;
-  let aol: TestApp | undefined;
-
-  beforeEach(async () => {
-    db = await createTestDatabase(driver);
-  });
-
-  afterEach(async () => {
-    await aol?.close();
-    aol = undefined;
-    await db.drop();
-  });
+  const fresh = useFreshDatabase(driver);
+  let aol: TestApp;
 
   it('runs a POST_SOCIAL action in PROOF mode: SUCCESS, an artifact whose SHA-256 is on the action and its log row', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const key = '../../escape/attempt';
     const enqueued = await enqueuePost(aol, key, 'Launch day!');
     expect(enqueued).toMatchObject({ status: 'PENDING', attempts: 0, artifactRef: null });
@@ -63,7 +53,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('records PAUSED and runs nothing while paused, then runs again once resumed', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const action = await enqueuePost(aol, 'paused-1');
     const paused = await aol.graphql('mutation { pause(reason: "maintenance") { paused reason updatedBy } }');
     expect(paused.data).toEqual({ pause: { paused: true, reason: 'maintenance', updatedBy: 'anonymous' } });
@@ -77,8 +67,40 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect((await getAction(aol, action.id)).status).toBe('SUCCESS');
   });
 
+  it("keeps each switch's own reason: a proof-mode change after a pause leaves the pause's reason on the flags and the PAUSED ticks", async () => {
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
+    await aol.graphql('mutation { pause(reason: "loading a batch") { paused } }', undefined, { 'x-aol-actor': 'alice' });
+    await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }', undefined, { 'x-aol-actor': 'bob' });
+    expect((await aol.tick()).outcome).toBe('PAUSED');
+    expect((await ledgerRows(aol)).map((row) => [row.outcome, row.note])).toEqual([['PAUSED', 'loading a batch']]);
+
+    const flags = await aol.graphql(
+      '{ controlFlags { paused proofMode reason updatedBy pausedReason pausedBy pausedAt killedReason killedBy killedAt proofModeReason proofModeBy proofModeAt } }',
+    );
+    expect(flags.data!.controlFlags).toMatchObject({
+      paused: true,
+      proofMode: false,
+      reason: 'go live',
+      updatedBy: 'anonymous:bob',
+      pausedReason: 'loading a batch',
+      pausedBy: 'anonymous:alice',
+      killedReason: null,
+      killedBy: null,
+      killedAt: null,
+      proofModeReason: 'go live',
+      proofModeBy: 'anonymous:bob',
+    });
+    expect(Date.parse(flags.data!.controlFlags.pausedAt)).toBeLessThanOrEqual(Date.parse(flags.data!.controlFlags.proofModeAt));
+
+    // The last change, whichever switch it was, is still the flags' reason; resuming sets the pause switch's own.
+    const resumed = await aol.graphql('mutation { resume(reason: "batch loaded") { paused reason pausedReason proofModeReason } }');
+    expect(resumed.data).toEqual({
+      resume: { paused: false, reason: 'batch loaded', pausedReason: 'batch loaded', proofModeReason: 'go live' },
+    });
+  });
+
   it('when killed records KILLED, releases the lease, runs nothing, and stays killed across a restart until revived', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     expect((await aol.tick()).outcome).toBe('SUCCESS'); // takes the lease
     const action = await enqueuePost(aol, 'killed-1');
     const killed = await aol.graphql('mutation { kill(reason: "runaway posts") { killed } }');
@@ -91,7 +113,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect((await getAction(aol, action.id)).status).toBe('PENDING');
 
     await aol.close();
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     expect((await aol.tick()).outcome).toBe('KILLED');
     expect((await aol.tick()).outcome).toBe('KILLED');
     expect(await aol.sql('select owner from aol_lease')).toEqual([{ owner: null }]);
@@ -108,7 +130,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
 
   it('isolates a throwing adapter: that action goes RETRY with a later run_after, the others succeed; after 4 attempts it is in DLQ with 4 log rows', async () => {
     let handler: ExplodingHandler | undefined;
-    aol = await startTestApp(db, {
+    aol = await fresh.start({
       env: { AOL_RETRY_BASE_SECONDS: '60' },
       override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))),
     });
@@ -153,7 +175,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('records a failure whose message holds a NUL character, as a remote error text may: RETRY, the character replaced', async () => {
-    aol = await startTestApp(db, {
+    aol = await fresh.start({
       env: { AOL_RETRY_BASE_SECONDS: '60' },
       override: withSocialHandler((real) => new ExplodingHandler(real, 'explode', ': server said "a\u0000b"')),
     });
@@ -167,17 +189,17 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('claims at most AOL_MAX_ACTIONS_PER_TICK actions, oldest first', async () => {
-    aol = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '2' } });
+    aol = await fresh.start({ env: { AOL_MAX_ACTIONS_PER_TICK: '2' } });
     const actions = [];
     for (let i = 0; i < 5; i += 1) actions.push(await enqueuePost(aol, `cap-${i}`));
     expect(await aol.tick()).toMatchObject({ attempted: 2, succeeded: 2 });
-    const statuses = await Promise.all(actions.map(async (action) => (await getAction(aol!, action.id)).status));
+    const statuses = await Promise.all(actions.map(async (action) => (await getAction(aol, action.id)).status));
     expect(statuses).toEqual(['SUCCESS', 'SUCCESS', 'PENDING', 'PENDING', 'PENDING']);
   });
 
   it('starts no action once the tick has run AOL_MAX_TICK_SECONDS, leaving the rest PENDING with attempts unchanged', async () => {
     let handler: SlowHandler | undefined;
-    aol = await startTestApp(db, {
+    aol = await fresh.start({
       env: { AOL_MAX_TICK_SECONDS: '1', AOL_MAX_ACTIONS_PER_TICK: '3' },
       override: withSocialHandler((real) => (handler = new SlowHandler(real, 1200))),
     });
@@ -187,7 +209,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect(report).toMatchObject({ outcome: 'SUCCESS', attempted: 1, succeeded: 1 });
     expect(report.tick!.note).toMatch(/tick budget of 1s used; 2 claimed action\(s\) returned unstarted/);
     expect(handler!.started).toBe(1);
-    const after = await Promise.all(actions.map((action) => getAction(aol!, action.id)));
+    const after = await Promise.all(actions.map((action) => getAction(aol, action.id)));
     expect(after.map((action) => [action.status, action.attempts, action.claimEpoch])).toEqual([
       ['SUCCESS', 1, expect.any(Number)],
       ['PENDING', 0, null],
@@ -196,7 +218,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('fails REAL mode with nothing configured as REAL_RUN_UNCONFIGURED: one attempt, DLQ, nothing written or sent', async () => {
-    aol = await startTestApp(db, { env: { AOL_PROOF_MODE: '0' } });
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
     const off = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     expect(off.data).toEqual({ setProofMode: { proofMode: false } });
     const status = await aol.graphql<{ autonomyStatus: { mode: string } }>('{ autonomyStatus { mode } }');
@@ -216,7 +238,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   // statement on PostgreSQL, with the mode the switchboard gave last time: these hold it to
   // what the switchboard and the lease say now.
   it('claims with the mode the switchboard asks for now, when the proof switch moved since the last tick', async () => {
-    aol = await startTestApp(db, { env: { AOL_PROOF_MODE: '0' } });
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
     expect((await aol.tick()).outcome).toBe('SUCCESS'); // leads, and has seen the switch on
     await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     const real = await enqueuePost(aol, 'switch-real');
@@ -232,7 +254,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('claims nothing once another instance has taken the lease between two ticks, and steps down', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     expect((await aol.tick()).outcome).toBe('SUCCESS');
     const action = await enqueuePost(aol, 'taken-over');
     const past = driver === 'postgresql' ? "now() - interval '1 second'" : "cast(round(unixepoch('subsec') * 1000) as integer) - 1000";
@@ -245,7 +267,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('refuses to leave PROOF mode where the deployment forces it (AOL_PROOF_MODE=1), changing nothing', async () => {
-    aol = await startTestApp(db);
+    aol = await fresh.start();
     const response = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     expect(response.errors?.[0].extensions?.code).toBe('REAL_MODE_FORBIDDEN');
     expect(await aol.sql('select reason from aol_control_flags')).toEqual([{ reason: 'initial state' }]);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolError, AolErrorCode } from '../errors/aol-error';
-import { ActionType } from '../queue/action-status';
-import { ACTION_HANDLERS, ActionHandler } from './action-handler';
+import { ActionType } from '../actions/action-status';
+import { ACTION_HANDLERS, ActionHandler } from '../actions/action-handler';
 
 /** Finds the one handler for each action type; built once, checked at start-up. */
 @Injectable()

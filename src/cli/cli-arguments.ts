@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ActionType } from '../queue/action-status';
+import { ActionType } from '../actions/action-status';
 
 export type CliCommand =
   | { name: 'tick'; count: number }

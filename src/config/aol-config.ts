@@ -166,12 +166,25 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
  * bad variable, so start-up fails before anything connects or listens.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
+  const vars = readEnvironment(env);
+  const config = toConfig(vars);
+  checkCombinations(config);
+  config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
+  return config;
+}
+
+/** Each variable on its own: its type and range (environment.ts). */
+function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   const vars = plainToInstance(EnvironmentVariables, withoutEmpty(env));
   // One problem per variable: its constraints share one message naming the accepted range.
   const problems = validateSync(vars).map((error) => Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`);
   if (problems.length > 0) throw new ConfigError(problems);
+  return vars;
+}
 
-  const config = Object.assign(new AolConfig(), {
+/** The validated variables with their defaults; Mastodon is read last, once the action timeout is known. */
+function toConfig(vars: EnvironmentVariables): AolConfig {
+  return Object.assign(new AolConfig(), {
     nodeEnv: (vars.NODE_ENV ?? 'development') as AolConfig['nodeEnv'],
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '0.0.0.0',
@@ -203,46 +216,45 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
     wsMaxSubscriptions: vars.AOL_WS_MAX_SUBSCRIPTIONS ?? 100,
     wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
-    mastodon: null as MastodonConfig | null, // read below, once the action timeout is known
+    mastodon: null,
   } satisfies AolConfig);
+}
 
+/** What variables must satisfy together: the first combination that does not holds up start-up. */
+function checkCombinations(config: AolConfig): void {
+  const refuse = (problem: string): never => {
+    throw new ConfigError([problem]);
+  };
   if (config.nodeEnv === 'production' && config.apiToken === null) {
-    throw new ConfigError(['AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production']);
+    refuse('AOL_API_TOKEN must be set when NODE_ENV=production: the API must not run open in production');
   }
   if (config.eventBus === 'postgres' && config.database.driver !== 'postgresql') {
-    throw new ConfigError([
-      'AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)',
-    ]);
+    refuse('AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL (SQLite is for one host, where the default memory bus serves)');
   }
   if (config.readToken !== null && config.apiToken === null) {
-    throw new ConfigError(['AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway']);
+    refuse('AOL_READ_TOKEN needs AOL_API_TOKEN: without it the API is open to everyone anyway');
   }
   if (config.readToken !== null && config.readToken.reveal() === config.apiToken?.reveal()) {
-    throw new ConfigError(['AOL_READ_TOKEN must differ from AOL_API_TOKEN']);
+    refuse('AOL_READ_TOKEN must differ from AOL_API_TOKEN');
   }
-
   // The lease must outlive the longest tick: the last action may start just before
   // maxTickSeconds and run for a full action timeout, all before the next renewal.
   const worstTickSeconds = config.maxTickSeconds + config.actionTimeoutSeconds + LEASE_SAFETY_MARGIN_SECONDS;
   if (worstTickSeconds > config.leaseTtlSeconds) {
-    throw new ConfigError([
+    refuse(
       `AOL_LEASE_TTL_SECONDS (${config.leaseTtlSeconds}) must be at least AOL_MAX_TICK_SECONDS (${config.maxTickSeconds}) + ` +
         `AOL_ACTION_TIMEOUT_SECONDS (${config.actionTimeoutSeconds}) + ${LEASE_SAFETY_MARGIN_SECONDS}s of margin = ${worstTickSeconds}`,
-    ]);
+    );
   }
   if (config.tickIntervalMs >= (config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000) {
-    throw new ConfigError([
+    refuse(
       `AOL_TICK_INTERVAL_MS (${config.tickIntervalMs}) must be shorter than AOL_LEASE_TTL_SECONDS (${config.leaseTtlSeconds}) ` +
         `minus ${LEASE_SAFETY_MARGIN_SECONDS}s of margin, or the leader loses its lease between ticks`,
-    ]);
+    );
   }
   if (config.retryMaxSeconds < config.retryBaseSeconds) {
-    throw new ConfigError([
-      `AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`,
-    ]);
+    refuse(`AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`);
   }
-  config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
-  return config;
 }
 
 function rateLimitsOf(vars: EnvironmentVariables): RateLimits {

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
 import { GRAPHQL_PATH } from '../graphql/graphql-path';
 import { contentSecurityPolicy } from './content-security-policy';
-import { IDE_PAGE, WEB_ROOT } from './web-root';
+import { IDE_PAGE, WEB_ROOT } from '../config/web-root';
 
 /** Vite names every file under assets/ by its content's hash: a changed file is a new name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -15,6 +15,7 @@ export class ControlFlagsEntity {
   @Property({ type: 'boolean', default: true })
   proofMode!: boolean;
 
+  /** The last change of any switch: why, by whom, when. */
   @Property({ type: 'text', nullable: true })
   reason?: string | null;
 
@@ -23,4 +24,32 @@ export class ControlFlagsEntity {
 
   @Property({ type: 'datetime' })
   updatedAt!: Date;
+
+  /** Each switch's own last change (null: never changed), so changing one keeps another's reason. */
+  @Property({ type: 'text', nullable: true })
+  pausedReason?: string | null;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  pausedBy?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  pausedAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  killedReason?: string | null;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  killedBy?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  killedAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  proofModeReason?: string | null;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  proofModeBy?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  proofModeAt?: Date | null;
 }

@@ -4,7 +4,8 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
-import { ControlFlags, ControlService } from './control.service';
+import type { ControlFlags } from './control-flags';
+import { ControlService } from './control.service';
 import { ControlEventConnection, ControlEventModel } from './models/control-event.model';
 import { ControlFlagsModel } from './models/control-flags.model';
 

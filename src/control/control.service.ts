@@ -1,23 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
+import { fetchPage, Page, PageRequest } from '../database/pagination';
+import { sql } from '../database/sql';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
-import type { SqlFragment } from '../database/sql-dialect';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
-import { fetchPage, Page, PageRequest } from '../graphql/pagination';
-import type { ControlEventEntity } from './control-event.entity';
-import { ControlEventKind } from './control-event.entity';
-import { EffectiveMode, ExecutionMode } from './execution-mode';
-
-export interface ControlFlags {
-  paused: boolean;
-  killed: boolean;
-  /** The operator's switch; REAL runs also need the deployment to allow them. */
-  proofMode: boolean;
-  reason: string | null;
-  updatedBy: string | null;
-  updatedAt: Date;
-}
+import { EffectiveMode, ExecutionMode } from '../actions/execution-mode';
+import { ControlEventEntity, ControlEventKind } from './control-event.entity';
+import type { ControlFlags } from './control-flags';
+import { insertControlEvent } from './sql/control-events';
+import { FlagColumn, setFlag } from './sql/set-flag';
+import { FLAG_COLUMNS, toFlags } from './sql/switchboard';
 
 export interface ControlChange {
   reason: string;
@@ -32,12 +25,7 @@ export interface ControlEventRecord {
   details?: Record<string, unknown> | null;
 }
 
-type FlagColumn = 'paused' | 'killed' | 'proof_mode';
-
 export const MAX_REASON_LENGTH = 500;
-
-const FLAG_COLUMNS = 'paused, killed, proof_mode, reason, updated_by, updated_at';
-const EVENT_COLUMNS = 'id, kind, actor, reason, action_id, details, created_at';
 
 /**
  * The switchboard (pause, kill, proof mode: one row read by every tick) and the append-only
@@ -55,46 +43,15 @@ export class ControlService {
     this.proofModeOnly = config.proofModeOnly;
   }
 
-  /**
-   * The switchboard as one scalar SQL expression (a JSON object), for a statement that reads it
-   * along the way (the tick reads it with the lease); `flagsFrom` turns the value back.
-   */
-  get flagsSnapshotSql(): string {
-    return `(select ${this.flagsObjectSql} from aol_control_flags where id = 1)`;
-  }
-
-  /**
-   * The switchboard for a statement that starts actions, as a query of one row: `flags` (read
-   * back with `flagsFrom`) and `open`, true when actions may start — neither paused nor
-   * killed, and the proof switch still as `expectedProofMode`, so the mode the caller claims
-   * with is the mode the switchboard asks for.
-   */
-  claimGate(expectedProofMode: boolean): SqlFragment {
-    return {
-      sql: `select ${this.flagsObjectSql} as flags, not paused and not killed and proof_mode = ? as open from aol_control_flags where id = 1`,
-      params: [this.db.dialect.boolParam(expectedProofMode)],
-    };
-  }
-
-  private get flagsObjectSql(): string {
-    const fields =
-      "'paused', paused, 'killed', killed, 'proof_mode', proof_mode, 'reason', reason, 'updated_by', updated_by, 'updated_at', updated_at";
-    return this.db.dialect.driver === 'postgresql' ? `json_build_object(${fields})` : `json_object(${fields})`;
-  }
-
-  /** True while not killed: a condition for taking a free lease. */
-  get notKilledSql(): string {
-    return 'not exists (select 1 from aol_control_flags where id = 1 and killed)';
-  }
-
+  /** The switchboard from its JSON object (control/sql/switchboard.ts), as a larger statement brought it back. */
   flagsFrom(snapshot: unknown): ControlFlags {
-    return this.toFlags(this.db.dialect.toJson<Record<string, unknown>>(snapshot));
+    return toFlags(this.db.dialect.toJson<Record<string, unknown>>(snapshot), this.db.dialect);
   }
 
   async flags(): Promise<ControlFlags> {
-    const rows = await this.db.query(`select ${FLAG_COLUMNS} from aol_control_flags where id = 1`);
-    if (rows.length === 0) throw new Error('The control flags row is missing: run the migrations');
-    return this.toFlags(rows[0]);
+    const [row] = await this.db.query(sql`select ${FLAG_COLUMNS} from aol_control_flags where id = 1`);
+    if (!row) throw new Error('The control flags row is missing: run the migrations');
+    return toFlags(row, this.db.dialect);
   }
 
   /** Stops starting actions until resumed; an action already running finishes. */
@@ -136,35 +93,32 @@ export class ControlService {
   /** Appends one control event, inside the caller's transaction when it passes one. */
   async recordEvent(event: ControlEventRecord, executor: SqlExecutor = this.db): Promise<void> {
     const reason = this.checkedReason(event.change.reason);
-    const { now, jsonParam } = this.db.dialect;
     await executor.query(
-      `insert into aol_control_events (kind, actor, reason, action_id, details, created_at) values (?, ?, ?, ?, ?, ${now})`,
-      [event.kind, event.change.actor, reason, event.actionId ?? null, event.details ? jsonParam(event.details) : null],
+      insertControlEvent(this.db.dialect, {
+        kind: event.kind,
+        actor: event.change.actor,
+        reason,
+        actionId: event.actionId ?? null,
+        details: event.details ?? null,
+      }),
     );
   }
 
+  /** Operator interventions, newest first. */
   async listEvents(page: PageRequest): Promise<Page<ControlEventEntity>> {
-    return fetchPage(page, async (limit) => {
-      const rows = await this.db.query(
-        `select ${EVENT_COLUMNS} from aol_control_events ${page.beforeId === null ? '' : 'where id < ?'} order by id desc limit ?`,
-        page.beforeId === null ? [limit] : [page.beforeId, limit],
-      );
-      return rows.map((row) => this.toEvent(row));
-    });
+    return fetchPage(page, (limit) =>
+      this.db
+        .entityManager()
+        .find(ControlEventEntity, page.beforeId === null ? {} : { id: { $lt: page.beforeId } }, { orderBy: { id: 'desc' }, limit }),
+    );
   }
 
   private async set(kind: ControlEventKind, column: FlagColumn, value: boolean, change: ControlChange): Promise<ControlFlags> {
     const reason = this.checkedReason(change.reason);
-    const { now, boolParam } = this.db.dialect;
     const flags = await this.db.transaction(async (tx) => {
-      const rows = await tx.query(
-        `update aol_control_flags set ${column} = ?, reason = ?, updated_by = ?, updated_at = ${now}
-         where id = 1
-         returning ${FLAG_COLUMNS}`,
-        [boolParam(value), reason, change.actor],
-      );
+      const rows = await tx.query(setFlag(this.db.dialect, { column, value, reason, actor: change.actor }));
       await this.recordEvent({ kind, change, details: { [column === 'proof_mode' ? 'proofMode' : column]: value } }, tx);
-      return this.toFlags(rows[0]);
+      return toFlags(rows[0], this.db.dialect);
     });
     await this.events.publish(AolTopic.CONTROL_FLAGS_CHANGED, flags);
     return flags;
@@ -179,28 +133,5 @@ export class ControlService {
     if (trimmed.includes('\u0000'))
       throw new AolError(AolErrorCode.BAD_USER_INPUT, 'reason contains a NUL character (\\u0000), which cannot be stored');
     return trimmed;
-  }
-
-  private toFlags(row: Record<string, unknown>): ControlFlags {
-    return {
-      paused: Boolean(row.paused),
-      killed: Boolean(row.killed),
-      proofMode: Boolean(row.proof_mode),
-      reason: (row.reason as string | null) ?? null,
-      updatedBy: (row.updated_by as string | null) ?? null,
-      updatedAt: this.db.dialect.toDate(row.updated_at),
-    };
-  }
-
-  private toEvent(row: Record<string, unknown>): ControlEventEntity {
-    return {
-      id: Number(row.id),
-      kind: row.kind as ControlEventKind,
-      actor: row.actor as string,
-      reason: row.reason as string,
-      actionId: row.action_id === null || row.action_id === undefined ? null : Number(row.action_id),
-      details: row.details === null || row.details === undefined ? null : this.db.dialect.toJson<Record<string, unknown>>(row.details),
-      createdAt: this.db.dialect.toDate(row.created_at),
-    };
   }
 }

@@ -12,10 +12,10 @@ const MIGRATIONS_TABLE = 'aol_migrations';
 /**
  * MikroORM options for a database target. Migrations are listed in code (one folder per
  * driver) rather than discovered on disk, so tests, swc and the built `dist/` load the same.
+ * Entities come from the modules (MikroOrmModule.forFeature, autoLoadEntities).
  */
-export function buildMikroOrmOptions(database: DatabaseTarget, entities: Options['entities'] = []): Options {
+export function buildMikroOrmOptions(database: DatabaseTarget): Options {
   const common = {
-    entities,
     extensions: [Migrator],
     ensureDatabase: false,
     allowGlobalContext: false,
@@ -29,6 +29,9 @@ export function buildMikroOrmOptions(database: DatabaseTarget, entities: Options
       ...common,
       driver: PostgreSqlDriver,
       clientUrl: database.url,
+      // The one pool of the process: the ORM's queries and the hand-written statements
+      // (SqlDatabase) share it. Idle connections close after tarn's 30 s, so an idle
+      // instance holds the one or two its ticks use (test/connections.e2e-spec.ts).
       pool: { min: 0, max: 10 },
       migrations: {
         tableName: MIGRATIONS_TABLE,

@@ -1,60 +1,47 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import type { AbstractSqlConnection, Knex } from '@mikro-orm/knex';
-import { Pool, PoolClient } from 'pg';
+import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
+import type { Client } from 'pg';
 import { AolConfig, DatabaseTarget } from '../config/aol-config';
 import { StartupError } from '../errors/aol-error';
+import { render, Sql } from './sql';
 import { POSTGRESQL_DIALECT, SQLITE_DIALECT, SqlDialect } from './sql-dialect';
 
 const SQLITE_BUSY_RETRIES = 5;
-/** Connections of the statement pool on PostgreSQL (MikroORM keeps its own few for migrations). */
-const POSTGRES_POOL_SIZE = 10;
 
 export type SqlRow = Record<string, unknown>;
 
-/** Runs hand-written statements with bound parameters. */
+/** Runs hand-written statements (see Sql), alone or inside a transaction. */
 export interface SqlExecutor {
-  query<T = SqlRow>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = SqlRow>(statement: Sql): Promise<T[]>;
 }
 
-/** A statement as node-postgres runs it: numbered placeholders, and a name to prepare it once per connection. */
-interface PreparedText {
-  name: string;
-  text: string;
+/** How statements reach one kind of database: one implementation per driver. */
+interface StatementRunner extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
 /**
- * The raw-SQL door to the database, for the hot paths (claim, complete, lease, counts) that
- * must be one well-indexed statement each. Statements use `?` placeholders; values are
- * always bound by the driver, never spliced into the text. On PostgreSQL statements go
- * straight to a node-postgres pool as named prepared statements — parsed and planned once per
- * connection, and a third of the client-side cost of going through the query builder; on
- * SQLite they go through MikroORM's connection, the one writer of the file in this process.
+ * The door to the database, over MikroORM's one connection pool: the hand-written statements
+ * of the hot paths (claim, complete, lease, counts: one well-indexed statement each, written
+ * with the `sql` tag, values always bound by the driver), transactions of them, and forked
+ * EntityManagers for the cold paths.
  */
 @Injectable()
-export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
+export class SqlDatabase implements SqlExecutor {
   readonly dialect: SqlDialect;
-  private readonly logger = new Logger(SqlDatabase.name);
   private readonly target: string;
-  private readonly pool: Pool | null;
-  private readonly prepared = new Map<string, PreparedText>();
+  private readonly runner: StatementRunner;
 
   constructor(
     private readonly orm: MikroORM,
     config: AolConfig,
   ) {
+    const knex = () => (this.orm.em.getConnection() as AbstractSqlConnection).getKnex();
     this.dialect = config.database.driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+    this.runner = config.database.driver === 'postgresql' ? new PostgresRunner(knex) : new SqliteRunner(knex);
     this.target = describeTarget(config.database);
-    this.pool =
-      config.database.driver === 'postgresql' ? new Pool({ connectionString: config.database.url, max: POSTGRES_POOL_SIZE }) : null;
-    // An idle connection the server drops (restart, terminated session) must not take the
-    // process down: the pool discards it and opens another when next needed.
-    this.pool?.on('error', (error) => this.logger.warn(`A pooled database connection failed: ${error.message}`));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool?.end();
   }
 
   /** Called before anything else at start-up, so an unreachable database fails fast and clearly. */
@@ -63,11 +50,87 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
     if (!check.ok) throw new StartupError(`Cannot connect to the database (DATABASE_URL=${this.target}): ${check.reason}`);
   }
 
-  async query<T = SqlRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (this.pool) return (await this.pool.query({ ...this.prepare(sql), values: params as unknown[] })).rows as T[];
+  query<T = SqlRow>(statement: Sql): Promise<T[]> {
+    return this.runner.query<T>(statement);
+  }
+
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.runner.transaction(work);
+  }
+
+  /**
+   * An EntityManager of its own, for the cold paths that read entities (operator queries,
+   * listings): the global one is shared state.
+   */
+  entityManager(): SqlEntityManager {
+    return (this.orm.em as SqlEntityManager).fork();
+  }
+}
+
+/**
+ * PostgreSQL: each statement runs on a connection borrowed from MikroORM's pool, as a named
+ * prepared statement, parsed and planned once per connection; a transaction holds its
+ * connection from BEGIN to COMMIT. Named, the idle tick's lease statement took 0.53 ms against
+ * 0.81 ms unnamed, the renewal + claim 0.50 against 1.06 ms, a single insert 0.40 against
+ * 0.51 ms (medians of 3,000, bench/prepared-statements.ts; BENCHMARKS.md).
+ */
+class PostgresRunner implements StatementRunner {
+  /** The name of each statement text, prepared once per connection under it. */
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly knex: () => Knex) {}
+
+  async query<T>(statement: Sql): Promise<T[]> {
+    return this.withConnection((connection) => this.run<T>(connection, statement));
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.withConnection(async (connection) => {
+      await connection.query('begin');
+      try {
+        const result = await work({ query: <R>(statement: Sql) => this.run<R>(connection, statement) });
+        await connection.query('commit');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is not given to anyone else: ended, the pool
+        // discards it (knex marks an ended connection) and opens another when needed.
+        await connection.query('rollback').catch(() => connection.end().catch(() => undefined));
+        throw error;
+      }
+    });
+  }
+
+  private async withConnection<T>(use: (connection: Client) => Promise<T>): Promise<T> {
+    const client = this.knex().client as Knex.Client;
+    const connection = (await client.acquireConnection()) as Client;
+    try {
+      return await use(connection);
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+
+  private async run<T>(connection: Client, statement: Sql): Promise<T[]> {
+    const { text, values } = render(statement, (index) => `$${index}`);
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `aol_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+      this.names.set(text, name);
+    }
+    return (await connection.query({ name, text, values })).rows as T[];
+  }
+}
+
+/** SQLite: statements go through MikroORM's connection, the one writer of the file in this process. */
+class SqliteRunner implements StatementRunner {
+  constructor(private readonly knex: () => Knex) {}
+
+  async query<T>(statement: Sql): Promise<T[]> {
+    const { text, values } = render(statement, () => '?');
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await this.knex.raw(sql, params as Knex.RawBinding[])) as T[];
+        return (await this.knex().raw(text, values as Knex.RawBinding[])) as T[];
       } catch (error) {
         // SQLite shared by two processes: past the busy timeout (or on a stale WAL snapshot) a
         // statement fails with SQLITE_BUSY instead of waiting. A single statement is atomic,
@@ -78,53 +141,15 @@ export class SqlDatabase implements SqlExecutor, OnApplicationShutdown {
     }
   }
 
-  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    if (!this.pool) {
-      return this.knex.transaction(async (trx) =>
-        work({
-          query: async <R>(sql: string, params: readonly unknown[] = []) => (await trx.raw(sql, params as Knex.RawBinding[])) as R[],
-        }),
-      );
-    }
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    // A checked-out client whose connection dies (restart, terminated session) emits 'error';
-    // unheard, that would end the process. The failing query rejects on its own.
-    const onError = (error: Error) => (broken = error);
-    client.on('error', onError);
-    try {
-      await client.query('begin');
-      const result = await work({ query: async <R>(sql: string, params: readonly unknown[] = []) => this.queryOn<R>(client, sql, params) });
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
-  }
-
-  private async queryOn<T>(client: PoolClient, sql: string, params: readonly unknown[]): Promise<T[]> {
-    return (await client.query({ ...this.prepare(sql), values: params as unknown[] })).rows as T[];
-  }
-
-  /** `?` placeholders to `$1, $2, …` (not inside quoted text), named after the statement. */
-  private prepare(sql: string): PreparedText {
-    let prepared = this.prepared.get(sql);
-    if (!prepared) {
-      let index = 0;
-      const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (token) => (token === '?' ? `$${++index}` : token));
-      prepared = { name: `aol_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
-      this.prepared.set(sql, prepared);
-    }
-    return prepared;
-  }
-
-  private get knex(): Knex {
-    return (this.orm.em.getConnection() as AbstractSqlConnection).getKnex();
+    return this.knex().transaction(async (trx) =>
+      work({
+        query: async <R>(statement: Sql) => {
+          const { text, values } = render(statement, () => '?');
+          return (await trx.raw(text, values as Knex.RawBinding[])) as R[];
+        },
+      }),
+    );
   }
 }
 

@@ -2,7 +2,9 @@
  * Carries AOL's live events (ticks, action changes, flag changes, log rows) from whoever
  * records them to the GraphQL subscriptions. Behind a token so a transport that reaches other
  * processes can replace the in-process one without touching publishers or resolvers.
- * Payloads are JSON-safe (dates as ISO strings) so any transport can carry them.
+ * Payloads are plain objects that JSON can carry: their dates are Date objects in the process
+ * that publishes them and ISO strings once a transport has carried them to another (the
+ * DateTime scalar serializes both).
  */
 export interface EventBus {
   publish(topic: string, payload: object): Promise<void>;

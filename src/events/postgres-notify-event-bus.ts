@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Client, Pool } from 'pg';
 import { AolConfig } from '../config/aol-config';
+import { sql } from '../database/sql';
+import { SqlDatabase } from '../database/sql-database';
 import type { EventBus } from './event-bus';
 import { InProcessEventBus } from './in-process-event-bus';
+import { PostgresListener } from './postgres-listener';
 
 const CHANNEL = 'aol_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; keep a margin for the envelope. */
 const MAX_NOTIFY_BYTES = 7800;
 /** A field a subscriber can read again from the database by id, dropped when an event is too big to notify. */
 const RELOADABLE_FIELD = 'payload';
-const RECONNECT_MS = { first: 500, longest: 10_000 };
 /** Most events sent by one statement (each at most MAX_NOTIFY_BYTES). */
 const MAX_EVENTS_PER_STATEMENT = 500;
 
@@ -29,9 +30,10 @@ interface Envelope {
  * instance whose listening connection is down misses what is sent meanwhile (subscriptions
  * are live views; the tables remain the record). The listener reconnects by itself.
  *
- * Sending does not hold up the publisher: events queue in order and go out over a connection
- * of their own, everything queued so far in one statement, so a tick that claims 1,000
- * actions pays for one NOTIFY statement, not 1,000 round trips before its handlers start.
+ * Sending does not hold up the publisher: events queue in order and go out, one statement at a
+ * time over a connection of the database's pool, everything queued so far in one statement, so
+ * a tick that claims 1,000 actions pays for one NOTIFY statement, not 1,000 round trips before
+ * its handlers start.
  */
 @Injectable()
 export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplicationShutdown {
@@ -40,36 +42,28 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
   private readonly origin = randomUUID();
   /** How this instance's own envelopes begin (JSON.stringify keeps key order): its echoes are skipped unparsed. */
   private readonly ownPrefix = `{"origin":"${this.origin}",`;
-  private readonly url: string;
-  private readonly sender: Pool;
+  private readonly listener: PostgresListener;
   private readonly outbox: string[] = [];
   private sending: Promise<void> | null = null;
   /** The seq of the last envelope built. */
   private lastSeq = 0;
-  private listener: Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private closing = false;
-  private reconnectMs = RECONNECT_MS.first;
 
-  constructor(config: AolConfig) {
+  constructor(
+    config: AolConfig,
+    private readonly db: SqlDatabase,
+  ) {
     if (config.database.driver !== 'postgresql') throw new Error('AOL_EVENT_BUS=postgres needs a PostgreSQL DATABASE_URL');
-    this.url = config.database.url;
-    this.sender = new Pool({ connectionString: this.url, max: 1 });
-    // A dropped idle connection must not take the process down; the next send opens another.
-    this.sender.on('error', (error) => this.logger.warn(`The event sender connection failed: ${error.message}`));
+    this.listener = new PostgresListener(config.database.url, CHANNEL, (payload) => this.deliver(payload));
   }
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
   }
 
-  /** Sends what is still queued (events of the last tick among them), then closes both connections. */
+  /** Sends what is still queued (events of the last tick among them), then stops listening. */
   async onApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.sending;
-    await this.sender.end().catch(() => undefined);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.close();
   }
 
   /**
@@ -98,7 +92,7 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
     while (this.outbox.length > 0) {
       const batch = this.outbox.splice(0, MAX_EVENTS_PER_STATEMENT);
       try {
-        await this.sender.query('select pg_notify($1, envelope) from unnest($2::text[]) as envelope', [CHANNEL, batch]);
+        await this.db.query(sql`select pg_notify(${CHANNEL}, envelope) from unnest(cast(${batch} as text[])) as envelope`);
       } catch (error) {
         this.logger.warn(
           `Could not send ${batch.length} event(s) to other instances: ${error instanceof Error ? error.message : String(error)}`,
@@ -118,32 +112,6 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
     if (Buffer.byteLength(compact) <= MAX_NOTIFY_BYTES) return compact;
     this.logger.warn(`A ${topic} event is too large to send to other instances; only this one sees it`);
     return null;
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.url });
-    client.on('notification', (message) => this.deliver(message.payload));
-    const lost = (error?: Error) => {
-      if (this.listener === client) this.scheduleReconnect(error);
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
-    this.listener = client;
-    this.reconnectMs = RECONNECT_MS.first;
-  }
-
-  private scheduleReconnect(error?: unknown): void {
-    if (this.closing || this.reconnectTimer) return;
-    this.listener = null;
-    const reason = error instanceof Error ? ` (${error.message})` : '';
-    this.logger.warn(`The event listener connection is down${reason}; reconnecting in ${this.reconnectMs} ms`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.listen().catch((failure: unknown) => this.scheduleReconnect(failure));
-    }, this.reconnectMs);
-    this.reconnectMs = Math.min(this.reconnectMs * 2, RECONNECT_MS.longest);
   }
 
   private deliver(text: string | undefined): void {

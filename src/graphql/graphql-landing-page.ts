@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { IDE_PAGE, WEB_ROOT } from '../console/web-root';
+import { IDE_PAGE, WEB_ROOT } from '../config/web-root';
 
 /** What a browser gets at /graphql with the IDE off, instead of Apollo's refusal of a GET without a query. */
 const IDE_OFF_PAGE = `<!DOCTYPE html>

@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Page, PageRequest } from '../database/pagination';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 
 export const MAX_PAGE_SIZE = 100;
@@ -18,17 +19,6 @@ export class PageArgs {
   @IsString()
   @MaxLength(100)
   after?: string | null;
-}
-
-/** A page request in the services' terms: how many, and strictly older than which id. */
-export interface PageRequest {
-  first: number;
-  beforeId: number | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  hasNextPage: boolean;
 }
 
 const CURSOR_PREFIX = 'aol:';
@@ -88,10 +78,4 @@ export function Connection<M>(node: Type<M>, name: string): Type<ConnectionShape
 export function toConnection<R extends { id: number }, M>(page: Page<R>, toModel: (record: R) => M): ConnectionShape<M> {
   const edges = page.items.map((record) => ({ cursor: encodeCursor(record.id), node: toModel(record) }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null } };
-}
-
-/** Runs a keyset query for one extra row, to know whether another page follows. */
-export async function fetchPage<T>(request: PageRequest, fetch: (limit: number) => Promise<T[]>): Promise<Page<T>> {
-  const rows = await fetch(request.first + 1);
-  return { items: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { sql } from '../database/sql';
 import { SqlDatabase } from '../database/sql-database';
 
 /**
@@ -13,7 +14,7 @@ export class HealthController {
   @HttpCode(200)
   async health(): Promise<{ status: 'ok' }> {
     try {
-      await this.db.query('select 1');
+      await this.db.query(sql`select 1`);
     } catch {
       throw new ServiceUnavailableException({ status: 'unavailable', reason: 'the database does not answer' });
     }

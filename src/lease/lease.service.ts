@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
+import type { Sql } from '../database/sql';
 import { SqlDatabase } from '../database/sql-database';
-import { SqlFragment, toNullableDate } from '../database/sql-dialect';
-import type { LeaseFence } from './lease-fence';
-
-/** The lease row the orchestrator's leader holds (created by the first migration). */
-export const ORCHESTRATOR_LEASE = 'orchestrator';
+import { toNullableDate } from '../database/sql-dialect';
+import { acquireOrRenewLease } from './sql/acquire-or-renew-lease';
+import { LeaseFence, leaseFence, ORCHESTRATOR_LEASE } from './sql/lease-fence';
+import { readLease } from './sql/read-lease';
+import { releaseLease } from './sql/release-lease';
 
 /**
  * What a caller may add to the lease statement, so a tick needs one round trip for both:
  * `read`, a scalar SQL expression returned as `readAlong` (say, the switchboard), and
  * `takeOverOnlyIf`, a condition a free lease must meet to be taken (not while killed, say).
- * Both are constant SQL text, never values.
  */
 export interface AlongTheLease {
-  read?: string;
-  takeOverOnlyIf?: string;
+  read?: Sql;
+  takeOverOnlyIf?: Sql;
 }
 
 export interface LeaseGrant {
@@ -62,41 +62,11 @@ export class LeaseService {
    * it. A renewal that finds the lease lost returns null too: the caller steps down at once.
    */
   async acquireOrRenew(owner: string, heldEpoch: number | null, along: AlongTheLease = {}): Promise<LeaseGrant | null> {
-    const { now, nowPlusSeconds } = this.db.dialect;
-    const stillMine = `(owner = ? and epoch = ? and expires_at > ${now})`;
-    const mayTakeOver = `(owner is null or expires_at <= ${now})${along.takeOverOnlyIf ? ` and ${along.takeOverOnlyIf}` : ''}`;
-    const rows = await this.db.query<Record<string, unknown>>(
-      `update aol_lease
-       set owner = ?,
-           epoch = case when ${stillMine} then epoch else epoch + 1 end,
-           acquired_at = case when ${stillMine} then acquired_at else ${now} end,
-           renewed_at = ${now},
-           expires_at = ${nowPlusSeconds('?')}
-       where name = ? and (${stillMine} or (${mayTakeOver}))
-       returning owner, epoch, expires_at, ${now} as database_now${along.read ? `, ${along.read} as read_along` : ''}`,
-      [owner, owner, heldEpoch, owner, heldEpoch, this.ttlSeconds, ORCHESTRATOR_LEASE, owner, heldEpoch],
-    );
+    const rows = await this.db.query(acquireOrRenewLease(this.db.dialect, { owner, heldEpoch, ttlSeconds: this.ttlSeconds, ...along }));
     return rows.length === 0 ? null : this.toGrant(rows[0], heldEpoch);
   }
 
-  /**
-   * The renewal alone, as a data-modifying CTE for a statement that needs the lease anyway
-   * (the tick's claim), so both take one round trip and one commit. It yields a row only
-   * while `owner` still holds the lease at `epoch`; `renewedGrant` reads it back. Null on
-   * SQLite, whose CTEs cannot write.
-   */
-  renewalCte(owner: string, epoch: number): SqlFragment | null {
-    if (this.db.dialect.driver !== 'postgresql') return null;
-    const { now, nowPlusSeconds } = this.db.dialect;
-    return {
-      sql: `update aol_lease set renewed_at = ${now}, expires_at = ${nowPlusSeconds('?')}
-            where name = ? and owner = ? and epoch = ? and expires_at > ${now}
-            returning owner, epoch, expires_at, ${now} as database_now`,
-      params: [this.ttlSeconds, ORCHESTRATOR_LEASE, owner, epoch],
-    };
-  }
-
-  /** The grant from a row of `renewalCte`; null (the lease is lost) when it yielded none. */
+  /** The grant from a row of the renewal (lease/sql/renew-lease.ts); null (the lease is lost) when it yielded none. */
   renewedGrant(row: Record<string, unknown> | null, heldEpoch: number): LeaseGrant | null {
     return row === null || row.epoch === null || row.epoch === undefined ? null : this.toGrant(row, heldEpoch);
   }
@@ -115,23 +85,12 @@ export class LeaseService {
 
   /** Gives the lease up so another instance can lead at once. The epoch stays: it only grows. */
   async release(owner: string, epoch: number): Promise<boolean> {
-    const { now } = this.db.dialect;
-    const rows = await this.db.query(
-      `update aol_lease set owner = null, expires_at = ${now}
-       where name = ? and owner = ? and epoch = ?
-       returning epoch`,
-      [ORCHESTRATOR_LEASE, owner, epoch],
-    );
-    return rows.length > 0;
+    return (await this.db.query(releaseLease(this.db.dialect, { owner, epoch }))).length > 0;
   }
 
   async current(): Promise<LeaseState> {
-    const { now, epochMs, toDate } = this.db.dialect;
-    const rows = await this.db.query<Record<string, unknown>>(
-      `select owner, epoch, acquired_at, renewed_at, expires_at, ${epochMs('expires_at')} - ${epochMs(now)} as remaining_ms
-       from aol_lease where name = ?`,
-      [ORCHESTRATOR_LEASE],
-    );
+    const { toDate } = this.db.dialect;
+    const rows = await this.db.query(readLease(this.db.dialect));
     if (rows.length === 0) throw new Error(`The ${ORCHESTRATOR_LEASE} lease row is missing: run the migrations`);
     const row = rows[0];
     const held = row.owner !== null && Number(row.remaining_ms) > 0;
@@ -147,11 +106,6 @@ export class LeaseService {
 
   /** The condition that fences a leader's writes to actions: still this owner, this epoch, unexpired. */
   fence(owner: string, epoch: number): LeaseFence {
-    return {
-      owner,
-      epoch,
-      sql: `exists (select 1 from aol_lease where aol_lease.name = ? and aol_lease.owner = ? and aol_lease.epoch = ? and aol_lease.expires_at > ${this.db.dialect.now})`,
-      params: [ORCHESTRATOR_LEASE, owner, epoch],
-    };
+    return leaseFence(this.db.dialect, owner, epoch);
   }
 }

@@ -1,6 +1,6 @@
 import { BigIntType, Entity, Enum, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { AttemptOutcome } from './tick-outcome';
-import { ExecutionMode } from '../control/execution-mode';
+import { ExecutionMode } from '../actions/execution-mode';
 
 /**
  * One attempt of one action; rows are only ever inserted. action_id and tick_id are plain

@@ -1,16 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
-import { ActionFailure, ActionResult } from '../action-handlers/action-handler';
+import { ActionFailure } from '../actions/action-failure';
+import type { ActionResult } from '../actions/action-handler';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
-import type { ExecutionMode } from '../control/execution-mode';
-import type { LeaseFence } from '../lease/lease-fence';
+import type { ExecutionMode } from '../actions/execution-mode';
+import type { LeaseFence } from '../lease/sql/lease-fence';
 import { LedgerService } from '../ledger/ledger.service';
 import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
-import { ActionStatus } from '../queue/action-status';
+import { ActionStatus } from '../actions/action-status';
 import { QueueService } from '../queue/queue.service';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import type { DatabaseClock } from './database-clock';
 import { retryUntil } from './durable-write';
 
 const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
@@ -19,7 +21,8 @@ const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
 export interface AttemptResult {
   action: ActionEntity;
   mode: ExecutionMode;
-  startedAt: Date;
+  /** performance.now() when the handler was called. */
+  startedAtMs: number;
   durationMs: number;
   result: ActionResult | null;
   failure: ActionFailure | null;
@@ -30,6 +33,8 @@ export interface RecordContext {
   tickId: number;
   /** performance.now() until which this process trusts its lease (and may keep writing). */
   trustUntil: number;
+  /** Turns the attempts' monotonic start times into the database's time, as their log rows store them. */
+  databaseClock: DatabaseClock;
 }
 
 /**
@@ -51,8 +56,7 @@ export class ActionRunner {
 
   /** One attempt. Never throws: a handler's failure or exception is its result. */
   async attempt(action: ActionEntity, mode: ExecutionMode): Promise<AttemptResult> {
-    const startedAt = new Date();
-    const clock = performance.now();
+    const startedAtMs = performance.now();
     try {
       const handler = this.handlers.handlerFor(action.type);
       const toRun = {
@@ -63,13 +67,13 @@ export class ActionRunner {
         attempt: action.attempts,
       };
       const result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
-      return { action, mode, startedAt, durationMs: Math.round(performance.now() - clock), result, failure: null };
+      return { action, mode, startedAtMs, durationMs: Math.round(performance.now() - startedAtMs), result, failure: null };
     } catch (error) {
       return {
         action,
         mode,
-        startedAt,
-        durationMs: Math.round(performance.now() - clock),
+        startedAtMs,
+        durationMs: Math.round(performance.now() - startedAtMs),
         result: null,
         failure: ActionFailure.from(error),
       };
@@ -119,13 +123,13 @@ export class ActionRunner {
     const logs = await this.ledger.recordAttempts(
       attempts
         .filter((attempt) => statuses.has(attempt.action.id))
-        .map(({ action, mode, startedAt, durationMs, result, failure }) => ({
+        .map(({ action, mode, startedAtMs, durationMs, result, failure }) => ({
           actionId: action.id,
           tickId: context.tickId,
           attempt: action.attempts,
           mode,
           outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
-          startedAt,
+          startedAt: context.databaseClock.at(startedAtMs),
           durationMs,
           artifactRef: result?.artifactRef ?? null,
           artifactSha256: result?.artifactSha256 ?? null,

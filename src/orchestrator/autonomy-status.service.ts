@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
-import { ControlFlags, ControlService } from '../control/control.service';
-import type { EffectiveMode } from '../control/execution-mode';
+import type { ControlFlags } from '../control/control-flags';
+import { ControlService } from '../control/control.service';
+import type { EffectiveMode } from '../actions/execution-mode';
 import { LeaseService, LeaseState } from '../lease/lease.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { TickEntity } from '../ledger/tick.entity';

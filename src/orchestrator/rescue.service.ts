@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
 import { SqlDatabase } from '../database/sql-database';
-import { ExecutionMode } from '../control/execution-mode';
-import type { LeaseFence } from '../lease/lease-fence';
+import { ExecutionMode } from '../actions/execution-mode';
+import type { LeaseFence } from '../lease/sql/lease-fence';
 import { LedgerService } from '../ledger/ledger.service';
 import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
-import { ActionStatus } from '../queue/action-status';
+import { ActionStatus } from '../actions/action-status';
 import { QueueService } from '../queue/queue.service';
 
 /** An action taken back more often than this is parked for an operator: something keeps killing its runs. */
@@ -88,8 +88,9 @@ export class RescueService {
             attempt: original.attempts,
             mode: original.claimMode ?? ExecutionMode.PROOF,
             outcome: AttemptOutcome.ABANDONED,
+            // From its claim to its taking back, both by the database's clock.
             startedAt: original.updatedAt,
-            durationMs: Math.max(0, Date.now() - original.updatedAt.getTime()),
+            durationMs: Math.max(0, action.updatedAt.getTime() - original.updatedAt.getTime()),
             artifactRef: null,
             artifactSha256: null,
             errorCode: action.lastErrorCode ?? 'ABANDONED',

@@ -1,19 +1,27 @@
 import { performance } from 'node:perf_hooks';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AolConfig, LEASE_SAFETY_MARGIN_SECONDS } from '../config/aol-config';
-import { ControlFlags, ControlService } from '../control/control.service';
+import type { ControlFlags } from '../control/control-flags';
+import { ControlService } from '../control/control.service';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { LeaseGrant, LeaseService } from '../lease/lease.service';
-import { LedgerService, NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/ledger.service';
+import { LedgerService } from '../ledger/ledger.service';
+import { NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/tick-record';
 import type { TickEntity } from '../ledger/tick.entity';
 import { TickOutcome } from '../ledger/tick-outcome';
-import { ActionStatus } from '../queue/action-status';
+import { ActionStatus } from '../actions/action-status';
 import type { ActionEntity } from '../queue/action.entity';
-import { ExecutionMode } from '../control/execution-mode';
-import type { LeaseFence } from '../lease/lease-fence';
+import { ExecutionMode } from '../actions/execution-mode';
+import type { LeaseFence } from '../lease/sql/lease-fence';
 import { QueueService } from '../queue/queue.service';
+import { toActionRecords } from '../queue/sql/action-row';
+import { inClaimOrder } from '../queue/sql/claim-due';
+import { NOT_KILLED, switchboardSnapshot } from '../control/sql/switchboard';
+import { SqlDatabase } from '../database/sql-database';
 import { ActionRunner, AttemptResult } from './action-runner';
+import { DatabaseClock } from './database-clock';
 import { RescueService } from './rescue.service';
+import { renewGateClaim } from './sql/renew-gate-claim';
 
 /** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
 export type TickReportOutcome = TickOutcome | 'NOT_LEADER' | 'SKIPPED';
@@ -48,7 +56,7 @@ interface HeldLease {
  * budget or the lease runs out; record every attempt and the tick itself.
  */
 @Injectable()
-export class TickService implements OnModuleInit, BeforeApplicationShutdown {
+export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(TickService.name);
   private inFlight: Promise<TickReport> | null = null;
   private held: HeldLease | null = null;
@@ -62,6 +70,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   private lastFlags: ControlFlags | null = null;
   /** The last tick's failure, so an outage is logged once in full, then briefly until it ends. */
   private lastFailure: string | null = null;
+  private readonly databaseClock = new DatabaseClock();
 
   constructor(
     private readonly config: AolConfig,
@@ -71,6 +80,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly ledger: LedgerService,
     private readonly runner: ActionRunner,
     private readonly rescuer: RescueService,
+    private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
@@ -83,13 +93,31 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Shutdown, before connections close: no new tick or action starts, the action in flight
-   * finishes (bounded by its timeout), the claimed rest goes back, and the lease is released
-   * so another instance can lead at once.
+   * The first hook of a shutdown: from here no new tick or action starts. The other modules'
+   * own shutdown may take a while on a busy host, and an action in flight that finishes
+   * meanwhile must not be followed by another.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  onModuleDestroy(): void {
+    this.stopStartingActions();
+  }
+
+  /**
+   * No tick and no action starts from here on. The signal handler calls it before the
+   * shutdown hooks run, so that the time other modules take to reach this one's hook (on a busy
+   * host, a few hundred milliseconds) cannot start another action.
+   */
+  stopStartingActions(): void {
     this.stopping = true;
     this.haltRequested = true;
+  }
+
+  /**
+   * Shutdown, before connections close: the action in flight finishes (bounded by its
+   * timeout), the claimed rest goes back, and the lease is released so another instance can
+   * lead at once.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopStartingActions();
     await this.flagWatch?.return?.();
     await this.inFlight;
     if (this.held) {
@@ -116,7 +144,7 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async tick(): Promise<TickReport> {
     const clock = performance.now();
-    const start: TickStart = { owner: this.config.instanceId, epoch: this.held?.epoch ?? 0, startedAt: new Date() };
+    let start: TickStart | null = null;
     this.haltRequested = false;
     let opening: Promise<number> | null = null;
     try {
@@ -131,13 +159,15 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       }
       const { grant, flags } = opened;
       this.lastFlags = flags;
+      // The tick starts when its lease statement ran, by the database's clock.
+      this.databaseClock.set(grant.databaseNow, clock);
+      start = { owner: this.config.instanceId, epoch: grant.epoch, startedAt: grant.databaseNow };
       if (grant.acquired) {
         this.logger.log(`Leading at epoch ${grant.epoch}`);
         this.rescuePending = true;
       }
       // Trust runs from before the renewal was sent, so a slow answer only shortens it.
       this.held = { epoch: grant.epoch, trustUntil: clock + (this.config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000 };
-      start.epoch = grant.epoch;
       if (flags.killed) return await this.stopForKill(start, clock, flags);
       const fence = this.lease.fence(this.config.instanceId, grant.epoch);
       if (this.rescuePending) {
@@ -145,10 +175,10 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
         this.rescuePending = false;
       }
 
-      if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.reason);
+      if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.pausedReason);
 
       const { mode } = this.control.effectiveMode(flags);
-      const claimed = opened.claimed ?? (await this.queue.claimDue(fence, this.config.maxActionsPerTick, mode));
+      const claimed = opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode }));
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       // The tick's row is written while the first actions already start: it is needed only
@@ -163,7 +193,6 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
       const summary = {
         ...counts,
         outcome,
-        finishedAt: new Date(),
         durationMs: elapsedMs(clock),
         note: unrecorded > 0 ? `lease lost: ${unrecorded} attempt result(s) not recorded${note ? `; ${note}` : ''}` : note,
       };
@@ -189,25 +218,30 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     const owner = this.config.instanceId;
     const held = this.held;
     const seen = this.lastFlags;
-    const renewal = held && seen && !this.rescuePending ? this.lease.renewalCte(owner, held.epoch) : null;
-    if (held && seen && renewal) {
+    const d = this.db.dialect;
+    if (held && seen && !this.rescuePending && d.writingCtes) {
       const { mode } = this.control.effectiveMode(seen);
-      const fence = this.lease.fence(owner, held.epoch);
-      const result = await this.queue.claimDueRenewing(
-        fence,
-        this.config.maxActionsPerTick,
-        mode,
-        renewal,
-        this.control.claimGate(seen.proofMode),
+      const rows = await this.db.query(
+        renewGateClaim(d, {
+          fence: this.lease.fence(owner, held.epoch),
+          limit: this.config.maxActionsPerTick,
+          mode,
+          ttlSeconds: this.config.leaseTtlSeconds,
+          expectedProofMode: seen.proofMode,
+        }),
       );
-      const grant = this.lease.renewedGrant(result.renewal, held.epoch);
-      const flags = this.control.flagsFrom(result.gate.flags);
-      return grant && { grant, flags, claimed: flags.proofMode === seen.proofMode ? result.claimed : null };
+      const grant = this.lease.renewedGrant((rows[0].renewal_row as Record<string, unknown> | null) ?? null, held.epoch);
+      const flags = this.control.flagsFrom((rows[0].gate_row as { flags: unknown }).flags);
+      const claimed = inClaimOrder(
+        toActionRecords(
+          rows.filter((row) => row.id !== null),
+          d,
+        ),
+      );
+      await this.queue.announceAll(claimed);
+      return grant && { grant, flags, claimed: flags.proofMode === seen.proofMode ? claimed : null };
     }
-    const grant = await this.lease.acquireOrRenew(owner, held?.epoch ?? null, {
-      read: this.control.flagsSnapshotSql,
-      takeOverOnlyIf: this.control.notKilledSql,
-    });
+    const grant = await this.lease.acquireOrRenew(owner, held?.epoch ?? null, { read: switchboardSnapshot(d), takeOverOnlyIf: NOT_KILLED });
     return grant && { grant, flags: this.control.flagsFrom(grant.readAlong), claimed: null };
   }
 
@@ -232,7 +266,12 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
         if (recordingFailed !== null) return;
         try {
           const trustUntil = this.held?.trustUntil ?? 0;
-          const statuses = await this.runner.record(group, { fence: batch.fence, tickId: await batch.tickId, trustUntil });
+          const statuses = await this.runner.record(group, {
+            fence: batch.fence,
+            tickId: await batch.tickId,
+            trustUntil,
+            databaseClock: this.databaseClock,
+          });
           for (const attempt of group) this.tally(counts, statuses.get(attempt.action.id) ?? null);
           if (statuses.size < group.length) this.leaseLost();
         } catch (error) {
@@ -268,10 +307,10 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
   private async stopForKill(start: TickStart, clock: number, flags: ControlFlags): Promise<TickReport> {
     const epoch = start.epoch;
-    const report = await this.recordWithoutActions(start, clock, TickOutcome.KILLED, flags.reason);
+    const report = await this.recordWithoutActions(start, clock, TickOutcome.KILLED, flags.killedReason);
     this.held = null;
     await this.lease.release(this.config.instanceId, epoch);
-    this.logger.warn(`Killed (${flags.reason ?? 'no reason given'}): released the lease at epoch ${epoch}`);
+    this.logger.warn(`Killed (${flags.killedReason ?? 'no reason given'}): released the lease at epoch ${epoch}`);
     return report;
   }
 
@@ -279,7 +318,6 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
     const tick = await this.ledger.recordTick(start, {
       ...NO_ATTEMPTS,
       outcome,
-      finishedAt: new Date(),
       durationMs: elapsedMs(clock),
       note,
     });
@@ -287,21 +325,22 @@ export class TickService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** The tick itself failed (most often the database): say so in the ledger if it can be reached. */
-  private async recordError(start: TickStart, clock: number, openTickId: number | null, error: unknown): Promise<TickReport> {
+  private async recordError(start: TickStart | null, clock: number, openTickId: number | null, error: unknown): Promise<TickReport> {
     const message = error instanceof Error ? error.message : String(error);
     if (message === this.lastFailure) this.logger.warn(`Tick failed again: ${message}`);
     else this.logger.error(`Tick failed: ${message}`, error instanceof Error ? error.stack : undefined);
     this.lastFailure = message;
     if (!this.held) return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);
-    const summary = {
-      ...NO_ATTEMPTS,
-      outcome: TickOutcome.ERROR,
-      finishedAt: new Date(),
-      durationMs: elapsedMs(clock),
-      note: message.slice(0, 1000),
-    };
+    const summary = { ...NO_ATTEMPTS, outcome: TickOutcome.ERROR, durationMs: elapsedMs(clock), note: message.slice(0, 1000) };
     try {
-      const tick = openTickId === null ? await this.ledger.recordTick(start, summary) : await this.ledger.closeTick(openTickId, summary);
+      // A tick whose lease statement failed started by the clock its last one read.
+      const tick =
+        openTickId !== null
+          ? await this.ledger.closeTick(openTickId, summary)
+          : await this.ledger.recordTick(
+              start ?? { owner: this.config.instanceId, epoch: this.held.epoch, startedAt: this.databaseClock.at(clock) },
+              summary,
+            );
       return this.report(TickOutcome.ERROR, clock, tick, NO_ATTEMPTS);
     } catch {
       return this.report(TickOutcome.ERROR, clock, null, NO_ATTEMPTS);

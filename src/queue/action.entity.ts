@@ -1,6 +1,6 @@
 import { BigIntType, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import { ActionStatus, ActionType } from './action-status';
-import { ExecutionMode } from '../control/execution-mode';
+import { ActionStatus, ActionType } from '../actions/action-status';
+import { ExecutionMode } from '../actions/execution-mode';
 
 @Entity({ tableName: 'aol_actions' })
 @Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })

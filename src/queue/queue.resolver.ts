@@ -4,7 +4,7 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ParseIdPipe } from '../graphql/id.pipe';
 import { toConnection, toPageRequest } from '../graphql/pagination';
 import type { ActionEntity } from './action.entity';
-import { ActionStatus } from './action-status';
+import { ActionStatus } from '../actions/action-status';
 import { ActionsArgs } from './dto/action-filter.input';
 import { EnqueueActionInput } from './dto/enqueue-action.input';
 import { ActionConnection } from './models/action-connection.model';

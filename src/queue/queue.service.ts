@@ -1,17 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
-import type { SqlFragment } from '../database/sql-dialect';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
-import { fetchPage, Page, PageRequest } from '../graphql/pagination';
-import type { LeaseFence } from '../lease/lease-fence';
-import type { ExecutionMode } from '../control/execution-mode';
+import { fetchPage, Page, PageRequest } from '../database/pagination';
+import type { LeaseFence } from '../lease/sql/lease-fence';
 import type { ActionEntity } from './action.entity';
-import { ActionStatus, ActionType } from './action-status';
+import { ActionStatus, ActionType } from '../actions/action-status';
 import { canonicalJson } from './canonical-json';
-import { ActionFilter, FailureWrite, NewAction, QueueRepository, RenewingClaim, RescueWrite, SuccessWrite } from './queue.repository';
+import { ActionFilter, QueueRepository } from './queue.repository';
+import type { Claim } from './sql/claim-due';
+import type { NewAction } from './sql/insert-actions';
+import type { FailureWrite } from './sql/record-failures';
+import type { SuccessWrite } from './sql/record-successes';
+import type { RescueWrite } from './sql/take-back';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -148,8 +151,8 @@ export class QueueService {
     return outcomes;
   }
 
-  async getAction(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
-    const action = await this.repository.findById(id, executor);
+  async getAction(id: number): Promise<ActionEntity> {
+    const action = await this.repository.findById(id);
     if (!action) throw new AolError(AolErrorCode.NOT_FOUND, `No action with id ${id}`);
     return action;
   }
@@ -177,23 +180,11 @@ export class QueueService {
     return this.repository.oldestDueAgeSeconds();
   }
 
-  async claimDue(fence: LeaseFence, limit: number, mode: ExecutionMode): Promise<ActionEntity[]> {
-    const claimed = await this.repository.claimDue(fence, limit, mode);
+  /** Claims a batch of due actions (queue/sql/claim-due.ts) and tells the subscribers. */
+  async claimDue(claim: Claim): Promise<ActionEntity[]> {
+    const claimed = await this.repository.claimDue(claim);
     await this.announceAll(claimed);
     return claimed;
-  }
-
-  /** claimDue together with the lease's renewal and the switchboard's read (see QueueRepository.claimDueRenewing). */
-  async claimDueRenewing(
-    fence: LeaseFence,
-    limit: number,
-    mode: ExecutionMode,
-    renewal: SqlFragment,
-    gate: SqlFragment,
-  ): Promise<RenewingClaim> {
-    const result = await this.repository.claimDueRenewing(fence, limit, mode, renewal, gate);
-    await this.announceAll(result.claimed);
-    return result;
   }
 
   /**
@@ -267,10 +258,9 @@ export class QueueService {
     await this.events.publish(AolTopic.ACTION_UPDATED, action);
   }
 
-  /** One small event per enqueue call with actions due now, for whoever wakes the leader. */
+  /** One small event per enqueue call with actions due now (by the database's clock: due at their insert), for whoever wakes the leader. */
   private async signalDue(created: readonly ActionEntity[]): Promise<void> {
-    const now = Date.now();
-    const due = created.filter((action) => action.runAfter.getTime() <= now).length;
+    const due = created.filter((action) => action.runAfter.getTime() <= action.createdAt.getTime()).length;
     if (due > 0) await this.events.publish(AolTopic.ACTIONS_DUE, { count: due });
   }
 
@@ -280,7 +270,8 @@ export class QueueService {
   }
 
   private async refuse(id: number, verb: string, allowed: string, executor?: SqlExecutor): Promise<never> {
-    const action = await this.getAction(id, executor);
+    const [action] = await this.repository.findByIds([id], executor);
+    if (!action) throw new AolError(AolErrorCode.NOT_FOUND, `No action with id ${id}`);
     throw new AolError(AolErrorCode.INVALID_STATE, `Action ${id} is ${action.status}; only ${allowed} actions can be ${verb}`, {
       status: action.status,
     });

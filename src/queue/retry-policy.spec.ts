@@ -1,4 +1,4 @@
-import { ActionStatus } from './action-status';
+import { ActionStatus } from '../actions/action-status';
 import { decideAfterFailure } from './retry-policy';
 
 const policy = { maxRetries: 3, baseSeconds: 10, maxSeconds: 3600 };

@@ -1,4 +1,4 @@
-import { ActionStatus } from './action-status';
+import { ActionStatus } from '../actions/action-status';
 
 export interface RetryPolicy {
   /** Retries after the first attempt: maxRetries 3 means at most 4 attempts. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActionFailure } from '../action-handlers/action-handler';
+import { ActionFailure } from '../actions/action-failure';
 import { AolConfig, loadConfig, MastodonConfig, Secret } from '../config/aol-config';
 import { FakeMastodon } from '../../test/support/fake-mastodon';
 import { MastodonPublisher } from './mastodon-publisher';

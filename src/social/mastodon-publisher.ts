@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ActionFailure } from '../action-handlers/action-handler';
+import { ActionFailure } from '../actions/action-failure';
 import type { MastodonConfig } from '../config/aol-config';
 import type { SocialPlatform, SocialPost } from './social-post';
 import type { PublishedPost, SocialPublisher } from './social-publisher';

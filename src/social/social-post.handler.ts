@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AolError, AolErrorCode } from '../errors/aol-error';
-import { ActionFailure, ActionHandler, ActionResult, ActionRunContext } from '../action-handlers/action-handler';
-import { ActionType } from '../queue/action-status';
-import { ExecutionMode } from '../control/execution-mode';
+import { ActionFailure } from '../actions/action-failure';
+import type { ActionHandler, ActionResult, ActionRunContext } from '../actions/action-handler';
+import { ActionType } from '../actions/action-status';
+import { ExecutionMode } from '../actions/execution-mode';
 import { ArtifactStore } from './artifact-store';
 import { parseSocialPost, SocialPost } from './social-post';
 import { SOCIAL_PUBLISHER, SocialPublisher } from './social-publisher';

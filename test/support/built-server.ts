@@ -1,22 +1,22 @@
 import { createTestDatabase, TestDatabase } from './test-database';
-import { BUILT_SERVER, requireBuild } from './processes';
-import { startServer, stopServer, ServerProcess } from './server-process';
+import { requireBuild } from './processes';
+import { launchServer, LaunchedServer } from './aol-server';
 
 /**
  * One built server (dist/src/main.js) as a child process for the test file, on a fresh SQLite
  * file, started before its tests and stopped after: for tests that read the process's own
  * memory, descriptors and CPU time in /proc. Call inside a describe; the getter gives the server.
  */
-export function useBuiltServer(env: Record<string, string>): () => ServerProcess {
+export function useBuiltServer(env: Record<string, string>): () => LaunchedServer {
   let db: TestDatabase | undefined;
-  let server: ServerProcess | undefined;
+  let server: LaunchedServer | undefined;
   beforeAll(async () => {
     requireBuild();
     db = await createTestDatabase('sqlite');
-    server = await startServer(BUILT_SERVER, { DATABASE_URL: db.url, ...env }, db.dir);
+    server = await launchServer({ env: { DATABASE_URL: db.url, ...env }, cwd: db.dir });
   });
   afterAll(async () => {
-    await stopServer(server);
+    await server?.stop();
     await db?.drop();
   });
   return () => {

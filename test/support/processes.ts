@@ -1,10 +1,32 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..');
-export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+/** The repository's root, found from this file wherever it runs from (test/support/ under jest, dist-bench/test/support/ in the benchmark). */
+export const PROJECT_ROOT = (() => {
+  let directory = __dirname;
+  while (!existsSync(join(directory, 'package.json'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error(`No package.json above ${__dirname}`);
+    directory = parent;
+  }
+  return directory;
+})();
 export const BUILT_SERVER = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
+export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+
+/** A free TCP port on loopback (bound, then closed: a rare race, which launchServer retries). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export function requireBuild(): void {
   if (!existsSync(BUILT_CLI) || !existsSync(BUILT_SERVER)) {
@@ -12,7 +34,7 @@ export function requireBuild(): void {
   }
 }
 
-/** A clean environment for a child process: PATH and HOME only, plus what the test gives. */
+/** A clean environment for a child process: PATH and HOME only, plus what the caller gives. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
 }
@@ -45,25 +67,6 @@ export function runNode(
       resolve({ code, signal, stdout, stderr });
     });
   });
-}
-
-export interface RunningProcess {
-  child: ChildProcess;
-  output(): string;
-  /** Resolves when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts a long-running process (the server) and keeps its output for assertions. */
-export function startNode(script: string, args: string[], env: Record<string, string>, cwd: string): RunningProcess {
-  const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(env) });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
 }
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { createDatabase, dropDatabase } from './postgres-admin';
 
 export type Driver = 'sqlite' | 'postgresql';
 
@@ -21,16 +21,6 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A brand-new, empty database (a PostgreSQL database or a SQLite file) for one test file or test. */
 export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'aol-test-'));
@@ -38,15 +28,12 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
     return { driver, dir, url: `sqlite:${join(dir, 'aol.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
   }
   const name = `aol_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`create database ${name}`));
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
   return {
     driver,
     dir,
-    url: url.toString(),
+    url: await createDatabase(TEST_POSTGRES_URL, name),
     drop: async () => {
-      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+      await dropDatabase(TEST_POSTGRES_URL, name);
       await rm(dir, { recursive: true, force: true });
     },
   };

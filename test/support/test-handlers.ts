@@ -1,6 +1,6 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
-import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/action-handlers/action-handler';
-import type { ExecutionMode } from '../../src/control/execution-mode';
+import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/actions/action-handler';
+import type { ExecutionMode } from '../../src/actions/execution-mode';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
 
 /** Replaces the POST_SOCIAL handler with `wrap(real handler)` in a test app. */

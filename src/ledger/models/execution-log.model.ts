@@ -1,10 +1,12 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../../graphql/pagination';
 import { AttemptOutcome } from '../tick-outcome';
-import { ExecutionMode } from '../../control/execution-mode';
+import { ExecutionMode } from '../../actions/execution-mode';
 import type { ExecutionLogEntity } from '../execution-log.entity';
 
 registerEnumType(AttemptOutcome, { name: 'AttemptOutcome' });
+// Also the type of AutonomyStatus.mode (orchestrator), whose models build on the ledger's.
+registerEnumType(ExecutionMode, { name: 'ExecutionMode' });
 
 @ObjectType('ExecutionLog', { description: 'One attempt of one action.' })
 export class ExecutionLogModel {

@@ -1,6 +1,6 @@
 import { Field, Float, ObjectType } from '@nestjs/graphql';
 import { ControlFlagsModel } from '../../control/models/control-flags.model';
-import { ExecutionMode } from '../../control/execution-mode';
+import { ExecutionMode } from '../../actions/execution-mode';
 import { LeaseModel } from '../../lease/models/lease.model';
 import { TickModel } from '../../ledger/models/tick.model';
 import { QueueCountsModel } from '../../queue/models/queue-counts.model';

@@ -2,7 +2,7 @@ import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsDate, IsEnum, IsOptional, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../graphql/pagination';
-import { ActionStatus, ActionType } from '../action-status';
+import { ActionStatus, ActionType } from '../../actions/action-status';
 
 @InputType()
 export class ActionFilterInput {

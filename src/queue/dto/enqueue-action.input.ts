@@ -1,6 +1,6 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { JsonScalar } from '../../graphql/json.scalar';
-import { ActionType } from '../action-status';
+import { ActionType } from '../../actions/action-status';
 
 /**
  * Shape only, checked by GraphQL; the queue service checks the key, the priority, the time and

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JsonScalar } from '../../graphql/json.scalar';
-import { ActionStatus, ActionType } from '../action-status';
+import { ActionStatus, ActionType } from '../../actions/action-status';
 import type { ActionEntity } from '../action.entity';
 
 registerEnumType(ActionStatus, { name: 'ActionStatus' });

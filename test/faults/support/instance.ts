@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { launchServer } from '../../support/aol-server';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
-export const BUILT_SERVER = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
-export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+export { BUILT_CLI } from '../../support/processes';
 
 /** Nest's start-up lines: no evidence in them. */
 const BOOT_NOISE =
@@ -39,70 +37,50 @@ interface SentSignal {
 
 /**
  * One process of the built service (dist/src/main.js), started the way a deployment starts
- * it: environment only, loopback, PORT=0. Keeps its output with a time stamp per line
+ * it: environment only, loopback, a free port. Keeps its output with a time stamp per line
  * (milliseconds since the scenario began) for evidence, and every signal the harness sent.
  */
 export class AolInstance {
   readonly signals: SentSignal[] = [];
   graphqlUrl = '';
   exit: Exit | null = null;
-  readonly exited: Promise<Exit>;
+  exited!: Promise<Exit>;
+  child!: ChildProcess;
   private readonly lines: string[] = [];
   /** Date.now() when each line was read, parallel to `lines`. */
   private readonly times: number[] = [];
-  private partial = '';
   private stopped = false;
 
   private constructor(
     readonly id: string,
-    readonly child: ChildProcess,
     private readonly t0: number,
-  ) {
-    const take = (chunk: Buffer) => {
-      const text = this.partial + chunk.toString();
-      const parts = text.split('\n');
-      this.partial = parts.pop() ?? '';
-      const now = Date.now();
-      const stamp = `+${String(now - this.t0).padStart(6)}ms`;
-      for (const line of parts) {
-        this.lines.push(`${stamp} ${line}`);
-        this.times.push(now);
-      }
-    };
-    child.stdout!.on('data', take);
-    child.stderr!.on('data', take);
-    this.exited = new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
-        this.exit = { code, signal, at: Date.now() };
-        if (this.partial) this.mark(this.partial, '');
-        this.mark(`exited code=${code} signal=${signal}`);
-        resolve(this.exit);
-      }),
-    );
+  ) {}
+
+  /** One line the process printed, read at `at` (Date.now()). */
+  private take(line: string, at: number): void {
+    this.lines.push(`+${String(at - this.t0).padStart(6)}ms ${line}`);
+    this.times.push(at);
   }
 
-  /** Spawns the server; resolves once it logs where it serves GraphQL. */
+  /** Starts the built server (test/support/aol-server.ts); resolves once it serves. */
   static async start(id: string, env: Record<string, string>, cwd: string, t0: number, timeoutMs = 30_000): Promise<AolInstance> {
-    const child = spawn(process.execPath, [BUILT_SERVER], {
+    const instance = new AolInstance(id, t0);
+    const server = await launchServer({
+      env: { NO_COLOR: '1', AOL_INSTANCE_ID: id, ...env },
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', HOST: '127.0.0.1', PORT: '0', AOL_INSTANCE_ID: id, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs,
+      onLine: (line, at) => instance.take(line, at),
+    }).catch((error: Error) => {
+      throw new Error(`${id}: ${error.message}`);
     });
-    const instance = new AolInstance(id, child, t0);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = /serving GraphQL at (http:\/\/[^\s"]+\/graphql)/.exec(instance.output());
-      if (match) {
-        instance.graphqlUrl = match[1];
-        return instance;
-      }
-      if (instance.exit) throw new Error(`${id} exited before listening:\n${instance.output()}`);
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`${id} did not listen within ${timeoutMs} ms:\n${instance.output()}`);
-      }
-      await sleep(25);
-    }
+    instance.child = server.child;
+    instance.graphqlUrl = server.graphqlUrl;
+    instance.exited = server.exited.then(({ code, signal }) => {
+      instance.exit = { code, signal, at: Date.now() };
+      instance.mark(`exited code=${code} signal=${signal}`);
+      return instance.exit;
+    });
+    return instance;
   }
 
   get pid(): number {

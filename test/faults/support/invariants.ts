@@ -79,13 +79,33 @@ const OVERLAP_TOLERANCE_US = 3000;
  * 10. an action parked as RESCUED_TOO_OFTEN was abandoned MAX_RESCUES + 1 times, each time by
  *     an instance the harness really killed or froze.
  */
+/** What every check reads: the scenario's rows, once, and how to report a violation. */
+interface Evidence {
+  scenario: Scenario;
+  expectations: Expectations;
+  violate: Scenario['violate'];
+  actions: ActionRow[];
+  logs: LogRow[];
+  logsOf: Map<string, LogRow[]>;
+  /** The statuses `action` may end in. */
+  allowed(action: ActionRow): readonly string[];
+}
+
 export async function checkInvariants(scenario: Scenario, expectations: Expectations): Promise<void> {
-  const violate = scenario.violate.bind(scenario);
+  const evidence = await readEvidence(scenario, expectations);
+  checkAccountedFor(evidence);
+  checkFinalStates(evidence);
+  for (const action of evidence.actions) checkAction(evidence, action);
+  await checkOneLeaderAtATime(evidence);
+  await checkArtifacts(evidence);
+  checkRemoteEffects(evidence);
+  checkParksEarned(evidence);
+  for (const found of scenario.sampler.violations()) evidence.violate(found.invariant, found.detail, found.rows);
+  scenario.checkNoCrash();
+}
+
+async function readEvidence(scenario: Scenario, expectations: Expectations): Promise<Evidence> {
   const expectedStatuses = expectations.finalStatus ?? (() => ['SUCCESS']);
-  const allowed = (action: ActionRow): readonly string[] =>
-    expectations.mayBeRescuedTooOften && action.last_error_code === 'RESCUED_TOO_OFTEN'
-      ? [...expectedStatuses(action.idempotency_key), 'NEEDS_REVIEW']
-      : expectedStatuses(action.idempotency_key);
   const actions = await scenario.sqlPatiently<ActionRow>(
     // rescues through to_jsonb: the column came with the rescue migration; absent, it reads null.
     `select id, idempotency_key, status, attempts, attempt_floor, claimed_by, claim_epoch, artifact_ref, artifact_sha256, remote_id, last_error_code,
@@ -100,16 +120,33 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   );
   const logsOf = new Map<string, LogRow[]>();
   for (const log of logs) logsOf.set(log.action_id, [...(logsOf.get(log.action_id) ?? []), log]);
+  return {
+    scenario,
+    expectations,
+    violate: scenario.violate.bind(scenario),
+    actions,
+    logs,
+    logsOf,
+    allowed: (action) =>
+      expectations.mayBeRescuedTooOften && action.last_error_code === 'RESCUED_TOO_OFTEN'
+        ? [...expectedStatuses(action.idempotency_key), 'NEEDS_REVIEW']
+        : expectedStatuses(action.idempotency_key),
+  };
+}
 
-  // 1. accounted for
+/** 1. Every enqueued action is there, once, and nothing else is. */
+function checkAccountedFor({ actions, expectations, violate }: Evidence): void {
   const byKey = new Map(actions.map((action) => [action.idempotency_key, action]));
   const expected = new Set(expectations.keys);
   const missing = expectations.keys.filter((key) => !byKey.has(key));
   if (missing.length > 0) violate('accounted for', `${missing.length} enqueued action(s) are missing`, missing);
   const extra = actions.filter((action) => !expected.has(action.idempotency_key));
   if (extra.length > 0) violate('accounted for', `${extra.length} action(s) nobody enqueued`, extra);
+}
 
-  // 2. final states
+/** 2. Each is in an expected final state, and none is left RUNNING. */
+function checkFinalStates({ actions, expectations, violate, allowed, logsOf }: Evidence): void {
+  const expected = new Set(expectations.keys);
   const running = actions.filter((action) => action.status === 'RUNNING');
   if (running.length > 0) violate('nothing left RUNNING', `${running.length} action(s) are still RUNNING`, running);
   const wrong = actions.filter(
@@ -122,59 +159,63 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       wrong.map((action) => ({ ...action, expected: allowed(action), log: logsOf.get(action.id) ?? [] })),
     );
   }
+}
 
-  for (const action of actions) {
-    const rows = logsOf.get(action.id) ?? [];
-    // 3. budget
-    const abandoned = rows.filter((row) => row.outcome === 'ABANDONED').length;
-    const budget = scenario.timing.maxRetries + 1 + Math.max(abandoned, action.rescues);
-    if (action.attempts - action.attempt_floor > budget) {
-      violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [
-        action,
-        ...rows,
-      ]);
-    }
-    // 4. one log row per attempt
-    if (action.status !== 'RUNNING') {
-      const numbers = rows.map((row) => row.attempt).sort((a, b) => a - b);
-      const wanted = Array.from({ length: action.attempts }, (_, index) => index + 1);
-      if (JSON.stringify(numbers) !== JSON.stringify(wanted)) {
-        violate(
-          'one log row per attempt',
-          `action ${action.id} (${action.status}) has attempts=${action.attempts} but log rows for attempts [${numbers.join(', ')}]`,
-          [action, ...rows],
-        );
-      }
-    }
-    // 5. SUCCESS rows
-    const successes = rows.filter((row) => row.outcome === 'SUCCESS');
-    if (action.status === 'SUCCESS' && successes.length !== 1) {
-      violate('one SUCCESS log row per SUCCESS action', `action ${action.id} is SUCCESS with ${successes.length} SUCCESS log rows`, [
-        action,
-        ...rows,
-      ]);
-    }
-    if (action.status !== 'SUCCESS' && successes.length > 0) {
+/** 3–6 for one action: its budget, one log row per attempt, its SUCCESS row, and that row's epoch. */
+function checkAction({ scenario, violate, logsOf }: Evidence, action: ActionRow): void {
+  const rows = logsOf.get(action.id) ?? [];
+  // 3. budget
+  const abandoned = rows.filter((row) => row.outcome === 'ABANDONED').length;
+  const budget = scenario.timing.maxRetries + 1 + Math.max(abandoned, action.rescues);
+  if (action.attempts - action.attempt_floor > budget) {
+    violate('attempts within budget', `action ${action.id} made ${action.attempts - action.attempt_floor} attempts, budget ${budget}`, [
+      action,
+      ...rows,
+    ]);
+  }
+  // 4. one log row per attempt
+  if (action.status !== 'RUNNING') {
+    const numbers = rows.map((row) => row.attempt).sort((a, b) => a - b);
+    const wanted = Array.from({ length: action.attempts }, (_, index) => index + 1);
+    if (JSON.stringify(numbers) !== JSON.stringify(wanted)) {
       violate(
-        'no SUCCESS log row for an unsuccessful action',
-        `action ${action.id} is ${action.status} but has ${successes.length} SUCCESS log row(s)`,
+        'one log row per attempt',
+        `action ${action.id} (${action.status}) has attempts=${action.attempts} but log rows for attempts [${numbers.join(', ')}]`,
         [action, ...rows],
       );
     }
-    // 6. the success's epoch
-    for (const row of successes) {
-      if (row.tick_epoch === null || row.tick_epoch !== action.claim_epoch || row.tick_owner !== action.claimed_by) {
-        violate(
-          'no success from a stale epoch',
-          `action ${action.id}'s SUCCESS row ran in tick ${row.tick_id} (epoch ${row.tick_epoch}, ${row.tick_owner}) but the action was claimed at epoch ${action.claim_epoch} by ${action.claimed_by}`,
-          [action, row],
-        );
-      }
-    }
-    const orphans = rows.filter((row) => row.outcome !== 'ABANDONED' && row.tick_epoch === null);
-    if (orphans.length > 0) violate('every attempt in a tick', `action ${action.id} has log rows outside any ledger tick`, orphans);
   }
+  // 5. SUCCESS rows
+  const successes = rows.filter((row) => row.outcome === 'SUCCESS');
+  if (action.status === 'SUCCESS' && successes.length !== 1) {
+    violate('one SUCCESS log row per SUCCESS action', `action ${action.id} is SUCCESS with ${successes.length} SUCCESS log rows`, [
+      action,
+      ...rows,
+    ]);
+  }
+  if (action.status !== 'SUCCESS' && successes.length > 0) {
+    violate(
+      'no SUCCESS log row for an unsuccessful action',
+      `action ${action.id} is ${action.status} but has ${successes.length} SUCCESS log row(s)`,
+      [action, ...rows],
+    );
+  }
+  // 6. the success's epoch
+  for (const row of successes) {
+    if (row.tick_epoch === null || row.tick_epoch !== action.claim_epoch || row.tick_owner !== action.claimed_by) {
+      violate(
+        'no success from a stale epoch',
+        `action ${action.id}'s SUCCESS row ran in tick ${row.tick_id} (epoch ${row.tick_epoch}, ${row.tick_owner}) but the action was claimed at epoch ${action.claim_epoch} by ${action.claimed_by}`,
+        [action, row],
+      );
+    }
+  }
+  const orphans = rows.filter((row) => row.outcome !== 'ABANDONED' && row.tick_epoch === null);
+  if (orphans.length > 0) violate('every attempt in a tick', `action ${action.id} has log rows outside any ledger tick`, orphans);
+}
 
+/** 6–7. One owner per epoch, the lease's; attempts of different epochs never overlap in time. */
+async function checkOneLeaderAtATime({ scenario, violate, logs }: Evidence): Promise<void> {
   // 6. one owner per epoch, the lease's
   const epochOwners = await scenario.sqlPatiently<{ epoch: string; owners: string[] }>(
     `select epoch, array_agg(distinct owner) as owners from aol_tick_ledger group by epoch order by epoch`,
@@ -211,7 +252,10 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
   }
   if (overlaps.length > 0)
     violate('one leader at a time', `${overlaps.length} pair(s) of attempts from different epochs overlap in time`, overlaps);
+}
 
+/** 8. The file exists, its SHA-256 is the action's and the log row's, and it is this action's. */
+async function checkArtifacts({ scenario, violate, actions, logsOf }: Evidence): Promise<void> {
   // 8. artifacts
   for (const action of actions.filter((a) => a.status === 'SUCCESS')) {
     const row = (logsOf.get(action.id) ?? []).find((log) => log.outcome === 'SUCCESS');
@@ -252,7 +296,10 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       violate('artifact matches', `action ${action.id}'s artifact is not JSON`, [action]);
     }
   }
+}
 
+/** 9. REAL: at most one post per key; a SUCCESS has exactly one, and it is the remote_id. */
+function checkRemoteEffects({ expectations, violate, actions, logsOf }: Evidence): void {
   // 9. remote effects
   if (expectations.sink) {
     for (const action of actions) {
@@ -273,7 +320,10 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       }
     }
   }
+}
 
+/** 10. A park as RESCUED_TOO_OFTEN was earned: MAX_RESCUES + 1 abandoned attempts, each by an instance the harness stopped. */
+function checkParksEarned({ scenario, violate, actions, logsOf }: Evidence): void {
   // 10. parks for too many rescues are earned
   for (const action of actions.filter((a) => a.last_error_code === 'RESCUED_TOO_OFTEN')) {
     const abandoned = (logsOf.get(action.id) ?? []).filter((row) => row.outcome === 'ABANDONED');
@@ -291,7 +341,4 @@ export async function checkInvariants(scenario: Scenario, expectations: Expectat
       scenario.log(`action ${action.id} parked as RESCUED_TOO_OFTEN: its runs were stopped by killing ${claimers.join(', ')}`);
     }
   }
-
-  for (const found of scenario.sampler.violations()) violate(found.invariant, found.detail, found.rows);
-  scenario.checkNoCrash();
 }

@@ -1,25 +1,14 @@
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { createDatabase, withClient } from '../../support/postgres-admin';
+import { freePort } from '../../support/processes';
 
 const run = promisify(execFile);
 const BIN = process.env.AOL_FAULT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-
-/** A free TCP port on loopback (bound then closed: the usual small race is retried by callers). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function lookupIds(user: string): Promise<{ uid: number; gid: number }> {
   const uid = Number((await run('id', ['-u', user])).stdout.trim());
@@ -83,21 +72,12 @@ export class PrivateCluster {
   }
 
   async withClient<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: this.url(database) });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
+    return withClient(this.url(database), work);
   }
 
-  /** A brand-new database, empty or a copy of `template`; names are made of [a-z0-9_] only. */
+  /** A brand-new database, empty or a copy of `template`. */
   async createDatabase(name: string, template?: string): Promise<string> {
-    for (const identifier of [name, template ?? 'x'])
-      if (!/^[a-z0-9_]+$/.test(identifier)) throw new Error(`bad database name ${identifier}`);
-    await this.withClient('postgres', (client) => client.query(`create database ${name}${template ? ` template ${template}` : ''}`));
-    return this.url(name);
+    return createDatabase(this.url(), name, template);
   }
 
   /** Ends every session on `database` except the caller's, as an operator or a failover would. */

@@ -4,6 +4,7 @@ import { Migration20261130120000_operator_api } from './Migration20261130120000_
 import { Migration20261130180000_rescue } from './Migration20261130180000_rescue';
 import { Migration20261130210000_queue_counts } from './Migration20261130210000_queue_counts';
 import { Migration20261130230000_lean_indexes } from './Migration20261130230000_lean_indexes';
+import { Migration20261206120000_flag_changes } from './Migration20261206120000_flag_changes';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130180000_rescue', class: Migration20261130180000_rescue },
   { name: 'Migration20261130210000_queue_counts', class: Migration20261130210000_queue_counts },
   { name: 'Migration20261130230000_lean_indexes', class: Migration20261130230000_lean_indexes },
+  { name: 'Migration20261206120000_flag_changes', class: Migration20261206120000_flag_changes },
 ];

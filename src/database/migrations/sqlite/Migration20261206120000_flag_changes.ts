@@ -1,0 +1,15 @@
+import { Migration } from '@mikro-orm/migrations';
+import { FLAG_EVENT_KINDS } from '../flag-event-kinds';
+
+/** The same changes as the PostgreSQL migration of the same name. */
+export class Migration20261206120000_flag_changes extends Migration {
+  override async up(): Promise<void> {
+    for (const [flag, kinds] of Object.entries(FLAG_EVENT_KINDS)) {
+      this.addSql(`alter table \`aol_control_flags\` add column \`${flag}_reason\` text null;`);
+      this.addSql(`alter table \`aol_control_flags\` add column \`${flag}_by\` text null;`);
+      this.addSql(`alter table \`aol_control_flags\` add column \`${flag}_at\` datetime null;`);
+      this.addSql(`update \`aol_control_flags\` set (\`${flag}_reason\`, \`${flag}_by\`, \`${flag}_at\`) =
+        (select \`reason\`, \`actor\`, \`created_at\` from \`aol_control_events\` where \`kind\` in (${kinds}) order by \`id\` desc limit 1);`);
+    }
+  }
+}

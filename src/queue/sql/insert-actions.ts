@@ -1,0 +1,91 @@
+import { raw, Sql, sql } from '../../database/sql';
+import type { SqlDialect } from '../../database/sql-dialect';
+import { ActionStatus, ActionType } from '../../actions/action-status';
+import type { ActionEntity } from '../action.entity';
+
+export interface NewAction {
+  idempotencyKey: string;
+  type: ActionType;
+  payload: Record<string, unknown>;
+  priority: number;
+  /** Not before this time; null: due at once. */
+  runAfter: Date | null;
+}
+
+const INSERT = raw(
+  'insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)',
+);
+// Every other column of a new row is what the caller or the statement wrote: read back only
+// what the database chose. For 1,000 rows the read-back costs about 1.8 ms of the insert's
+// 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
+const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, created_at');
+
+/**
+ * The actions whose idempotency keys are new, in one statement; returns the rows it inserted.
+ * The UNIQUE constraint decides races: of concurrent inserts of one key exactly one lands, the
+ * others insert nothing and read the winner's row. One action, the commonest call (and what
+ * concurrent single enqueues share, see StatementCoalescer), is the plainest statement; many
+ * travel as one JSON parameter, so one statement inserts 1,000 rows (7.7 ms of execution for
+ * 1,000 on a warm session, 11.5–12.4 ms from a client).
+ */
+export function insertActions(d: SqlDialect, actions: readonly NewAction[]): Sql {
+  if (actions.length === 1) {
+    const [action] = actions;
+    const runAfter = action.runAfter ? sql`${d.dateParam(action.runAfter)}` : d.now;
+    return sql`${INSERT} values (${action.idempotencyKey}, ${action.type}, ${d.jsonParam(action.payload)}, ${action.priority}, ${runAfter}, 'PENDING', 0, 0, 0, ${d.now}, ${d.now}) ${ON_CONFLICT}`;
+  }
+  const source = d.recordset(
+    'source',
+    [
+      { name: 'idempotency_key', type: 'text' },
+      { name: 'type', type: 'text' },
+      { name: 'payload', type: 'jsonb' },
+      { name: 'priority', type: 'int' },
+      { name: 'run_after', type: 'timestamptz' },
+    ],
+    actions.map((action) => ({
+      idempotency_key: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      priority: action.priority,
+      run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
+    })),
+  );
+  return sql`${INSERT}
+    select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), 'PENDING', 0, 0, 0, ${d.now}, ${d.now}
+    from ${source}
+    where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
+    ${ON_CONFLICT}`;
+}
+
+/**
+ * A row insertActions wrote: what the caller gave, the statement's constants, and the
+ * database's id and clock (created_at, which is also updated_at, and run_after unless one was given).
+ */
+export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<string, unknown>): ActionEntity {
+  const createdAt = d.toDate(row.created_at);
+  return {
+    id: Number(row.id),
+    idempotencyKey: action.idempotencyKey,
+    type: action.type,
+    payload: action.payload,
+    status: ActionStatus.PENDING,
+    attempts: 0,
+    attemptFloor: 0,
+    priority: action.priority,
+    runAfter: action.runAfter ?? createdAt,
+    lastErrorCode: null,
+    lastError: null,
+    claimedBy: null,
+    claimEpoch: null,
+    claimMode: null,
+    rescues: 0,
+    artifactRef: null,
+    artifactSha256: null,
+    remoteId: null,
+    remoteUrl: null,
+    createdAt,
+    updatedAt: createdAt,
+    finishedAt: null,
+  };
+}
