@@ -58,43 +58,33 @@ export class AolMetrics {
     'Unix time of the last tick this instance ran as leader (one that wrote a ledger row); 0 before the first.',
   );
   private readonly tickInterval = this.gauge('aol_tick_interval_seconds', 'AOL_TICK_INTERVAL_MS in seconds (for alerts on missing ticks).');
-  private readonly ticks = new Counter({
-    name: 'aol_ticks_total',
-    help: "Ticks this instance ran, by outcome (the ledger's, or NOT_LEADER when another instance leads).",
-    labelNames: ['outcome'],
-    registers: [this.registry],
-  });
-  private readonly tickDuration = new Histogram({
-    name: 'aol_tick_duration_seconds',
-    help: 'How long the ticks this instance ran took.',
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
-  private readonly attempts = new Counter({
-    name: 'aol_attempts_total',
-    help: 'Attempts this instance recorded, by action type, outcome (SUCCESS, FAILED, TIMED_OUT, ABANDONED) and mode.',
-    labelNames: ['type', 'outcome', 'mode'],
-    registers: [this.registry],
-  });
-  private readonly attemptDuration = new Histogram({
-    name: 'aol_attempt_duration_seconds',
-    help: 'How long the attempts this instance recorded ran, by action type.',
-    labelNames: ['type'],
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
-  private readonly enqueueToStart = new Histogram({
-    name: 'aol_enqueue_to_start_seconds',
-    help: 'Seconds from enqueue (or the later run_after it was scheduled for) to the start of the first attempt.',
-    buckets: WAIT_SECONDS,
-    registers: [this.registry],
-  });
-  private readonly rescues = new Counter({
-    name: 'aol_rescues_total',
-    help: 'Actions a new leader took back from a stopped one, by decision (RETRY, OUTCOME_UNKNOWN, RESCUED_TOO_OFTEN).',
-    labelNames: ['decision'],
-    registers: [this.registry],
-  });
+  private readonly ticks = this.counter(
+    'aol_ticks_total',
+    "Ticks this instance ran, by outcome (the ledger's, or NOT_LEADER when another instance leads).",
+    ['outcome'],
+  );
+  private readonly tickDuration = this.histogram('aol_tick_duration_seconds', 'How long the ticks this instance ran took.', SECONDS);
+  private readonly attempts = this.counter(
+    'aol_attempts_total',
+    'Attempts this instance recorded, by action type, outcome (SUCCESS, FAILED, TIMED_OUT) and mode.',
+    ['type', 'outcome', 'mode'],
+  );
+  private readonly attemptDuration = this.histogram(
+    'aol_attempt_duration_seconds',
+    'How long the attempts this instance recorded ran, by action type.',
+    SECONDS,
+    ['type'],
+  );
+  private readonly enqueueToStart = this.histogram(
+    'aol_enqueue_to_start_seconds',
+    'Seconds from enqueue (or the later run_after it was scheduled for) to the start of the first attempt.',
+    WAIT_SECONDS,
+  );
+  private readonly rescues = this.counter(
+    'aol_rescues_total',
+    'Actions a new leader took back from a stopped one, by decision (RETRY, OUTCOME_UNKNOWN, RESCUED_TOO_OFTEN).',
+    ['decision'],
+  );
 
   constructor(
     config: AolConfig,
@@ -181,5 +171,13 @@ export class AolMetrics {
 
   private gauge(name: string, help: string, labelNames: string[] = []): Gauge {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private counter(name: string, help: string, labelNames: string[]): Counter {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram {
+    return new Histogram({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 }
