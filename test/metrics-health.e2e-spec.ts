@@ -2,7 +2,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import parsePrometheusTextFormat, { PrometheusFamily, PrometheusSample } from 'parse-prometheus-text-format';
 import { AolMetrics } from '../src/metrics/aol-metrics';
-import { enqueuePost } from './support/actions';
+import { abandon, enqueuePost } from './support/actions';
 import { launchServer } from './support/aol-server';
 import { withClient } from './support/postgres-admin';
 import { requireBuild } from './support/processes';
@@ -109,6 +109,25 @@ describe.each(DRIVERS)('metrics and health on %s', (driver) => {
     expect(valueOf(drained, 'aol_attempts_total', { type: 'POST_SOCIAL', outcome: 'SUCCESS', mode: 'PROOF' })).toBe(5);
     expect(valueOf(drained, 'aol_control_flag', { flag: 'paused' })).toBe(1);
     expect(valueOf(drained, 'aol_rescues_total')).toBe(0);
+  });
+
+  it('counts what a new leader decides about actions a stopped one left RUNNING', async () => {
+    const aol = await fresh.start();
+    const runAgain = await enqueuePost(aol, 'orphan-again');
+    const tooOften = await enqueuePost(aol, 'orphan-too-often');
+    await abandon(aol, runAgain.id, 'PROOF');
+    await abandon(aol, tooOften.id, 'PROOF', 3);
+    expect(await aol.tick()).toMatchObject({ outcome: 'SUCCESS', attempted: 1 });
+    const families = await scrape(aol);
+    expect(valueOf(families, 'aol_rescues_total', { decision: 'RETRY' })).toBe(1);
+    expect(valueOf(families, 'aol_rescues_total', { decision: 'RESCUED_TOO_OFTEN' })).toBe(1);
+    expect(valueOf(families, 'aol_rescues_total', { decision: 'OUTCOME_UNKNOWN' })).toBe(0);
+    expect(valueOf(families, 'aol_queue_actions', { status: 'NEEDS_REVIEW' })).toBe(1);
+    // The re-run is an attempt like any other; the abandoned one is the rescue's, not counted twice.
+    expect(valueOf(families, 'aol_attempts_total', { type: 'POST_SOCIAL', outcome: 'SUCCESS', mode: 'PROOF' })).toBe(1);
+    expect(families.get('aol_attempts_total')!.metrics).toHaveLength(1);
+    // Only first attempts count towards the wait from enqueue.
+    expect(valueOf(families, 'aol_enqueue_to_start_seconds')).toBe(0);
   });
 
   it('/metrics wants AOL_METRICS_TOKEN when it is set (the API token does not do); /health needs none', async () => {
