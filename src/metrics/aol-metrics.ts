@@ -3,18 +3,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { AolConfig } from '../config/aol-config';
 import { ControlService } from '../control/control.service';
 import { LeaseService } from '../lease/lease.service';
+import type { ExecutionLogEntity } from '../ledger/execution-log.entity';
+import type { ActionEntity } from '../queue/action.entity';
 import { QueueService } from '../queue/queue.service';
-
-/** What the orchestrator tells the metrics about one finished attempt. */
-export interface ObservedAttempt {
-  type: string;
-  /** How the attempt ended (AttemptOutcome). */
-  outcome: string;
-  mode: string;
-  durationMs: number;
-  /** Seconds from the action's enqueue (or the later run_after it was scheduled for) to this first attempt's start; null for a retry. */
-  waitedSeconds: number | null;
-}
 
 /** What this instance's ticks did lately: the readiness check reads it. */
 export interface TickActivity {
@@ -132,10 +123,14 @@ export class AolMetrics {
     return { runningSince: this.runningSince, lastFinishedAt: this.lastFinishedAt ?? this.startedAt };
   }
 
-  attemptRecorded(attempt: ObservedAttempt): void {
-    this.attempts.inc({ type: attempt.type, outcome: attempt.outcome, mode: attempt.mode });
-    this.attemptDuration.observe({ type: attempt.type }, attempt.durationMs / 1000);
-    if (attempt.waitedSeconds !== null) this.enqueueToStart.observe(Math.max(0, attempt.waitedSeconds));
+  /** An attempt's log row was written; a first attempt also tells how long its action waited to start. */
+  attemptRecorded(action: Pick<ActionEntity, 'type' | 'createdAt' | 'runAfter'>, log: ExecutionLogEntity): void {
+    this.attempts.inc({ type: action.type, outcome: log.outcome, mode: log.mode });
+    this.attemptDuration.observe({ type: action.type }, log.durationMs / 1000);
+    if (log.attempt !== 1) return;
+    // From enqueue, or from the later run_after it was scheduled for, by the database's clock.
+    const dueSince = Math.max(action.createdAt.getTime(), action.runAfter.getTime());
+    this.enqueueToStart.observe(Math.max(0, (log.startedAt.getTime() - dueSince) / 1000));
   }
 
   rescued(decision: string, count: number): void {

@@ -103,17 +103,7 @@ export class ActionRunner {
     if (fencedOff > 0)
       this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
     const claimed = new Map(attempts.map(({ action }) => [action.id, action]));
-    for (const log of logs) {
-      const action = claimed.get(log.actionId)!;
-      this.metrics.attemptRecorded({
-        type: action.type,
-        outcome: log.outcome,
-        mode: log.mode,
-        durationMs: log.durationMs,
-        waitedSeconds:
-          log.attempt === 1 ? (log.startedAt.getTime() - Math.max(action.createdAt.getTime(), action.runAfter.getTime())) / 1000 : null,
-      });
-    }
+    for (const log of logs) this.metrics.attemptRecorded(claimed.get(log.actionId)!, log);
     await this.queue.announceAll(changed);
     await this.ledger.announceAttempts(logs);
     return statuses;
