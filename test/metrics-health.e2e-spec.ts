@@ -5,7 +5,7 @@ import { AolMetrics } from '../src/metrics/aol-metrics';
 import { abandon, enqueuePost } from './support/actions';
 import { launchServer } from './support/aol-server';
 import { withClient } from './support/postgres-admin';
-import { requireBuild } from './support/processes';
+import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { DRIVERS, TEST_POSTGRES_URL } from './support/test-database';
 
@@ -248,7 +248,7 @@ describe.each(DRIVERS)('metrics and health on %s', (driver) => {
 describe('start-up on an SQLite file that cannot be opened', () => {
   const fresh = useFreshDatabase('sqlite');
 
-  it('fails naming DATABASE_URL and the path: under a file, or a folder in its place', async () => {
+  it('fails naming DATABASE_URL and the path: under a file, or a folder in its place (the server, and the CLI with exit code 2)', async () => {
     requireBuild();
     const blocker = join(fresh.db.dir, 'a-file');
     await writeFile(blocker, '');
@@ -260,6 +260,8 @@ describe('start-up on an SQLite file that cannot be opened', () => {
         cwd: fresh.db.dir,
       });
       await expect(failure).rejects.toThrow(`DATABASE_URL: cannot open the SQLite file ${path}`);
+      const cli = await runNode(BUILT_CLI, ['status'], { DATABASE_URL: `sqlite:${path}` }, fresh.db.dir);
+      expect([cli.code, cli.stderr]).toEqual([2, expect.stringContaining(`DATABASE_URL: cannot open the SQLite file ${path}`)]);
     }
   });
 });
