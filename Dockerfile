@@ -62,9 +62,10 @@ USER node
 EXPOSE 3000
 # The SQLite file and the artifacts outlive the container.
 VOLUME ["/data", "/artifacts"]
-# The one probe path of the image; a shutdown may take AOL_ACTION_TIMEOUT_SECONDS + 5 s, so give
+# Readiness: the database answers, the migrations are applied, /artifacts takes a file and the
+# tick runs (GET /health/live only says the process serves). A shutdown may take AOL_ACTION_TIMEOUT_SECONDS + 5 s, so give
 # `docker stop` more than its default 10 s (--stop-timeout 30, or stop_grace_period in compose).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/main.js"]

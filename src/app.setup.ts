@@ -5,11 +5,12 @@ import type { AolConfig, LogLevel } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
 import { SqlDatabase } from './database/sql-database';
 import { AuthService } from './auth/auth.service';
-import { AolError, AolErrorCode } from './errors/aol-error';
+import { AolError, AolErrorCode, StartupError } from './errors/aol-error';
 import { BodyRefusalFilter } from './graphql/body-refusal.filter';
 import { decodeRequestBody, installJsonBodyParser } from './graphql/request-body-decoding';
 import { installRequestGuard } from './graphql/request-guard';
 import { RateLimitService } from './rate-limit/rate-limit.service';
+import { ArtifactStore } from './social/artifact-store';
 
 /** node:http's default requestTimeout, which Fastify replaces with none. */
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
@@ -50,8 +51,8 @@ export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): F
 /**
  * Everything the service needs between building the app and listening: the request guard
  * (token and rate limits before a body is read), validation of GraphQL inputs (refused as
- * BAD_USER_INPUT), GraphQL-shaped answers to refused bodies, a reachable database, and
- * (unless disabled) the migrations, all before the tick starts.
+ * BAD_USER_INPUT), GraphQL-shaped answers to refused bodies, a writable artifact folder, a
+ * reachable database, and (unless disabled) the migrations, all before the tick starts.
  */
 export async function prepareApp(app: INestApplication, config: AolConfig): Promise<void> {
   installRequestGuard(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(AuthService), app.get(RateLimitService));
@@ -65,7 +66,18 @@ export async function prepareApp(app: INestApplication, config: AolConfig): Prom
     }),
   );
   app.useGlobalFilters(new BodyRefusalFilter(app.getHttpAdapter()));
+  await assertArtifactDirWritable(app, config);
   await prepareDatabase(app, config);
+}
+
+/** Every action would dead-letter on a folder it cannot write: refuse to start instead. */
+async function assertArtifactDirWritable(app: INestApplicationContext, config: AolConfig): Promise<void> {
+  try {
+    await app.get(ArtifactStore, { strict: false }).assertWritable();
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? String(error);
+    throw new StartupError(`AOL_ARTIFACT_DIR (${config.artifactDir}) cannot be written: ${reason}`);
+  }
 }
 
 /** Fails fast on an unreachable database, then migrates unless AOL_MIGRATE_ON_START=0. */

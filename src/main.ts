@@ -5,6 +5,7 @@ import { createHttpAdapter, createLogger, prepareApp } from './app.setup';
 import { loadConfig } from './config/aol-config';
 import { StartupError } from './errors/aol-error';
 import { describeTarget } from './database/sql-database';
+import { assertSqliteFileOpens } from './database/sqlite-connection';
 import { TickService } from './orchestrator/tick.service';
 
 /** Seconds a shutdown may take beyond the action timeout before the process gives up waiting. */
@@ -19,6 +20,7 @@ async function bootstrap(): Promise<void> {
   // UV_THREADPOOL_SIZE wins.
   process.env.UV_THREADPOOL_SIZE ??= String(Math.min(Math.max(4, config.tickConcurrency), MAX_FILE_THREADS));
   const logger = createLogger(config);
+  await assertSqliteFileOpens(config.database);
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger });
   await prepareApp(app, config);
 

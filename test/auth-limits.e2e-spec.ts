@@ -216,7 +216,7 @@ describe.each(DRIVERS)('authentication and limits on %s', (driver) => {
 
     it('serves /graphql/ as /graphql and leaves the other routes to their own answers: /health, 404 for an unknown path', async () => {
       const health = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/health'));
-      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+      expect([health.status, await health.json()]).toEqual([200, expect.objectContaining({ status: 'ok' })]);
       const unknown = await fetch(aol.graphqlUrl.replace(/\/graphql$/, '/nowhere'));
       expect(unknown.status).toBe(404);
       const withSlash = await graphqlRequest(`${aol.graphqlUrl}/`, '{ controlFlags { paused } }', undefined, asViewer);

@@ -4,6 +4,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { loadConfig } from '../src/config/aol-config';
+import { AolMetrics } from '../src/metrics/aol-metrics';
 import { PROJECT_ROOT } from './support/processes';
 
 const DEPLOY = join(PROJECT_ROOT, 'deploy');
@@ -126,4 +128,62 @@ describe('the compose file', () => {
     }
     expect(Object.keys(compose.volumes)).toContain('artifacts');
   });
+});
+
+/** What GET /metrics exposes: the series names of the metrics module's registry. */
+const EXPOSED = new Set(new AolMetrics(loadConfig({}), null as any, null as any, null as any).seriesNames());
+
+const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+
+/**
+ * The metric names a PromQL expression reads: its identifiers once strings, label matchers,
+ * ranges, grouping clauses, variables and function calls are taken out.
+ */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '')
+    .replace(/\$\w+/g, '')
+    .replace(/\b[a-zA-Z_]\w*\s*\(/g, '(');
+  return (bare.match(/\b[a-zA-Z_:][\w:]*\b/g) ?? []).filter((word) => !PROMQL_WORDS.has(word.toLowerCase()));
+}
+
+describe('the Grafana dashboard and the Prometheus alerts', () => {
+  const dashboard = JSON.parse(readFileSync(join(DEPLOY, 'grafana', 'aol-dashboard.json'), 'utf8'));
+  const alerts = parse(readFileSync(join(DEPLOY, 'prometheus', 'aol-alerts.yaml'), 'utf8')) as { groups: Array<{ rules: any[] }> };
+  const panelExprs: string[] = dashboard.panels.flatMap((panel: any) => (panel.targets ?? []).map((target: any) => target.expr));
+  const rules = alerts.groups.flatMap((group) => group.rules);
+
+  it('the name extraction finds metrics and nothing else', () => {
+    expect(
+      metricNames('min(timestamp(aol_a{x="y z"}) - aol_b[5m]) > 3 * max by (le) (rate(c_total[$__rate_interval])) unless on() d == 1'),
+    ).toEqual(['aol_a', 'aol_b', 'c_total', 'd']);
+  });
+
+  it('the dashboard is a Grafana dashboard whose every panel queries the metrics', () => {
+    expect(dashboard).toMatchObject({ uid: expect.any(String), title: 'AOL', schemaVersion: expect.any(Number) });
+    expect(panelExprs.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(dashboard.panels.map((panel: any) => panel.id)).size).toBe(dashboard.panels.length);
+  });
+
+  it('the alerts cover DLQ growth, a missing tick, no leader and a long wait, each with a severity and a summary', () => {
+    expect(rules.map((rule) => rule.alert)).toEqual(
+      expect.arrayContaining(['AolDeadLetterQueueGrowing', 'AolNoTick', 'AolNoLeader', 'AolOldestDueActionWaiting']),
+    );
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ expr: expect.any(String), labels: { severity: expect.stringMatching(/^(warning|critical)$/) } });
+      expect(rule.annotations.summary).toEqual(expect.any(String));
+    }
+  });
+
+  it.each([...panelExprs.map((expr) => ['dashboard', expr]), ...rules.map((rule) => [`alert ${rule.alert}`, rule.expr])])(
+    '%s: %s reads only metrics GET /metrics exposes',
+    (_where, expr) => {
+      const names = metricNames(expr);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect([name, EXPOSED.has(name)]).toEqual([name, true]);
+    },
+  );
 });

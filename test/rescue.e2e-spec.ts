@@ -1,6 +1,6 @@
 import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
-import { enqueuePost, getAction, ledgerRows, logRows } from './support/actions';
+import { abandon, enqueuePost, getAction, ledgerRows, logRows } from './support/actions';
 import { SlowHandler, withSocialHandler } from './support/test-handlers';
 import { FakeMastodon } from './support/fake-mastodon';
 import { waitFor } from './support/processes';
@@ -8,17 +8,6 @@ import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
-
-/** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch. */
-async function abandon(aol: TestApp, id: string, mode: 'PROOF' | 'REAL', rescues = 0): Promise<void> {
-  await aol.sql(
-    `update aol_actions set status = 'RUNNING', attempts = attempts + 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = ?, rescues = ? where id = ?`,
-    [mode, rescues, Number(id)],
-  );
-  await aol.sql(`insert into aol_tick_ledger (owner, epoch, started_at, outcome) values ('dead-leader', 0, ?, 'RUNNING')`, [
-    aol.config.database.driver === 'postgresql' ? new Date().toISOString() : Date.now(),
-  ]);
-}
 
 describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
   const fresh = useFreshDatabase(driver);

@@ -231,7 +231,8 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     expect((await logRows(aol, action.id)).map((log) => [log.mode, log.outcome, log.error_code])).toEqual([
       ['REAL', 'FAILED', 'REAL_RUN_UNCONFIGURED'],
     ]);
-    await expect(readdir(aol.artifactDir)).rejects.toThrow(/ENOENT/);
+    // Start-up made the folder (it checks that a file can be written there); nothing is in it.
+    expect(await readdir(aol.artifactDir)).toEqual([]);
   });
 
   // A leader with nothing to take back renews, reads the switchboard and claims in one

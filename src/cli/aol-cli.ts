@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { CoreModule } from '../app.module';
 import { createLogger, prepareDatabase } from '../app.setup';
-import { AolConfig, ConfigError, loadConfig } from '../config/aol-config';
+import { AolConfig, loadConfig } from '../config/aol-config';
 import { MigrationService } from '../database/migration.service';
 import { SqlDatabase } from '../database/sql-database';
+import { assertSqliteFileOpens } from '../database/sqlite-connection';
 import { AolError, StartupError } from '../errors/aol-error';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
 import { TickReport, TickService } from '../orchestrator/tick.service';
@@ -38,12 +39,13 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       return EXIT_OK;
     }
     config = loadConfig(env);
+    await assertSqliteFileOpens(config.database);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`error: ${error.message}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof StartupError) {
       io.err(error.message);
       return EXIT_USAGE;
     }

@@ -237,6 +237,17 @@ describe('loadConfig', () => {
     expect(problemsOf({ AOL_API_TOKEN: 'short' })[0]).toMatch(/AOL_API_TOKEN must be 16 to 512 printable characters/);
   });
 
+  it('reads AOL_METRICS_TOKEN as a secret of its own: 16 to 512 characters, not the operator token', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    const config = loadConfig({ AOL_METRICS_TOKEN: 'scraper-token-0123456789' });
+    expect(config.metricsToken?.reveal()).toBe('scraper-token-0123456789');
+    expect(JSON.stringify(config)).not.toContain('scraper-token-0123456789');
+    expect(problemsOf({ AOL_METRICS_TOKEN: 'short' })[0]).toMatch(/AOL_METRICS_TOKEN must be 16 to 512 printable characters/);
+    expect(problemsOf({ AOL_API_TOKEN: 't'.repeat(16), AOL_METRICS_TOKEN: 't'.repeat(16) })[0]).toMatch(
+      /AOL_METRICS_TOKEN must differ from AOL_API_TOKEN/,
+    );
+  });
+
   it('keeps tokens out of anything printed', () => {
     const config = loadConfig({ AOL_API_TOKEN: 'super-secret-token-123' });
     expect(config.apiToken?.reveal()).toBe('super-secret-token-123');

@@ -119,6 +119,8 @@ export class AolConfig {
   apiToken: Secret | null;
   /** Bearer token for queries and subscriptions only. */
   readToken: Secret | null;
+  /** Bearer token GET /metrics asks for; null: /metrics is open. */
+  metricsToken: Secret | null;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
   /** Largest HTTP request body accepted. */
@@ -208,6 +210,7 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
     apiToken: vars.AOL_API_TOKEN ? new Secret(vars.AOL_API_TOKEN) : null,
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
+    metricsToken: vars.AOL_METRICS_TOKEN ? new Secret(vars.AOL_METRICS_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
     introspection: (vars.AOL_INTROSPECTION ??
@@ -236,6 +239,9 @@ function checkCombinations(config: AolConfig): void {
   }
   if (config.readToken !== null && config.readToken.reveal() === config.apiToken?.reveal()) {
     refuse('AOL_READ_TOKEN must differ from AOL_API_TOKEN');
+  }
+  if (config.metricsToken !== null && config.metricsToken.reveal() === config.apiToken?.reveal()) {
+    refuse('AOL_METRICS_TOKEN must differ from AOL_API_TOKEN: a scraper needs no right to change anything');
   }
   // The lease must outlive the longest tick: the last action may start just before
   // maxTickSeconds and run for a full action timeout, all before the next renewal.

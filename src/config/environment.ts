@@ -175,6 +175,10 @@ export class EnvironmentVariables {
   @Matches(/^[\x21-\x7e]{16,512}$/, { message: '$property must be 16 to 512 printable characters without spaces' })
   AOL_READ_TOKEN?: string;
 
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, { message: '$property must be 16 to 512 printable characters without spaces' })
+  AOL_METRICS_TOKEN?: string;
+
   @FlagVariable()
   AOL_GRAPHIQL?: string;
 

@@ -12,6 +12,7 @@ import type { ActionEntity } from '../queue/action.entity';
 import { ActionStatus } from '../actions/action-status';
 import { QueueService } from '../queue/queue.service';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
 import { retryUntil } from './durable-write';
 
@@ -52,6 +53,7 @@ export class ActionRunner {
     private readonly queue: QueueService,
     private readonly ledger: LedgerService,
     private readonly db: SqlDatabase,
+    private readonly metrics: AolMetrics,
   ) {}
 
   /** One attempt. Never throws: a handler's failure or exception is its result. */
@@ -100,6 +102,8 @@ export class ActionRunner {
     const fencedOff = attempts.length - statuses.size;
     if (fencedOff > 0)
       this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
+    const claimed = new Map(attempts.map(({ action }) => [action.id, action]));
+    for (const log of logs) this.metrics.attemptRecorded(claimed.get(log.actionId)!, log);
     await this.queue.announceAll(changed);
     await this.ledger.announceAttempts(logs);
     return statuses;

@@ -3,6 +3,7 @@ import { ActionHandlersModule } from '../action-handlers/action-handlers.module'
 import { ControlModule } from '../control/control.module';
 import { LeaseModule } from '../lease/lease.module';
 import { LedgerModule } from '../ledger/ledger.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { QueueModule } from '../queue/queue.module';
 import { ActionOperationsResolver } from './action-operations.resolver';
 import { ActionOperationsService } from './action-operations.service';
@@ -14,7 +15,7 @@ import { TickService } from './tick.service';
 
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
-  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
+  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, MetricsModule],
   providers: [
     TickService,
     ActionRunner,

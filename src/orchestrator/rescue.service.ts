@@ -4,6 +4,7 @@ import { SqlDatabase } from '../database/sql-database';
 import { ExecutionMode } from '../actions/execution-mode';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { LedgerService } from '../ledger/ledger.service';
+import { AolMetrics } from '../metrics/aol-metrics';
 import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
 import { ActionStatus } from '../actions/action-status';
@@ -34,6 +35,7 @@ export class RescueService {
     private readonly ledger: LedgerService,
     private readonly handlers: ActionHandlerRegistry,
     private readonly db: SqlDatabase,
+    private readonly metrics: AolMetrics,
   ) {}
 
   async rescue(fence: LeaseFence): Promise<RescueReport> {
@@ -101,6 +103,9 @@ export class RescueService {
       );
       return { requeued: requeuedRows, parked: parkedRows, logs: logRows };
     });
+    this.metrics.rescued('RETRY', requeued.length);
+    for (const decision of ['OUTCOME_UNKNOWN', 'RESCUED_TOO_OFTEN'])
+      this.metrics.rescued(decision, parked.filter((action) => action.lastErrorCode === decision).length);
     await this.queue.announceAll([...requeued, ...parked]);
     await this.ledger.announceAttempts(logs);
     if (requeued.length + parked.length > 0) {

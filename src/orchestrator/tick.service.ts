@@ -18,6 +18,7 @@ import { toActionRecords } from '../queue/sql/action-row';
 import { inClaimOrder } from '../queue/sql/claim-due';
 import { NOT_KILLED, switchboardSnapshot } from '../control/sql/switchboard';
 import { SqlDatabase } from '../database/sql-database';
+import { AolMetrics } from '../metrics/aol-metrics';
 import { ActionRunner, AttemptResult } from './action-runner';
 import { DatabaseClock } from './database-clock';
 import { RescueService } from './rescue.service';
@@ -82,6 +83,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     private readonly rescuer: RescueService,
     private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly metrics: AolMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -144,6 +146,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
 
   private async tick(): Promise<TickReport> {
     const clock = performance.now();
+    this.metrics.tickStarted();
     let start: TickStart | null = null;
     this.haltRequested = false;
     let opening: Promise<number> | null = null;
@@ -374,7 +377,9 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       this.logger.log(`Ticking again after: ${this.lastFailure}`);
       this.lastFailure = null;
     }
-    return { outcome, durationMs: tick?.durationMs ?? elapsedMs(clock), tick, ...counts };
+    const durationMs = tick?.durationMs ?? elapsedMs(clock);
+    this.metrics.tickFinished(outcome, durationMs, this.held !== null);
+    return { outcome, durationMs, tick, ...counts };
   }
 }
 

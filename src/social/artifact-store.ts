@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
@@ -64,6 +64,21 @@ export class ArtifactStore {
       artifactRef: relative(this.root, target).split(sep).join('/'),
       artifactSha256: createHash('sha256').update(bytes).digest('hex'),
     };
+  }
+
+  /**
+   * Throws unless a file can be created in the directory (made if missing) and removed again:
+   * the way an artifact is written, so what refuses one (permissions, a read-only or full
+   * volume, a file in its place) refuses this too, for the root user as well.
+   */
+  async assertWritable(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const probe = resolve(this.root, `.write-probe-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(probe, '', { flag: 'wx' });
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   /** Concurrent writes into one directory share its fsyncs (a batch's artifacts mostly do). */
