@@ -9,10 +9,10 @@ import { QueueService } from '../src/queue/queue.service';
 import { SqlDatabase } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
 
-/** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch. */
+/** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch, marked started. */
 async function abandon(aol: TestApp, id: string, mode: 'PROOF' | 'REAL', rescues = 0): Promise<void> {
   await aol.sql(
-    `update aol_actions set status = 'RUNNING', attempts = attempts + 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = ?, rescues = ? where id = ?`,
+    `update aol_actions set status = 'RUNNING', attempts = attempts + 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = ?, rescues = ?, started_at = updated_at where id = ?`,
     [mode, rescues, Number(id)],
   );
   await aol.sql(`insert into aol_tick_ledger (owner, epoch, started_at, outcome) values ('dead-leader', 0, ?, 'RUNNING')`, [
@@ -132,7 +132,8 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(
       await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql),
     ).toEqual([]);
-    expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
+    expect(await queue.releaseUnstarted([claimed.id], staleFence, { claimEpoch: grant.epoch })).toEqual([]);
+    expect(await queue.markStarted([claimed.id], staleFence)).toEqual(new Set());
     expect(await queue.claimDue({ fence: staleFence, limit: 10, mode: ExecutionMode.PROOF })).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);
     expect(await leases.acquireOrRenew('old-leader', grant.epoch)).toBeNull();

@@ -15,7 +15,8 @@ import { oldestDueAge } from './sql/oldest-due-age';
 import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
 import { RecordedChange, toRecordedChange } from './sql/recorded-change';
-import { releaseUnstarted } from './sql/release-unstarted';
+import { markStarted } from './sql/mark-started';
+import { releaseUnstarted, UnstartedClaim } from './sql/release-unstarted';
 import { requeueAction } from './sql/requeue-action';
 import { RescueWrite, takeBack } from './sql/take-back';
 
@@ -102,9 +103,16 @@ export class QueueRepository {
     return changed.map((row) => toRecordedChange(row, d));
   }
 
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<ActionEntity[]> {
+  /** The write-ahead mark of attempts about to start (queue/sql/mark-started.ts); returns the ids marked. */
+  async markStarted(ids: readonly number[], fence: LeaseFence): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.query<{ id: unknown }>(markStarted(this.db.dialect, ids, fence));
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence)), this.db.dialect);
+    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence, which)), this.db.dialect);
   }
 
   async findRunning(): Promise<ActionEntity[]> {

@@ -15,6 +15,7 @@ import type { NewAction } from './sql/insert-actions';
 import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
+import type { UnstartedClaim } from './sql/release-unstarted';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -237,11 +238,19 @@ export class QueueService {
     return this.repository.findByIds(ids, executor);
   }
 
-  /** Returns claimed actions that never started to the queue; returns how many it could. */
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
-    const released = await this.repository.releaseUnstarted(ids, fence);
+  /**
+   * Marks claimed attempts as started, durably, before any of them is called (one statement);
+   * returns the ids marked: one missing was fenced off and must not start.
+   */
+  async markStarted(ids: readonly number[], fence: LeaseFence): Promise<Set<number>> {
+    return this.repository.markStarted(ids, fence);
+  }
+
+  /** Returns claimed actions that never started to the queue, as they were; returns those it could. */
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim): Promise<ActionEntity[]> {
+    const released = await this.repository.releaseUnstarted(ids, fence, which);
     await this.announceAll(released);
-    return released.length;
+    return released;
   }
 
   async findRunning(): Promise<ActionEntity[]> {

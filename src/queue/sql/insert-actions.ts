@@ -79,6 +79,7 @@ export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<s
     claimedBy: null,
     claimEpoch: null,
     claimMode: null,
+    startedAt: null,
     rescues: 0,
     artifactRef: null,
     artifactSha256: null,
