@@ -6,6 +6,7 @@ import { ActionStatus, ActionType } from '../actions/action-status';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ActionEntity } from './action.entity';
 import { toActionRecords } from './sql/action-row';
+import { BulkChange, bulkChange, BulkFilter, countMatching } from './sql/bulk-change';
 import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
@@ -137,6 +138,17 @@ export class QueueRepository {
   /** Null if the action was not DLQ or NEEDS_REVIEW. */
   async requeue(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
     return toActionRecords(await executor.query(requeueAction(this.db.dialect, id)), this.db.dialect)[0] ?? null;
+  }
+
+  /** One batch of a bulk change (queue/sql/bulk-change.ts); returns the ids it changed. */
+  async changeMatching(change: BulkChange, filter: BulkFilter, afterId: number, limit: number, executor: SqlExecutor): Promise<number[]> {
+    const rows = await executor.query<{ id: unknown }>(bulkChange(this.db.dialect, change, filter, afterId, limit));
+    return rows.map((row) => Number(row.id));
+  }
+
+  async countMatching(filter: BulkFilter): Promise<number> {
+    const [row] = await this.db.query<{ count: unknown }>(countMatching(this.db.dialect, filter));
+    return Number(row.count);
   }
 
   async countByStatus(): Promise<Map<ActionStatus, number>> {

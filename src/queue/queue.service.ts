@@ -16,6 +16,7 @@ import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
 import type { UnstartedClaim } from './sql/release-unstarted';
+import type { BulkChange, BulkFilter } from './sql/bulk-change';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -170,6 +171,18 @@ export class QueueService {
   /** Sends a DLQ or NEEDS_REVIEW action back to the queue with a fresh retry budget. */
   async retry(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
     return (await this.repository.requeue(id, executor)) ?? this.refuse(id, 'retried', 'DLQ or NEEDS_REVIEW', executor);
+  }
+
+  /**
+   * Retries or cancels the next `limit` actions of `filter` after id `afterId`, in id order, in
+   * one statement inside the caller's transaction; returns the ids changed.
+   */
+  async changeMatching(change: BulkChange, filter: BulkFilter, afterId: number, limit: number, tx: SqlExecutor): Promise<number[]> {
+    return this.repository.changeMatching(change, filter, afterId, limit, tx);
+  }
+
+  async countMatching(filter: BulkFilter): Promise<number> {
+    return this.repository.countMatching(filter);
   }
 
   async counts(): Promise<QueueCounts> {
