@@ -20,6 +20,7 @@ import { NOT_KILLED, switchboardSnapshot } from '../control/sql/switchboard';
 import { SqlDatabase } from '../database/sql-database';
 import { ActionRunner, AttemptResult } from './action-runner';
 import { DatabaseClock } from './database-clock';
+import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
 import { renewGateClaim } from './sql/renew-gate-claim';
 
@@ -80,6 +81,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     private readonly ledger: LedgerService,
     private readonly runner: ActionRunner,
     private readonly rescuer: RescueService,
+    private readonly pacer: PlatformPacer,
     private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
@@ -253,7 +255,8 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    * their log rows), each REAL result at once: an effect outside must be on record as soon as
    * it happened.
    */
-  private async runBatch(claimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+  private async runBatch(batchClaimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+    const { toRun: claimed, note: pacingNote } = await this.pace(batchClaimed, batch);
     const counts = { ...NO_ATTEMPTS };
     const finished: AttemptResult[] = [];
     let recording = Promise.resolve();
@@ -303,7 +306,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     flush();
     await recording;
 
-    let note: string | null = null;
+    let note: string | null = pacingNote;
     const unstarted = claimed.filter((action) => !startedIds.has(action.id)).map((action) => action.id);
     if (unstarted.length > 0) {
       // Also after a failed recording: what never started must not wait for a rescue to be
@@ -311,13 +314,31 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       // marked started.
       try {
         const released = await this.queue.releaseUnstarted(unstarted, batch.fence, { claimEpoch: batch.fence.epoch });
-        note = `${stopReason}; ${released.length} claimed action(s) returned unstarted`;
+        note = [note, `${stopReason}; ${released.length} claimed action(s) returned unstarted`].filter(Boolean).join('; ');
       } catch (error) {
         recordingFailed ??= error;
       }
     }
     if (recordingFailed !== null) throw recordingFailed;
     return { counts, note };
+  }
+
+  /**
+   * Platform pacing of a REAL batch (see PlatformPacer): what must wait goes back unstarted,
+   * held until it may run, its reason as its last error and in the tick's note; the rest runs.
+   */
+  private async pace(
+    claimed: readonly ActionEntity[],
+    batch: BatchContext,
+  ): Promise<{ toRun: readonly ActionEntity[]; note: string | null }> {
+    if (batch.mode !== ExecutionMode.REAL || !this.pacer.active) return { toRun: claimed, note: null };
+    const { go, held } = await this.pacer.divide(claimed);
+    const notes: string[] = [];
+    for (const { ids, hold } of held) {
+      const released = await this.queue.releaseUnstarted(ids, batch.fence, { claimEpoch: batch.fence.epoch }, hold);
+      notes.push(`${released.length} action(s) ${hold.errorCode}: ${hold.error}`);
+    }
+    return { toRun: go, note: notes.length > 0 ? notes.join('; ') : null };
   }
 
   /**

@@ -60,6 +60,10 @@ export class ActionEntity {
   @Property({ type: 'datetime', nullable: true })
   startedAt?: Date | null;
 
+  /** Retries in a row deferred to a remote side's reset time, sparing the retry budget (bounded). */
+  @Property({ type: 'integer', default: 0 })
+  deferrals!: number;
+
   /** Times a new leader found it RUNNING under a dead one and took it back. */
   @Property({ type: 'integer', default: 0 })
   rescues!: number;

@@ -17,7 +17,7 @@ import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
 import { RecordedChange, toRecordedChange } from './sql/recorded-change';
 import { markStarted } from './sql/mark-started';
-import { releaseUnstarted, UnstartedClaim } from './sql/release-unstarted';
+import { Hold, releaseUnstarted, UnstartedClaim } from './sql/release-unstarted';
 import { requeueAction } from './sql/requeue-action';
 import { RescueWrite, takeBack } from './sql/take-back';
 
@@ -111,9 +111,9 @@ export class QueueRepository {
     return new Set(rows.map((row) => Number(row.id)));
   }
 
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim): Promise<ActionEntity[]> {
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim, hold?: Hold): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence, which)), this.db.dialect);
+    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence, which, hold)), this.db.dialect);
   }
 
   async findRunning(): Promise<ActionEntity[]> {

@@ -15,7 +15,7 @@ import type { NewAction } from './sql/insert-actions';
 import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
-import type { UnstartedClaim } from './sql/release-unstarted';
+import type { Hold, UnstartedClaim } from './sql/release-unstarted';
 import type { BulkChange, BulkFilter } from './sql/bulk-change';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
@@ -38,6 +38,8 @@ export interface FailureReport {
   code: string;
   message: string;
   retryable: boolean;
+  /** When the remote side said to come back, if it did. */
+  retryAt?: Date | null;
 }
 
 /** How one attempt ended: a result, or a failure. */
@@ -212,19 +214,31 @@ export class QueueService {
     const successes: SuccessWrite[] = [];
     const failures: FailureWrite[] = [];
     const byId = new Map<number, AttemptReport>();
+    const spared = new Set<number>();
     for (const report of reports) {
       const { action, result, failure } = report;
       byId.set(action.id, report);
       if (result) {
         successes.push({ id: action.id, ...result });
       } else if (failure) {
-        const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
+        const retryAt = failure.retryAt ?? null;
+        const decision = decideAfterFailure(
+          {
+            attempts: action.attempts - action.attemptFloor,
+            retryable: failure.retryable,
+            retryInSeconds: retryAt && (retryAt.getTime() - Date.now()) / 1000,
+            deferrals: action.deferrals,
+          },
+          this.retryPolicy,
+        );
+        if (decision.spareBudget) spared.add(action.id);
         failures.push({
           id: action.id,
           status: decision.status,
           delaySeconds: decision.delaySeconds,
           errorCode: failure.code,
           error: failure.message,
+          spareBudget: decision.spareBudget,
         });
       }
     }
@@ -242,7 +256,12 @@ export class QueueService {
             lastErrorCode: null,
             lastError: null,
           }
-        : { lastErrorCode: failure!.code, lastError: failure!.message };
+        : {
+            lastErrorCode: failure!.code,
+            lastError: failure!.message,
+            attemptFloor: action.attemptFloor + (spared.has(action.id) ? 1 : 0),
+            deferrals: spared.has(action.id) ? action.deferrals + 1 : 0,
+          };
       return { ...action, ...written, ...change };
     });
   }
@@ -259,9 +278,9 @@ export class QueueService {
     return this.repository.markStarted(ids, fence);
   }
 
-  /** Returns claimed actions that never started to the queue, as they were; returns those it could. */
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim): Promise<ActionEntity[]> {
-    const released = await this.repository.releaseUnstarted(ids, fence, which);
+  /** Returns claimed actions that never started to the queue, as they were or held (see Hold); returns those it could. */
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim, hold?: Hold): Promise<ActionEntity[]> {
+    const released = await this.repository.releaseUnstarted(ids, fence, which, hold);
     await this.announceAll(released);
     return released;
   }

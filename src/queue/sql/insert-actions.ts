@@ -81,6 +81,7 @@ export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<s
     claimMode: null,
     startedAt: null,
     rescues: 0,
+    deferrals: 0,
     artifactRef: null,
     artifactSha256: null,
     remoteId: null,

@@ -4,7 +4,7 @@ import { ACTION_COLUMNS } from './action-row';
 
 /** What an operator's retry does to a row: PENDING, due now, its retry budget starting again from here. */
 export function requeueAssignments(d: SqlDialect): Sql {
-  return sql`set status = 'PENDING', attempt_floor = attempts, run_after = ${d.now}, updated_at = ${d.now}, finished_at = null`;
+  return sql`set status = 'PENDING', attempt_floor = attempts, deferrals = 0, run_after = ${d.now}, updated_at = ${d.now}, finished_at = null`;
 }
 
 /**
