@@ -5,6 +5,9 @@ import { QueueService } from '../src/queue/queue.service';
 import { Sql, sql as sqlTag } from '../src/database/sql';
 import { SqlDatabase, SqlExecutor } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
+import { ActionStatus } from '../src/actions/action-status';
+import { bulkChange } from '../src/queue/sql/bulk-change';
+import { realAttemptsSince } from '../src/ledger/sql/real-attempts-since';
 
 interface PlanNode {
   'Node Type': string;
@@ -19,7 +22,7 @@ function nodes(plan: PlanNode): PlanNode[] {
 }
 
 /**
- * The shape PostgreSQL chooses for the statements that record a batch, on the table that
+ * The shape PostgreSQL chooses for the statements that record a batch (and a few others), on the table that
  * trips its guesses: 20,000 actions never analyzed (autovacuum off, or not yet run). Shapes,
  * not times: the benchmark measures times.
  */
@@ -83,5 +86,18 @@ describe('query plans of the hot path on postgresql', () => {
         true,
       );
     }
+  });
+
+  it('reads only the matching rows for a bulk change and for the counts of platform pacing, through their partial indexes', async () => {
+    const sql = aol.app.get(SqlDatabase);
+    const explain = async (statement: Sql) =>
+      nodes(
+        (await sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(sqlTag`explain (format json) ${statement}`))[0]['QUERY PLAN'][0].Plan,
+      );
+    const bulk = await explain(bulkChange(sql.dialect, 'retry', { status: ActionStatus.DLQ, type: null }, 0, 500));
+    expect(bulk.some((node) => node['Node Type'] === 'Seq Scan')).toBe(false);
+    expect(bulk.some((node) => node['Index Name'] === 'aol_actions_status_id_idx')).toBe(true);
+    const paced = await explain(realAttemptsSince(sql.dialect, 86_400_000));
+    expect(paced.some((node) => node['Index Name'] === 'aol_execution_logs_real_started_idx')).toBe(true);
   });
 });

@@ -121,7 +121,8 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     expect(
       await queue.recordOutcomes([{ action: claimed, failure: { code: 'LATE', message: 'late', retryable: true } }], staleFence, sql),
     ).toEqual([]);
-    expect(await queue.releaseUnstarted([claimed.id], staleFence)).toBe(0);
+    expect(await queue.releaseUnstarted([claimed.id], staleFence, { claimEpoch: grant.epoch })).toEqual([]);
+    expect(await queue.markStarted([claimed.id], staleFence)).toEqual(new Set());
     expect(await queue.claimDue({ fence: staleFence, limit: 10, mode: ExecutionMode.PROOF })).toEqual([]);
     expect(await aol.sql('select status, attempts, artifact_ref, last_error from aol_actions')).toEqual(before);
     expect(await leases.acquireOrRenew('old-leader', grant.epoch)).toBeNull();

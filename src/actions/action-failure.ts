@@ -4,6 +4,8 @@ export class ActionFailure extends Error {
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    /** When the remote side said to come back (a 429's reset time): the retry is due then, sparing the budget. */
+    readonly retryAt: Date | null = null,
   ) {
     // The message is recorded on the action and its log row, and PostgreSQL's text cannot hold
     // a NUL character: one in a remote server's error text would otherwise fail the recording.

@@ -230,6 +230,42 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('platform pacing', () => {
+    it('is off by default', () => {
+      expect(loadConfig({}).pacing).toEqual({ rateLimits: {}, quietHours: {}, dailyCaps: {} });
+    });
+
+    it('reads AOL_RATE_LIMITS, AOL_QUIET_HOURS and AOL_DAILY_CAPS', () => {
+      const config = loadConfig({
+        AOL_RATE_LIMITS: 'mastodon=300/3h, x=50/24h',
+        AOL_QUIET_HOURS: '22:00-07:00 Europe/Paris,bluesky=01:30-02:00 UTC',
+        AOL_DAILY_CAPS: 'mastodon=100',
+      });
+      expect(config.pacing).toEqual({
+        rateLimits: { mastodon: { count: 300, windowSeconds: 10800 }, x: { count: 50, windowSeconds: 86400 } },
+        quietHours: {
+          '*': { startMinute: 22 * 60, endMinute: 7 * 60, timeZone: 'Europe/Paris' },
+          bluesky: { startMinute: 90, endMinute: 120, timeZone: 'UTC' },
+        },
+        dailyCaps: { mastodon: 100 },
+      });
+    });
+
+    it('refuses malformed settings, naming the variable', () => {
+      const problems = problemsOf({
+        AOL_RATE_LIMITS: 'mastodon=300 per 3h',
+        AOL_QUIET_HOURS: '22:00-07:00 Mars/Olympus',
+        AOL_DAILY_CAPS: 'mastodon=100,mastodon=5',
+      });
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toMatch(/^AOL_RATE_LIMITS: "mastodon=300 per 3h"/);
+      expect(problems[1]).toMatch(/^AOL_DAILY_CAPS: "mastodon=5"/);
+      expect(problems[2]).toMatch(/^AOL_QUIET_HOURS: "22:00-07:00 Mars\/Olympus"/);
+      expect(problemsOf({ AOL_RATE_LIMITS: 'x=0/1h' })[0]).toMatch(/^AOL_RATE_LIMITS/);
+      expect(problemsOf({ AOL_QUIET_HOURS: '25:00-07:00 UTC' })[0]).toMatch(/^AOL_QUIET_HOURS/);
+    });
+  });
+
   it('refuses production without AOL_API_TOKEN, and a read token without an operator token or equal to it', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/AOL_API_TOKEN must be set when NODE_ENV=production/);
     expect(problemsOf({ AOL_READ_TOKEN: 'r'.repeat(16) })[0]).toMatch(/AOL_READ_TOKEN needs AOL_API_TOKEN/);

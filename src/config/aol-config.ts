@@ -6,6 +6,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
+import { parsePacing, PlatformPacing } from './platform-pacing';
 
 export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'postgresql'; url: string };
 
@@ -136,6 +137,8 @@ export class AolConfig {
   eventBus: 'memory' | 'postgres';
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
+  /** Per-platform limits, quiet hours and daily caps on REAL posts. */
+  pacing: PlatformPacing;
 }
 
 export class ConfigError extends StartupError {
@@ -220,6 +223,7 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null,
+    pacing: pacingOf(vars),
   } satisfies AolConfig);
 }
 
@@ -261,6 +265,12 @@ function checkCombinations(config: AolConfig): void {
   if (config.retryMaxSeconds < config.retryBaseSeconds) {
     refuse(`AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`);
   }
+}
+
+function pacingOf(vars: EnvironmentVariables): PlatformPacing {
+  const pacing = parsePacing(vars);
+  if (Array.isArray(pacing)) throw new ConfigError(pacing);
+  return pacing;
 }
 
 function rateLimitsOf(vars: EnvironmentVariables): RateLimits {

@@ -199,6 +199,19 @@ export class EnvironmentVariables {
   @IntegerVariable(0, 100_000_000)
   AOL_RATE_LIMIT_REQUESTS?: number;
 
+  /** Checked in platform-pacing.ts. */
+  @IsString()
+  @IsOptional()
+  AOL_RATE_LIMITS?: string;
+
+  @IsString()
+  @IsOptional()
+  AOL_QUIET_HOURS?: string;
+
+  @IsString()
+  @IsOptional()
+  AOL_DAILY_CAPS?: string;
+
   @IntegerVariable(0, 100_000_000)
   AOL_RATE_LIMIT_WS_CONNECTIONS?: number;
 

@@ -10,7 +10,10 @@ export enum ControlEventKind {
   RETRY_ACTION = 'RETRY_ACTION',
 }
 
-/** One operator intervention, who made it and why. Rows are only ever inserted. */
+/**
+ * One operator intervention, who made it and why. Rows are only ever inserted; a bulk change's
+ * details alone are brought up to date as its batches commit.
+ */
 @Entity({ tableName: 'aol_control_events' })
 export class ControlEventEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
@@ -25,7 +28,7 @@ export class ControlEventEntity {
   @Property({ type: 'text' })
   reason!: string;
 
-  /** The action it concerned (cancel, retry); null for switchboard changes. */
+  /** The action it concerned (cancel, retry); null for switchboard changes and bulk ones. */
   @Property({ type: new BigIntType('number'), nullable: true })
   actionId?: number | null;
 

@@ -8,7 +8,7 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { EffectiveMode, ExecutionMode } from '../actions/execution-mode';
 import { ControlEventEntity, ControlEventKind } from './control-event.entity';
 import type { ControlFlags } from './control-flags';
-import { insertControlEvent } from './sql/control-events';
+import { insertControlEvent, updateControlEventDetails } from './sql/control-events';
 import { FlagColumn, setFlag } from './sql/set-flag';
 import { FLAG_COLUMNS, toFlags } from './sql/switchboard';
 
@@ -90,10 +90,10 @@ export class ControlService {
     return { mode: ExecutionMode.REAL, reason: "AOL_PROOF_MODE=0 and the operator's proof-mode switch is off" };
   }
 
-  /** Appends one control event, inside the caller's transaction when it passes one. */
-  async recordEvent(event: ControlEventRecord, executor: SqlExecutor = this.db): Promise<void> {
+  /** Appends one control event, inside the caller's transaction when it passes one; returns its id. */
+  async recordEvent(event: ControlEventRecord, executor: SqlExecutor = this.db): Promise<number> {
     const reason = this.checkedReason(event.change.reason);
-    await executor.query(
+    const [row] = await executor.query<{ id: unknown }>(
       insertControlEvent(this.db.dialect, {
         kind: event.kind,
         actor: event.change.actor,
@@ -102,6 +102,12 @@ export class ControlService {
         details: event.details ?? null,
       }),
     );
+    return Number(row.id);
+  }
+
+  /** Replaces the details of a bulk change's event as its batches commit (see updateControlEventDetails). */
+  async updateEventDetails(id: number, details: Record<string, unknown>, tx: SqlExecutor): Promise<void> {
+    await tx.query(updateControlEventDetails(this.db.dialect, id, details));
   }
 
   /** Operator interventions, newest first. */

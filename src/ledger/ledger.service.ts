@@ -7,6 +7,7 @@ import { closeAbandonedTicks } from './sql/close-abandoned-ticks';
 import { closeTick } from './sql/close-tick';
 import { AttemptRecord, insertAttemptLogs } from './sql/insert-attempt-logs';
 import { openTick } from './sql/open-tick';
+import { realAttemptsSince } from './sql/real-attempts-since';
 import { recordTick } from './sql/record-tick';
 import { toTickRecord } from './sql/tick-row';
 import { TickEntity } from './tick.entity';
@@ -54,6 +55,13 @@ export class LedgerService {
   }
 
   /** Tells the subscribers about new log rows (call once they are committed). */
+  /** REAL attempts started in the last `milliseconds`, with their platform (ledger/sql/real-attempts-since.ts). */
+  async realAttemptsSince(milliseconds: number): Promise<Array<{ platform: string; startedAt: Date }>> {
+    const d = this.db.dialect;
+    const rows = await this.db.query<{ platform: string | null; type: string; started_at: unknown }>(realAttemptsSince(d, milliseconds));
+    return rows.map((row) => ({ platform: row.platform ?? row.type, startedAt: d.toDate(row.started_at) }));
+  }
+
   async announceAttempts(logs: readonly ExecutionLogEntity[]): Promise<void> {
     await Promise.all(logs.map((log) => this.events.publish(AolTopic.EXECUTION_LOGGED, log)));
   }

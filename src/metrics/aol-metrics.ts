@@ -73,7 +73,7 @@ export class AolMetrics {
   );
   private readonly rescues = this.counter(
     'aol_rescues_total',
-    'Actions a new leader took back from a stopped one, by decision (RETRY, OUTCOME_UNKNOWN, RESCUED_TOO_OFTEN).',
+    'Actions a new leader took back from a stopped one, by decision (NOT_STARTED, RETRY, OUTCOME_UNKNOWN, RESCUED_TOO_OFTEN).',
     ['decision'],
   );
 

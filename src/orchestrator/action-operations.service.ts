@@ -1,13 +1,48 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import { ActionStatus } from '../actions/action-status';
 import { ControlEventKind } from '../control/control-event.entity';
 import { ControlChange, ControlService } from '../control/control.service';
+import { AolError, AolErrorCode } from '../errors/aol-error';
 import type { ActionEntity } from '../queue/action.entity';
 import { QueueService } from '../queue/queue.service';
+import type { BulkChange, BulkFilter } from '../queue/sql/bulk-change';
+
+/** The most actions one bulk call changes; what is left is for the next call. */
+export const MAX_BULK_ACTIONS = 10_000;
+/**
+ * Rows per statement of a bulk change, each statement its own short transaction: between them
+ * the tick's statements get their turn (SQLite has one writer), so a bulk change never holds
+ * it up for more than one batch.
+ */
+const BULK_BATCH_SIZE = 500;
+const MAX_ERROR_CODE_LENGTH = 60;
+
+export interface BulkRequest {
+  filter: {
+    status: ActionStatus;
+    type?: BulkFilter['type'];
+    errorCode?: string | null;
+    createdAfter?: Date | null;
+    createdBefore?: Date | null;
+  };
+  /** At most this many (1 to MAX_BULK_ACTIONS). */
+  limit: number;
+}
+
+export interface BulkOutcome {
+  /** Actions this call changed. */
+  changed: number;
+  /** Actions the filter still matches afterwards (past the limit, or arrived meanwhile). */
+  remaining: number;
+  /** The control event that records the change. */
+  eventId: number;
+}
 
 /**
- * An operator's changes to single actions: the change and its control event are written in
- * one transaction, so the audit trail never misses or invents one.
+ * An operator's changes to actions: each change and its control event are written in one
+ * transaction, so the audit trail never misses or invents one.
  */
 @Injectable()
 export class ActionOperationsService {
@@ -25,6 +60,71 @@ export class ActionOperationsService {
     return this.audited(ControlEventKind.RETRY_ACTION, id, change, (tx) => this.queue.retry(id, tx));
   }
 
+  /** Sends the DLQ or NEEDS_REVIEW actions a filter matches back to the queue, as retry does for one. */
+  async retryMatching(request: BulkRequest, change: ControlChange): Promise<BulkOutcome> {
+    return this.bulk('retry', ControlEventKind.RETRY_ACTION, request, change);
+  }
+
+  /** Cancels the DLQ or NEEDS_REVIEW actions a filter matches. */
+  async cancelMatching(request: BulkRequest, change: ControlChange): Promise<BulkOutcome> {
+    return this.bulk('cancel', ControlEventKind.CANCEL_ACTION, request, change);
+  }
+
+  /**
+   * A bulk change in batches (BULK_BATCH_SIZE rows per statement, in id order, each batch its
+   * own transaction, the event loop let go between them), recorded by one control event of
+   * `kind` without an action, its details the filter, the limit and the count: written with the
+   * first batch and brought up to date with each later one, so it always counts what committed.
+   */
+  private async bulk(change: BulkChange, kind: ControlEventKind, request: BulkRequest, who: ControlChange): Promise<BulkOutcome> {
+    const filter = this.checkedFilter(request.filter);
+    const limit = request.limit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BULK_ACTIONS) {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `limit must be an integer from 1 to ${MAX_BULK_ACTIONS}`);
+    }
+    const details = (changed: number) => ({ bulk: change, filter: describeFilter(filter), limit, changed });
+    let changed = 0;
+    let afterId = 0;
+    let eventId: number | null = null;
+    for (;;) {
+      const size = Math.min(BULK_BATCH_SIZE, limit - changed);
+      const ids = await this.db.transaction(async (tx) => {
+        const batch = await this.queue.changeMatching(change, filter, afterId, size, tx);
+        if (eventId === null) eventId = await this.control.recordEvent({ kind, change: who, details: details(batch.length) }, tx);
+        else if (batch.length > 0) await this.control.updateEventDetails(eventId, details(changed + batch.length), tx);
+        return batch;
+      });
+      changed += ids.length;
+      afterId = Math.max(afterId, ...ids);
+      if (ids.length < size || changed >= limit) break;
+      await nextTurn();
+    }
+    return { changed, remaining: await this.queue.countMatching(filter), eventId: eventId! };
+  }
+
+  private checkedFilter(filter: BulkRequest['filter']): BulkFilter {
+    const refuse = (problem: string): never => {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, problem);
+    };
+    if (filter.status !== ActionStatus.DLQ && filter.status !== ActionStatus.NEEDS_REVIEW) {
+      refuse(`filter.status must be DLQ or NEEDS_REVIEW (got ${filter.status})`);
+    }
+    if (
+      filter.errorCode !== undefined &&
+      filter.errorCode !== null &&
+      (filter.errorCode.length < 1 || filter.errorCode.length > MAX_ERROR_CODE_LENGTH)
+    ) {
+      refuse(`filter.errorCode must be 1 to ${MAX_ERROR_CODE_LENGTH} characters`);
+    }
+    for (const [name, time] of [
+      ['createdAfter', filter.createdAfter],
+      ['createdBefore', filter.createdBefore],
+    ] as const) {
+      if (time && Number.isNaN(time.getTime())) refuse(`filter.${name} must be a valid time`);
+    }
+    return { ...filter, status: filter.status as BulkFilter['status'] };
+  }
+
   private async audited(
     kind: ControlEventKind,
     id: number,
@@ -39,4 +139,13 @@ export class ActionOperationsService {
     await this.queue.announce(action);
     return action;
   }
+}
+
+/** The filter as the control event keeps it: only what was given. */
+function describeFilter(filter: BulkFilter): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(filter)
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : value]),
+  );
 }

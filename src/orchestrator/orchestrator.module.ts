@@ -10,6 +10,7 @@ import { ActionOperationsService } from './action-operations.service';
 import { AutonomyStatusResolver } from './autonomy-status.resolver';
 import { AutonomyStatusService } from './autonomy-status.service';
 import { ActionRunner } from './action-runner';
+import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
 import { TickService } from './tick.service';
 
@@ -20,6 +21,7 @@ import { TickService } from './tick.service';
     TickService,
     ActionRunner,
     RescueService,
+    PlatformPacer,
     AutonomyStatusService,
     AutonomyStatusResolver,
     ActionOperationsService,

@@ -16,12 +16,16 @@ export const MAX_RESCUES = 3;
 export interface RescueReport {
   requeued: number;
   parked: number;
+  /** Claimed by the stopped leader but never started: back in the queue unchanged. */
+  released: number;
 }
 
 /**
  * What a new leader does about actions it finds RUNNING: at the start of its tick nothing of
- * its own runs, so each of them belongs to a leader that died or lost its lease mid-attempt
- * (whose late writes the fence now refuses). Attempts whose effect is idempotent — PROOF
+ * its own runs, so each of them belongs to a leader that died or lost its lease mid-batch
+ * (whose late writes the fence now refuses). Those it claimed but never marked started
+ * (queue/sql/mark-started.ts) go back unchanged: no attempt counted, no log row. Of the
+ * started ones, attempts whose effect is idempotent — PROOF
  * mode, or an adapter that passes the idempotency key on — run again; the others may or may
  * not have happened, so they wait as NEEDS_REVIEW (OUTCOME_UNKNOWN) and are never retried
  * automatically. Each abandoned attempt gets its log row, closed as ABANDONED.
@@ -40,8 +44,18 @@ export class RescueService {
 
   async rescue(fence: LeaseFence): Promise<RescueReport> {
     await this.ledger.closeAbandonedTicks(`abandoned: its leader stopped before finishing; taken over at epoch ${fence.epoch}`);
-    const orphans = await this.queue.findRunning();
-    if (orphans.length === 0) return { requeued: 0, parked: 0 };
+    const running = await this.queue.findRunning();
+    // Claimed but never marked started: nothing of them happened, so they go back as they were.
+    const unstarted = running.filter((action) => action.startedAt === null);
+    const released = await this.queue.releaseUnstarted(
+      unstarted.map((action) => action.id),
+      fence,
+      'never-marked',
+    );
+    this.metrics.rescued('NOT_STARTED', released.length);
+    if (released.length > 0) this.logger.warn(`Gave back ${released.length} action(s) a stopped leader had claimed but not started`);
+    const orphans = running.filter((action) => action.startedAt !== null);
+    if (orphans.length === 0) return { requeued: 0, parked: 0, released: released.length };
 
     const rerun = orphans.filter((action) => this.mayRunAgain(action));
     const rerunIds = new Set(rerun.map((action) => action.id));
@@ -90,9 +104,9 @@ export class RescueService {
             attempt: original.attempts,
             mode: original.claimMode ?? ExecutionMode.PROOF,
             outcome: AttemptOutcome.ABANDONED,
-            // From its claim to its taking back, both by the database's clock.
-            startedAt: original.updatedAt,
-            durationMs: Math.max(0, action.updatedAt.getTime() - original.updatedAt.getTime()),
+            // From its start to its taking back, both by the database's clock.
+            startedAt: original.startedAt!,
+            durationMs: Math.max(0, action.updatedAt.getTime() - original.startedAt!.getTime()),
             artifactRef: null,
             artifactSha256: null,
             errorCode: action.lastErrorCode ?? 'ABANDONED',
@@ -113,7 +127,7 @@ export class RescueService {
         `Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`,
       );
     }
-    return { requeued: requeued.length, parked: parked.length };
+    return { requeued: requeued.length, parked: parked.length, released: released.length };
   }
 
   /** Re-running is safe only where the effect is idempotent, and only a few times. */

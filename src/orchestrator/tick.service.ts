@@ -21,6 +21,7 @@ import { SqlDatabase } from '../database/sql-database';
 import { AolMetrics } from '../metrics/aol-metrics';
 import { ActionRunner, AttemptResult } from './action-runner';
 import { DatabaseClock } from './database-clock';
+import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
 import { renewGateClaim } from './sql/renew-gate-claim';
 
@@ -81,6 +82,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     private readonly ledger: LedgerService,
     private readonly runner: ActionRunner,
     private readonly rescuer: RescueService,
+    private readonly pacer: PlatformPacer,
     private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
     private readonly metrics: AolMetrics,
@@ -250,17 +252,22 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
 
   /**
    * Runs a claimed batch, AOL_TICK_CONCURRENCY at a time, checking before each start that the
-   * tick may go on (budget, lease, switchboard); what was not started goes back unchanged.
-   * Results are recorded in groups (one statement for the actions, one for their log rows),
-   * each REAL result at once: an effect outside must be on record as soon as it happened.
+   * tick may go on (budget, lease, switchboard); what was not started goes back unchanged, even
+   * when recording failed. A REAL attempt starts only once its start is on record (see
+   * markStartsAhead). Results are recorded in groups (one statement for the actions, one for
+   * their log rows), each REAL result at once: an effect outside must be on record as soon as
+   * it happened.
    */
-  private async runBatch(claimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+  private async runBatch(batchClaimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
+    const { toRun: claimed, note: pacingNote } = await this.pace(batchClaimed, batch);
     const counts = { ...NO_ATTEMPTS };
     const finished: AttemptResult[] = [];
     let recording = Promise.resolve();
     let recordingFailed: unknown = null;
-    let started = 0;
+    let taken = 0;
+    const startedIds = new Set<number>();
     let stopReason: string | null = null;
+    const markedAhead = this.markStartsAhead(claimed, batch);
 
     const flush = () => {
       const group = finished.splice(0);
@@ -283,10 +290,17 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       });
     };
     const worker = async () => {
-      while (started < claimed.length) {
+      while (taken < claimed.length) {
         stopReason ??= recordingFailed !== null ? 'recording failed' : this.reasonToStop(batch.clock);
         if (stopReason) return;
-        const action = claimed[started++];
+        const index = taken++;
+        const action = claimed[index];
+        const refusal = await markedAhead(index);
+        if (refusal) {
+          stopReason ??= refusal;
+          return;
+        }
+        startedIds.add(action.id);
         finished.push(await this.runner.attempt(action, batch.mode));
         if (batch.mode === ExecutionMode.REAL || finished.length >= RECORD_GROUP_SIZE) flush();
       }
@@ -294,17 +308,76 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     await Promise.all(Array.from({ length: Math.min(this.config.tickConcurrency, claimed.length) }, worker));
     flush();
     await recording;
-    if (recordingFailed !== null) throw recordingFailed;
 
-    let note: string | null = null;
-    if (started < claimed.length) {
-      const released = await this.queue.releaseUnstarted(
-        claimed.slice(started).map((rest) => rest.id),
-        batch.fence,
-      );
-      note = `${stopReason}; ${released} claimed action(s) returned unstarted`;
+    let note: string | null = pacingNote;
+    const unstarted = claimed.filter((action) => !startedIds.has(action.id)).map((action) => action.id);
+    if (unstarted.length > 0) {
+      // Also after a failed recording: what never started must not wait for a rescue to be
+      // told apart from what did. Should this fail too, the rescue gives back what was never
+      // marked started.
+      try {
+        const released = await this.queue.releaseUnstarted(unstarted, batch.fence, { claimEpoch: batch.fence.epoch });
+        note = [note, `${stopReason}; ${released.length} claimed action(s) returned unstarted`].filter(Boolean).join('; ');
+      } catch (error) {
+        recordingFailed ??= error;
+      }
     }
+    if (recordingFailed !== null) throw recordingFailed;
     return { counts, note };
+  }
+
+  /**
+   * Platform pacing of a REAL batch (see PlatformPacer): what must wait goes back unstarted,
+   * held until it may run, its reason as its last error and in the tick's note; the rest runs.
+   */
+  private async pace(
+    claimed: readonly ActionEntity[],
+    batch: BatchContext,
+  ): Promise<{ toRun: readonly ActionEntity[]; note: string | null }> {
+    if (batch.mode !== ExecutionMode.REAL || !this.pacer.active) return { toRun: claimed, note: null };
+    const { go, held } = await this.pacer.divide(claimed);
+    const notes: string[] = [];
+    for (const { ids, hold } of held) {
+      const released = await this.queue.releaseUnstarted(ids, batch.fence, { claimEpoch: batch.fence.epoch }, hold);
+      notes.push(`${released.length} action(s) ${hold.errorCode}: ${hold.error}`);
+    }
+    return { toRun: go, note: notes.length > 0 ? notes.join('; ') : null };
+  }
+
+  /**
+   * The write-ahead record of REAL starts: before the attempt at `index` of the batch is
+   * called, it is marked started in the database (queue/sql/mark-started.ts), together with
+   * those that will run alongside it (AOL_TICK_CONCURRENCY of them, one statement per group),
+   * so that a rescue after a crash parks only attempts that may have taken effect and gives
+   * the merely claimed ones back unchanged. Resolves with null when the attempt may start,
+   * or why it may not. PROOF attempts have no effect outside and were marked at their claim.
+   */
+  private markStartsAhead(claimed: readonly ActionEntity[], batch: BatchContext): (index: number) => Promise<string | null> {
+    if (batch.mode !== ExecutionMode.REAL) return () => Promise.resolve(null);
+    const marked = new Set<number>();
+    let markedUntil = 0;
+    // Groups are marked in order, each after the one before; a failure stops every later start.
+    let marking: Promise<void> = Promise.resolve();
+    return async (index) => {
+      if (index >= markedUntil) {
+        const group = claimed.slice(index, (markedUntil = Math.min(claimed.length, index + this.config.tickConcurrency)));
+        marking = marking.then(async () => {
+          for (const id of await this.queue.markStarted(
+            group.map((action) => action.id),
+            batch.fence,
+          ))
+            marked.add(id);
+        });
+      }
+      try {
+        await marking;
+      } catch (error) {
+        return `the start could not be recorded (${error instanceof Error ? error.message : String(error)})`;
+      }
+      if (marked.has(claimed[index].id)) return null;
+      this.leaseLost();
+      return 'lease lost during the tick';
+    };
   }
 
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */

@@ -52,6 +52,18 @@ export class ActionEntity {
   @Enum({ items: () => ExecutionMode, type: 'string', nullable: true })
   claimMode?: ExecutionMode | null;
 
+  /**
+   * When the current attempt may have begun to take effect: written before a REAL attempt's
+   * call (a PROOF attempt's at its claim, as it has no effect outside), cleared by each claim
+   * and by a release. A RUNNING action without it was claimed but never started.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  startedAt?: Date | null;
+
+  /** Retries in a row deferred to a remote side's reset time, sparing the retry budget (bounded). */
+  @Property({ type: 'integer', default: 0 })
+  deferrals!: number;
+
   /** Times a new leader found it RUNNING under a dead one and took it back. */
   @Property({ type: 'integer', default: 0 })
   rescues!: number;

@@ -6,6 +6,7 @@ import { ActionStatus, ActionType } from '../actions/action-status';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ActionEntity } from './action.entity';
 import { toActionRecords } from './sql/action-row';
+import { BulkChange, bulkChange, BulkFilter, countMatching } from './sql/bulk-change';
 import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
@@ -15,7 +16,8 @@ import { oldestDueAge } from './sql/oldest-due-age';
 import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
 import { RecordedChange, toRecordedChange } from './sql/recorded-change';
-import { releaseUnstarted } from './sql/release-unstarted';
+import { markStarted } from './sql/mark-started';
+import { Hold, releaseUnstarted, UnstartedClaim } from './sql/release-unstarted';
 import { requeueAction } from './sql/requeue-action';
 import { RescueWrite, takeBack } from './sql/take-back';
 
@@ -102,9 +104,16 @@ export class QueueRepository {
     return changed.map((row) => toRecordedChange(row, d));
   }
 
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<ActionEntity[]> {
+  /** The write-ahead mark of attempts about to start (queue/sql/mark-started.ts); returns the ids marked. */
+  async markStarted(ids: readonly number[], fence: LeaseFence): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.query<{ id: unknown }>(markStarted(this.db.dialect, ids, fence));
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim, hold?: Hold): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
-    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence)), this.db.dialect);
+    return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence, which, hold)), this.db.dialect);
   }
 
   async findRunning(): Promise<ActionEntity[]> {
@@ -129,6 +138,17 @@ export class QueueRepository {
   /** Null if the action was not DLQ or NEEDS_REVIEW. */
   async requeue(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
     return toActionRecords(await executor.query(requeueAction(this.db.dialect, id)), this.db.dialect)[0] ?? null;
+  }
+
+  /** One batch of a bulk change (queue/sql/bulk-change.ts); returns the ids it changed. */
+  async changeMatching(change: BulkChange, filter: BulkFilter, afterId: number, limit: number, executor: SqlExecutor): Promise<number[]> {
+    const rows = await executor.query<{ id: unknown }>(bulkChange(this.db.dialect, change, filter, afterId, limit));
+    return rows.map((row) => Number(row.id));
+  }
+
+  async countMatching(filter: BulkFilter): Promise<number> {
+    const [row] = await this.db.query<{ count: unknown }>(countMatching(this.db.dialect, filter));
+    return Number(row.count);
   }
 
   async countByStatus(): Promise<Map<ActionStatus, number>> {

@@ -15,6 +15,8 @@ import type { NewAction } from './sql/insert-actions';
 import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
+import type { Hold, UnstartedClaim } from './sql/release-unstarted';
+import type { BulkChange, BulkFilter } from './sql/bulk-change';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -36,6 +38,8 @@ export interface FailureReport {
   code: string;
   message: string;
   retryable: boolean;
+  /** When the remote side said to come back, if it did. */
+  retryAt?: Date | null;
 }
 
 /** How one attempt ended: a result, or a failure. */
@@ -171,6 +175,18 @@ export class QueueService {
     return (await this.repository.requeue(id, executor)) ?? this.refuse(id, 'retried', 'DLQ or NEEDS_REVIEW', executor);
   }
 
+  /**
+   * Retries or cancels the next `limit` actions of `filter` after id `afterId`, in id order, in
+   * one statement inside the caller's transaction; returns the ids changed.
+   */
+  async changeMatching(change: BulkChange, filter: BulkFilter, afterId: number, limit: number, tx: SqlExecutor): Promise<number[]> {
+    return this.repository.changeMatching(change, filter, afterId, limit, tx);
+  }
+
+  async countMatching(filter: BulkFilter): Promise<number> {
+    return this.repository.countMatching(filter);
+  }
+
   async counts(): Promise<QueueCounts> {
     const byStatus = await this.repository.countByStatus();
     return Object.fromEntries(Object.values(ActionStatus).map((status) => [status, byStatus.get(status) ?? 0])) as QueueCounts;
@@ -198,19 +214,31 @@ export class QueueService {
     const successes: SuccessWrite[] = [];
     const failures: FailureWrite[] = [];
     const byId = new Map<number, AttemptReport>();
+    const spared = new Set<number>();
     for (const report of reports) {
       const { action, result, failure } = report;
       byId.set(action.id, report);
       if (result) {
         successes.push({ id: action.id, ...result });
       } else if (failure) {
-        const decision = decideAfterFailure(action.attempts - action.attemptFloor, failure.retryable, this.retryPolicy);
+        const retryAt = failure.retryAt ?? null;
+        const decision = decideAfterFailure(
+          {
+            attempts: action.attempts - action.attemptFloor,
+            retryable: failure.retryable,
+            retryInSeconds: retryAt && (retryAt.getTime() - Date.now()) / 1000,
+            deferrals: action.deferrals,
+          },
+          this.retryPolicy,
+        );
+        if (decision.spareBudget) spared.add(action.id);
         failures.push({
           id: action.id,
           status: decision.status,
           delaySeconds: decision.delaySeconds,
           errorCode: failure.code,
           error: failure.message,
+          spareBudget: decision.spareBudget,
         });
       }
     }
@@ -228,7 +256,12 @@ export class QueueService {
             lastErrorCode: null,
             lastError: null,
           }
-        : { lastErrorCode: failure!.code, lastError: failure!.message };
+        : {
+            lastErrorCode: failure!.code,
+            lastError: failure!.message,
+            attemptFloor: action.attemptFloor + (spared.has(action.id) ? 1 : 0),
+            deferrals: spared.has(action.id) ? action.deferrals + 1 : 0,
+          };
       return { ...action, ...written, ...change };
     });
   }
@@ -237,11 +270,19 @@ export class QueueService {
     return this.repository.findByIds(ids, executor);
   }
 
-  /** Returns claimed actions that never started to the queue; returns how many it could. */
-  async releaseUnstarted(ids: readonly number[], fence: LeaseFence): Promise<number> {
-    const released = await this.repository.releaseUnstarted(ids, fence);
+  /**
+   * Marks claimed attempts as started, durably, before any of them is called (one statement);
+   * returns the ids marked: one missing was fenced off and must not start.
+   */
+  async markStarted(ids: readonly number[], fence: LeaseFence): Promise<Set<number>> {
+    return this.repository.markStarted(ids, fence);
+  }
+
+  /** Returns claimed actions that never started to the queue, as they were or held (see Hold); returns those it could. */
+  async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim, hold?: Hold): Promise<ActionEntity[]> {
+    const released = await this.repository.releaseUnstarted(ids, fence, which, hold);
     await this.announceAll(released);
-    return released.length;
+    return released;
   }
 
   async findRunning(): Promise<ActionEntity[]> {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ActionFailure } from '../actions/action-failure';
 import { AolConfig, loadConfig, MastodonConfig, Secret } from '../config/aol-config';
 import { FakeMastodon } from '../../test/support/fake-mastodon';
-import { MastodonPublisher } from './mastodon-publisher';
+import { MastodonPublisher, rateLimitReset } from './mastodon-publisher';
 import type { SocialPost } from './social-post';
 import { NoSocialPublisher } from './social-publisher';
 import { createSocialPublisher } from './social.module';
@@ -225,5 +225,20 @@ describe('createSocialPublisher', () => {
     expect(publisher.isConfigured('mastodon')).toBe(true);
     expect(publisher.isConfigured('x')).toBe(false);
     expect(publisher.idempotent).toBe(true);
+  });
+});
+
+describe('rateLimitReset', () => {
+  const now = Date.parse('2026-12-06T12:00:00Z');
+
+  it("reads Mastodon's X-RateLimit-Reset first, then Retry-After in seconds or as an HTTP date", () => {
+    expect(rateLimitReset('2026-12-06T12:05:00.000Z', '30', now)).toEqual(new Date('2026-12-06T12:05:00Z'));
+    expect(rateLimitReset(null, '30', now)).toEqual(new Date('2026-12-06T12:00:30Z'));
+    expect(rateLimitReset('soon', 'Sun, 06 Dec 2026 12:10:00 GMT', now)).toEqual(new Date('2026-12-06T12:10:00Z'));
+  });
+
+  it('is null when neither says when', () => {
+    expect(rateLimitReset(null, null, now)).toBeNull();
+    expect(rateLimitReset('later', 'whenever', now)).toBeNull();
   });
 });

@@ -129,6 +129,7 @@ export class MastodonPublisher implements SocialPublisher {
         MastodonFailureCode.REMOTE_RATE_LIMITED,
         `Mastodon rate-limited the post: HTTP 429 ${reason}${reset ? ` (limit resets at ${this.clip(reset)})` : ''}`,
         true,
+        rateLimitReset(reset, response.headers.get('retry-after')),
       );
     }
     if (status >= 400 && status < 500) {
@@ -226,6 +227,20 @@ async function readBody(response: Response, limit: number): Promise<string> {
 }
 
 /** The status Mastodon made: its id (a string in every server's API) and public address. */
+/**
+ * When a 429 says the limit resets: Mastodon's X-RateLimit-Reset (an ISO 8601 time), else
+ * Retry-After (seconds, or an HTTP date); null when neither is readable.
+ */
+export function rateLimitReset(reset: string | null, retryAfter: string | null, now = Date.now()): Date | null {
+  const at = reset === null ? NaN : Date.parse(reset);
+  if (!Number.isNaN(at)) return new Date(at);
+  if (retryAfter === null) return null;
+  const trimmed = retryAfter.trim();
+  if (/^\d+$/.test(trimmed)) return new Date(now + Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : new Date(date);
+}
+
 function parseStatus(body: string): PublishedPost | null {
   let parsed: unknown;
   try {

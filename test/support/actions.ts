@@ -93,10 +93,10 @@ export async function makeDue(aol: TestApp, id: string): Promise<void> {
   await aol.sql(`update aol_actions set run_after = ${past} where id = ?`, [Number(id)]);
 }
 
-/** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch. */
+/** Leaves an action as a leader that died mid-attempt would: RUNNING under an old epoch, marked started. */
 export async function abandon(aol: TestApp, id: string, mode: 'PROOF' | 'REAL', rescues = 0): Promise<void> {
   await aol.sql(
-    `update aol_actions set status = 'RUNNING', attempts = attempts + 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = ?, rescues = ? where id = ?`,
+    `update aol_actions set status = 'RUNNING', attempts = attempts + 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = ?, rescues = ?, started_at = updated_at where id = ?`,
     [mode, rescues, Number(id)],
   );
   await aol.sql(`insert into aol_tick_ledger (owner, epoch, started_at, outcome) values ('dead-leader', 0, ?, 'RUNNING')`, [

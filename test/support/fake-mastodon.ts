@@ -24,6 +24,8 @@ export interface RecordedRequest {
   body: string;
   /** HTTP status sent, or 'hang' when it was never answered. */
   reply: number | 'hang';
+  /** Date.now() when its body had arrived. */
+  at: number;
 }
 
 export interface FakeStatus {
@@ -92,7 +94,7 @@ export class FakeMastodon {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readAll(request);
     const path = (request.url ?? '/').split('?')[0];
-    const recorded: RecordedRequest = { method: request.method ?? '', path, headers: request.headers, body, reply: 0 };
+    const recorded: RecordedRequest = { method: request.method ?? '', path, headers: request.headers, body, reply: 0, at: Date.now() };
     this.requests.push(recorded);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       recorded.reply = status;

@@ -19,10 +19,13 @@ export class ControlEventModel {
   @Field()
   reason: string;
 
-  @Field(() => ID, { nullable: true, description: 'The action it concerned (cancel, retry).' })
+  @Field(() => ID, { nullable: true, description: 'The action it concerned (cancel, retry); null for switchboard and bulk changes.' })
   actionId: string | null;
 
-  @Field(() => JsonScalar, { nullable: true, description: 'What changed, e.g. {"paused": true}.' })
+  @Field(() => JsonScalar, {
+    nullable: true,
+    description: 'What changed, e.g. {"paused": true}; for a bulk change its filter, limit and count.',
+  })
   details: Record<string, unknown> | null;
 
   @Field()

@@ -1,6 +1,6 @@
-import { Sql, sql } from '../../database/sql';
+import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
-import type { ExecutionMode } from '../../actions/execution-mode';
+import { ExecutionMode } from '../../actions/execution-mode';
 import type { ActionEntity } from '../action.entity';
 import type { LeaseFence } from '../../lease/sql/lease-fence';
 import { ACTION_COLUMNS, QUALIFIED_ACTION_COLUMNS } from './action-row';
@@ -24,10 +24,15 @@ export function dueActionIds(d: SqlDialect, limit: number, condition: Sql = sql`
     limit ${limit}`;
 }
 
-/** What claiming does to a row: RUNNING, one more attempt, under the claimer (its owner, epoch and mode). */
+/**
+ * What claiming does to a row: RUNNING, one more attempt, under the claimer (its owner, epoch
+ * and mode). A REAL attempt is not started yet: the leader marks it just before its call
+ * (mark-started.ts). A PROOF attempt has no effect outside, so its claim counts as its start:
+ * a rescue runs it again rather than giving it back, and the hot path gains no statement.
+ */
 export function claimAssignments(d: SqlDialect, claim: Claim): Sql {
   return sql`set status = 'RUNNING', attempts = attempts + 1, claimed_by = ${claim.fence.owner}, claim_epoch = ${claim.fence.epoch},
-    claim_mode = ${claim.mode}, updated_at = ${d.now}`;
+    claim_mode = ${claim.mode}, started_at = ${claim.mode === ExecutionMode.PROOF ? d.now : raw('null')}, updated_at = ${d.now}`;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface FailureWrite {
   delaySeconds: number;
   errorCode: string;
   error: string;
+  /** Not counted against the retry budget: deferred to the time the remote side gave. */
+  spareBudget: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function recordFailures(d: SqlDialect, fence: LeaseFence, failures: reado
       { name: 'delay_seconds', type: 'double precision' },
       { name: 'new_error_code', type: 'text' },
       { name: 'new_error', type: 'text' },
+      { name: 'spare', type: 'int' },
     ],
     failures.map((write) => ({
       action_id: write.id,
@@ -37,12 +40,15 @@ export function recordFailures(d: SqlDialect, fence: LeaseFence, failures: reado
       delay_seconds: write.delaySeconds,
       new_error_code: write.errorCode,
       new_error: write.error,
+      spare: write.spareBudget ? 1 : 0,
     })),
   );
   return sql`update aol_actions
     set status = failed.new_status,
         run_after = case when failed.new_status = 'RETRY' then ${d.nowPlusSeconds(sql`failed.delay_seconds`)} else aol_actions.run_after end,
         last_error_code = failed.new_error_code, last_error = failed.new_error, updated_at = ${d.now},
+        attempt_floor = aol_actions.attempt_floor + failed.spare,
+        deferrals = case when failed.spare = 1 then aol_actions.deferrals + 1 else 0 end,
         finished_at = case when failed.new_status = 'RETRY' then null else ${d.now} end
     from ${failed}
     where aol_actions.id = failed.action_id and ${fencedByBatch('failed', fence)}

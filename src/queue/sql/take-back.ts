@@ -11,8 +11,8 @@ export interface RescueWrite {
 }
 
 /**
- * Takes back actions a dead leader left RUNNING (orchestrator/rescue.service.ts): due again
- * now (RETRY), or parked as NEEDS_REVIEW, with the reason kept as their last error and one more
+ * Takes back actions a dead leader left RUNNING after marking them started
+ * (orchestrator/rescue.service.ts): due again now (RETRY), or parked as NEEDS_REVIEW, with the reason kept as their last error and one more
  * rescue counted. Rows by id, the status unindexed (see SqlDialect.unindexed); fenced like
  * every leader write, so a leader that lost the lease meanwhile takes nothing.
  */
@@ -20,6 +20,6 @@ export function takeBack(d: SqlDialect, ids: readonly number[], fence: LeaseFenc
   return sql`update aol_actions
     set status = ${outcome.status}, rescues = rescues + 1, run_after = ${outcome.status === ActionStatus.RETRY ? d.now : sql`run_after`},
         last_error_code = ${outcome.errorCode}, last_error = ${outcome.error}, updated_at = ${d.now}
-    where ${d.inList(sql`id`, ids)} and ${d.unindexed(sql`status`)} = 'RUNNING' and ${fence.condition}
+    where ${d.inList(sql`id`, ids)} and ${d.unindexed(sql`status`)} = 'RUNNING' and started_at is not null and ${fence.condition}
     returning ${ACTION_COLUMNS}`;
 }
