@@ -83,9 +83,13 @@ export class ControlService {
     return this.set(ControlEventKind.SET_PROOF_MODE, 'proof_mode', enabled, change);
   }
 
-  /** REAL only when the deployment allows it (AOL_PROOF_MODE=0) and the operator's switch is off. */
-  effectiveMode(flags: ControlFlags): EffectiveMode {
-    if (this.proofModeOnly) return { mode: ExecutionMode.PROOF, reason: 'AOL_PROOF_MODE=1: this deployment runs in PROOF mode only' };
+  /**
+   * REAL only when the deployment allows it (AOL_PROOF_MODE=0) and the operator's switch is off.
+   * `proofModeOnly` is this instance's gate unless another's is given (the leader's, which is
+   * what actions run under).
+   */
+  effectiveMode(flags: ControlFlags, proofModeOnly = this.proofModeOnly): EffectiveMode {
+    if (proofModeOnly) return { mode: ExecutionMode.PROOF, reason: 'AOL_PROOF_MODE=1: this deployment runs in PROOF mode only' };
     if (flags.proofMode) return { mode: ExecutionMode.PROOF, reason: "the operator's proof-mode switch is on" };
     return { mode: ExecutionMode.REAL, reason: "AOL_PROOF_MODE=0 and the operator's proof-mode switch is off" };
   }
