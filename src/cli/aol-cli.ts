@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { CoreModule } from '../app.module';
-import { createLogger, prepareDatabase } from '../app.setup';
+import { prepareDatabase } from '../app.setup';
 import { AolConfig, ConfigError, loadConfig } from '../config/aol-config';
 import { MigrationService } from '../database/migration.service';
 import { SqlDatabase } from '../database/sql-database';
 import { AolError, StartupError } from '../errors/aol-error';
+import { createLogger } from '../logging/logger-params';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
 import { TickReport, TickService } from '../orchestrator/tick.service';
 import { QueueService } from '../queue/queue.service';
@@ -14,6 +15,8 @@ export interface CliOutput {
   out(line: string): void;
   err(line: string): void;
 }
+
+const STDERR = 2;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -51,7 +54,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
 
   const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
-    logger: createLogger({ ...config, logLevel: config.logLevel === 'log' ? 'warn' : config.logLevel }, 'AOL CLI'),
+    // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
+    logger: createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, STDERR),
   });
   try {
     if (command.name === 'migrate') {

@@ -6,10 +6,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
+import { FORMER_LOG_LEVELS, LogFormat, LogLevel } from './log-levels';
 
 export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'postgresql'; url: string };
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 /**
  * Seconds the leader keeps in hand before its lease expires: it stops starting actions
@@ -115,6 +114,8 @@ export class AolConfig {
   migrateOnStart: boolean;
   instanceId: string;
   logLevel: LogLevel;
+  /** Null: JSON when NODE_ENV=production, else pretty (JSON where pino-pretty is not installed). */
+  logFormat: LogFormat | null;
   /** Bearer token with every right; null: no authentication (the API is open). */
   apiToken: Secret | null;
   /** Bearer token for queries and subscriptions only. */
@@ -205,7 +206,8 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wakeOnEnqueue: flag(vars.AOL_WAKE_ON_ENQUEUE, false),
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-    logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
+    logLevel: logLevelOf(vars.AOL_LOG_LEVEL),
+    logFormat: (vars.AOL_LOG_FORMAT ?? ((vars.NODE_ENV ?? 'development') === 'production' ? 'json' : null)) as LogFormat | null,
     apiToken: vars.AOL_API_TOKEN ? new Secret(vars.AOL_API_TOKEN) : null,
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
@@ -218,6 +220,11 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null,
   } satisfies AolConfig);
+}
+
+function logLevelOf(name: string | undefined): LogLevel {
+  if (name === undefined) return 'info';
+  return FORMER_LOG_LEVELS[name] ?? (name as LogLevel);
 }
 
 /** What variables must satisfy together: the first combination that does not holds up start-up. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import { sql } from '../database/sql';
@@ -33,6 +33,7 @@ export const MAX_REASON_LENGTH = 500;
  */
 @Injectable()
 export class ControlService {
+  private readonly logger = new Logger(ControlService.name);
   private readonly proofModeOnly: boolean;
 
   constructor(
@@ -125,6 +126,7 @@ export class ControlService {
       return toFlags(rows[0], this.db.dialect);
     });
     await this.events.publish(AolTopic.CONTROL_FLAGS_CHANGED, flags);
+    this.logger.log({ msg: `Control change: ${kind} by ${change.actor}: ${reason}`, kind, actor: change.actor, reason, [column]: value });
     return flags;
   }
 
