@@ -49,7 +49,7 @@ export class AutonomyStatusService {
       this.queue.counts(),
       this.queue.oldestDueAgeSeconds(),
     ]);
-    const mode = this.control.effectiveMode(flags, lease.leaderProofModeOnly ?? undefined);
+    const mode = this.modeUnderTheLeader(flags, lease);
     return {
       lease,
       flags,
@@ -62,5 +62,13 @@ export class AutonomyStatusService {
       instanceId: this.config.instanceId,
       leader: this.ticks.isLeader && lease.owner === this.config.instanceId,
     };
+  }
+
+  /** The switchboard under the gate the lease row carries: the leader's, else the last leader's, else this instance's. */
+  private modeUnderTheLeader(flags: ControlFlags, lease: LeaseState): EffectiveMode {
+    if (lease.leaderProofModeOnly === null) return this.control.effectiveMode(flags);
+    const mode = this.control.effectiveMode(flags, lease.leaderProofModeOnly);
+    const whose = lease.owner === null ? 'the last leader' : `the leader ${lease.owner}`;
+    return { mode: mode.mode, reason: `${mode.reason} (the gate of ${whose})` };
   }
 }
