@@ -81,6 +81,19 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   failedAuthentications: 30,
 };
 
+/**
+ * What the leader deletes, and how often it looks. Days are counted from a row's start (a
+ * tick) or last change (an action); 0 keeps that kind for ever. Control events are never
+ * deleted, nor is any action still waiting or waiting for an operator.
+ */
+export interface RetentionPolicy {
+  /** Ledger rows of ticks that attempted nothing (idle, paused, killed). */
+  idleTicksDays: number;
+  /** SUCCESS and CANCELLED actions with their log rows and artifact files. */
+  finishedActionsDays: number;
+  intervalSeconds: number;
+}
+
 /** Who may run introspection queries (`__schema`, `__type`). */
 export type IntrospectionAccess = 'all' | 'operator' | 'none';
 
@@ -133,6 +146,7 @@ export class AolConfig {
   wsMaxBufferedBytes: number;
   /** memory: events reach this process's subscribers; postgres: every instance's, via LISTEN/NOTIFY. */
   eventBus: 'memory' | 'postgres';
+  retention: RetentionPolicy;
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
 }
@@ -218,6 +232,13 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wsMaxSubscriptions: vars.AOL_WS_MAX_SUBSCRIPTIONS ?? 100,
     wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
+    // A week of idle ticks is 120,960 rows at the default interval: enough to see when the
+    // service was idle, paused or killed lately. Finished actions are the audit: kept unless asked.
+    retention: {
+      idleTicksDays: vars.AOL_RETAIN_IDLE_TICKS_DAYS ?? 7,
+      finishedActionsDays: vars.AOL_RETAIN_FINISHED_ACTIONS_DAYS ?? 0,
+      intervalSeconds: vars.AOL_RETENTION_INTERVAL_SECONDS ?? 60,
+    },
     mastodon: null,
   } satisfies AolConfig);
 }

@@ -211,6 +211,15 @@ export class EnvironmentVariables {
   @IntegerVariable(64 * 1024, 1024 * 1024 * 1024)
   AOL_WS_MAX_BUFFERED_BYTES?: number;
 
+  @IntegerVariable(0, 36_500)
+  AOL_RETAIN_IDLE_TICKS_DAYS?: number;
+
+  @IntegerVariable(0, 36_500)
+  AOL_RETAIN_FINISHED_ACTIONS_DAYS?: number;
+
+  @IntegerVariable(1, 86_400)
+  AOL_RETENTION_INTERVAL_SECONDS?: number;
+
   @IsOptional()
   @IsIn([...LOG_LEVELS, ...Object.keys(FORMER_LOG_LEVELS)], {
     message: `$property must be one of ${LOG_LEVELS.join(', ')} (or the former ${Object.keys(FORMER_LOG_LEVELS).join(', ')}) (got "$value")`,

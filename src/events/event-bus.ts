@@ -19,6 +19,8 @@ export const AolTopic = {
   ACTION_UPDATED: 'aol.actionUpdated',
   CONTROL_FLAGS_CHANGED: 'aol.controlFlagsChanged',
   EXECUTION_LOGGED: 'aol.executionLogged',
+  /** Internal: what the leader's retention removed (orchestrator/retention.service.ts RowsPruned), for metrics. */
+  ROWS_PRUNED: 'aol.rowsPruned',
   /** Internal: new actions are due now (the payload says how many); wakes the leader. */
   ACTIONS_DUE: 'aol.actionsDue',
 } as const;

@@ -13,6 +13,7 @@ export function createSocialPublisher(config: AolConfig): SocialPublisher {
 /** The social adapter: runs POST_SOCIAL actions, in PROOF mode or through a real publisher. */
 @Module({
   providers: [ArtifactStore, SocialPostHandler, { provide: SOCIAL_PUBLISHER, useFactory: createSocialPublisher, inject: [AolConfig] }],
-  exports: [SocialPostHandler],
+  // The artifact store too, for retention to delete the files of the actions it prunes.
+  exports: [SocialPostHandler, ArtifactStore],
 })
 export class SocialModule {}
