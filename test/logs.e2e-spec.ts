@@ -2,7 +2,7 @@ import { DRIVERS } from './support/test-database';
 import { useTestDatabase } from './support/test-app';
 import { requireBuild, waitFor } from './support/processes';
 import { launchServer, LaunchedServer } from './support/aol-server';
-import { graphqlRequest } from './support/graphql-client';
+import { graphqlRequest, graphqlWsClient } from './support/graphql-client';
 import { runSql } from './support/raw-sql';
 
 const TOKEN = 'tok_e2e-logs-S3cret-0a1b2c3d4e5f';
@@ -106,6 +106,31 @@ describe.each(DRIVERS)('the service logs on %s', (driver) => {
         req: expect.objectContaining({ headers: expect.objectContaining({ authorization: '[secret]' }) }),
       }),
     );
+  });
+
+  it('gives a WebSocket connection one request id for the lines of all its messages', async () => {
+    const client = graphqlWsClient(server.graphqlUrl, { authorization: `Bearer ${TOKEN}`, actor: 'bob' });
+    const run = (query: string) =>
+      new Promise<unknown>((resolve, reject) => {
+        client.subscribe({ query }, { next: resolve, error: reject, complete: () => undefined });
+      });
+    try {
+      await run('mutation { pause(reason: "over the socket") { paused } }');
+      await run('mutation { resume(reason: "over the socket again") { paused } }');
+    } finally {
+      await client.dispose();
+    }
+    const lines = await waitFor(
+      async () => {
+        const found = logged().filter((line) => typeof line.reason === 'string' && line.reason.startsWith('over the socket'));
+        return found.length === 2 ? found : undefined;
+      },
+      5_000,
+      'both lines',
+    );
+    expect(lines.map((line) => line.actor)).toEqual(['operator:bob', 'operator:bob']);
+    expect(lines[0].requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[1].requestId).toBe(lines[0].requestId);
   });
 
   it('logs an internal error once with its stack, and a user error not at all', async () => {
