@@ -16,8 +16,6 @@ export interface CliOutput {
   err(line: string): void;
 }
 
-const STDERR = 2;
-
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
@@ -55,7 +53,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
 
   const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
     // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
-    logger: createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, STDERR),
+    logger: createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr),
   });
   try {
     if (command.name === 'migrate') {

@@ -40,13 +40,13 @@ function loggerOptions(settings: LogSettings, json: boolean): LoggerOptions {
  * development dependency: where it is not installed (a production image), AOL_LOG_FORMAT=pretty
  * is refused at start-up and the development default falls back to JSON.
  */
-function prettyStream(fd: number, required: boolean): DestinationStream | null {
+function prettyStream(destination: NodeJS.WritableStream, required: boolean): DestinationStream | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pretty({
       sync: true,
-      destination: fd,
+      destination,
       translateTime: 'SYS:HH:MM:ss.l',
       // One line each: the instance and the context before the message, other fields after it.
       messageFormat: '{instanceId} {if context}[{context}] {end}{msg}',
@@ -60,13 +60,15 @@ function prettyStream(fd: number, required: boolean): DestinationStream | null {
 }
 
 /**
- * nestjs-pino's parameters: the logger (JSON or pretty, to `fd`) and, for HTTP, the request's
+ * nestjs-pino's parameters: the logger (JSON or pretty, to `destination`) and, for HTTP, the request's
  * id (Fastify's, app.setup.ts) on every line logged while serving it. A finished request is logged at debug (at error when it failed
  * with 5xx): at info, a busy API would drown the tick's lines.
  */
-export function loggerParams(settings: LogSettings, fd = 1): Params {
-  const pretty = settings.logFormat === 'json' ? null : prettyStream(fd, settings.logFormat === 'pretty');
-  const stream = pretty ?? pino.destination({ dest: fd, sync: true });
+export function loggerParams(settings: LogSettings, destination: NodeJS.WritableStream = process.stdout): Params {
+  const pretty = settings.logFormat === 'json' ? null : prettyStream(destination, settings.logFormat === 'pretty');
+  // process.stdout rather than the descriptor: a pipe or file is written synchronously on Linux
+  // all the same, and a test can read what the app logs.
+  const stream = pretty ?? destination;
   return {
     pinoHttp: [
       {
@@ -82,7 +84,7 @@ export function loggerParams(settings: LogSettings, fd = 1): Params {
 }
 
 /** The application's logger (Nest's LoggerService over pino): the service's to stdout, the CLI's to stderr. */
-export function createLogger(settings: LogSettings, fd = 1): Logger {
-  const params = loggerParams(settings, fd);
+export function createLogger(settings: LogSettings, destination: NodeJS.WritableStream = process.stdout): Logger {
+  const params = loggerParams(settings, destination);
   return new Logger(new PinoLogger(params), params);
 }

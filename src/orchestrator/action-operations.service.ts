@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { ControlEventKind } from '../control/control-event.entity';
 import { ControlChange, ControlService } from '../control/control.service';
@@ -11,6 +11,8 @@ import { QueueService } from '../queue/queue.service';
  */
 @Injectable()
 export class ActionOperationsService {
+  private readonly logger = new Logger(ActionOperationsService.name);
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly queue: QueueService,
@@ -37,6 +39,14 @@ export class ActionOperationsService {
       return changed;
     });
     await this.queue.announce(action);
+    this.logger.log({
+      msg: `Control change: ${kind} of action ${id} by ${change.actor}: ${change.reason.trim()}`,
+      kind,
+      actor: change.actor,
+      reason: change.reason.trim(),
+      actionId: id,
+      status: action.status,
+    });
     return action;
   }
 }
