@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, type Params, PinoLogger } from 'nestjs-pino';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { AolConfig } from '../config/aol-config';
@@ -60,9 +59,10 @@ function prettyStream(destination: NodeJS.WritableStream, required: boolean): De
 }
 
 /**
- * nestjs-pino's parameters: the logger (JSON or pretty, to `destination`) and, for HTTP, the request's
- * id (Fastify's, app.setup.ts) on every line logged while serving it. A finished request is logged at debug (at error when it failed
- * with 5xx): at info, a busy API would drown the tick's lines.
+ * nestjs-pino's parameters: the logger (JSON or pretty, to `destination`) and, for HTTP, the
+ * request's id (Fastify's, see app.setup.ts) on every line logged while serving it. A finished
+ * request is logged at debug (at error when it failed with 5xx): at info, a busy API would drown
+ * the tick's lines.
  */
 export function loggerParams(settings: LogSettings, destination: NodeJS.WritableStream = process.stdout): Params {
   const pretty = settings.logFormat === 'json' ? null : prettyStream(destination, settings.logFormat === 'pretty');
