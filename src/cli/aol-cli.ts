@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { CoreModule } from '../app.module';
 import { prepareDatabase } from '../app.setup';
 import { AolConfig, ConfigError, loadConfig } from '../config/aol-config';
+import { unknownVariableWarnings } from '../config/unknown-variables';
 import { MigrationService } from '../database/migration.service';
 import { SqlDatabase } from '../database/sql-database';
 import { AolError, StartupError } from '../errors/aol-error';
@@ -51,10 +52,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     throw error;
   }
 
-  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
-    // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
-    logger: createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr),
-  });
+  // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
+  const logger = createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr);
+  for (const warning of unknownVariableWarnings(env)) logger.warn(warning);
+  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger });
   try {
     if (command.name === 'migrate') {
       await app.get(SqlDatabase).assertReachable();
