@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   ['actions', 'errors'],
   ['config'],
-  ['database', 'rate-limit'],
+  ['database', 'rate-limit', 'logging'],
   ['events', 'auth'],
   ['graphql'],
   ['lease', 'control', 'ledger', 'social', 'console'],

@@ -37,7 +37,14 @@ async function main(): Promise<void> {
     let key = 0;
     const statements: Record<string, () => Sql> = {
       'lease statement of an idle tick': () =>
-        acquireOrRenewLease(d, { owner: 'bench', heldEpoch: 1, ttlSeconds: 30, read: switchboardSnapshot(d), takeOverOnlyIf: NOT_KILLED }),
+        acquireOrRenewLease(d, {
+          owner: 'bench',
+          heldEpoch: 1,
+          ttlSeconds: 30,
+          proofModeOnly: true,
+          read: switchboardSnapshot(d),
+          takeOverOnlyIf: NOT_KILLED,
+        }),
       'renewal + gate + claim, empty queue': () =>
         renewGateClaim(d, {
           fence: leaseFence(d, 'bench', 1),

@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { GraphqlApiModule } from './graphql/graphql-api.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { TickSchedulerModule } from './orchestrator/tick-scheduler.module';
 
@@ -28,7 +29,15 @@ export class AppModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuthModule, GraphqlApiModule, HealthModule, ConsoleModule, TickSchedulerModule],
+      imports: [
+        LoggingModule.forRoot(config),
+        CoreModule.forRoot(config),
+        AuthModule,
+        GraphqlApiModule,
+        HealthModule,
+        ConsoleModule,
+        TickSchedulerModule,
+      ],
     };
   }
 }

@@ -1,7 +1,8 @@
-import { ConsoleLogger, INestApplication, INestApplicationContext, LogLevel as NestLogLevel, ValidationPipe } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { INestApplication, INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { AolConfig, LogLevel } from './config/aol-config';
+import type { AolConfig } from './config/aol-config';
 import { MigrationService } from './database/migration.service';
 import { SqlDatabase } from './database/sql-database';
 import { AuthService } from './auth/auth.service';
@@ -9,19 +10,12 @@ import { AolError, AolErrorCode, StartupError } from './errors/aol-error';
 import { BodyRefusalFilter } from './graphql/body-refusal.filter';
 import { decodeRequestBody, installJsonBodyParser } from './graphql/request-body-decoding';
 import { installRequestGuard } from './graphql/request-guard';
+import { requestIdOf } from './logging/request-id';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { ArtifactStore } from './social/artifact-store';
 
 /** node:http's default requestTimeout, which Fastify replaces with none. */
 const NODE_REQUEST_TIMEOUT_MS = 300_000;
-
-const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Nest's logger at AOL_LOG_LEVEL and everything more severe; JSON lines in production. */
-export function createLogger(config: Pick<AolConfig, 'logLevel' | 'nodeEnv'>, context = 'AOL'): ConsoleLogger {
-  const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.logLevel satisfies LogLevel) + 1);
-  return new ConsoleLogger(context, { logLevels, json: config.nodeEnv === 'production' });
-}
 
 /** Nest's Fastify adapter, with the JSON body parser that Nest registers at start-up bounded in nesting. */
 class BoundedJsonFastifyAdapter extends FastifyAdapter {
@@ -43,6 +37,12 @@ export function createHttpAdapter(config: Pick<AolConfig, 'maxRequestBytes'>): F
     requestTimeout: NODE_REQUEST_TIMEOUT_MS,
     // /graphql/ is served as /graphql, as it was under Express.
     routerOptions: { ignoreTrailingSlash: true },
+    // The id on the request's log lines: the caller's when sane, so a trace crosses services.
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers),
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
   });
   adapter.getInstance().addHook('preParsing', decodeRequestBody);
   return adapter;

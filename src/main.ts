@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { createHttpAdapter, createLogger, prepareApp } from './app.setup';
+import { createHttpAdapter, prepareApp } from './app.setup';
 import { loadConfig } from './config/aol-config';
+import { unknownVariableWarnings } from './config/unknown-variables';
+import { createLogger } from './logging/logger-params';
 import { StartupError } from './errors/aol-error';
 import { describeTarget } from './database/sql-database';
 import { assertSqliteFileOpens } from './database/sqlite-connection';
@@ -21,6 +23,7 @@ async function bootstrap(): Promise<void> {
   process.env.UV_THREADPOOL_SIZE ??= String(Math.min(Math.max(4, config.tickConcurrency), MAX_FILE_THREADS));
   const logger = createLogger(config);
   await assertSqliteFileOpens(config.database);
+  for (const warning of unknownVariableWarnings(process.env)) logger.warn(warning);
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger });
   await prepareApp(app, config);
 
@@ -32,7 +35,7 @@ async function bootstrap(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.log(`${signal}: shutting down`);
+    logger.log(`${signal}: shutting down`, 'AOL');
     app.get(TickService, { strict: false }).stopStartingActions();
     const limitMs = (config.actionTimeoutSeconds + SHUTDOWN_GRACE_SECONDS) * 1000;
     const forced = setTimeout(() => {
@@ -54,7 +57,7 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', shutdown);
 
   await app.listen(config.port, config.host);
-  logger.log(`AOL ${config.instanceId} serving GraphQL at ${await app.getUrl()}/graphql on ${describeTarget(config.database)}`);
+  logger.log(`AOL ${config.instanceId} serving GraphQL at ${await app.getUrl()}/graphql on ${describeTarget(config.database)}`, 'AOL');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -81,6 +81,13 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
     expect(result.stderr).toMatch(/^error: BAD_USER_INPUT: Invalid POST_SOCIAL payload: text must not be empty/);
     expect(JSON.parse((await aol(['status'])).stdout).queue.PENDING).toBe(0);
   });
+
+  it('warns on stderr of a misspelled variable, naming the closest one, and still answers on stdout', async () => {
+    const result = await aol(['status'], { AOL_MAX_ACTION_PER_TICK: '5' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('AOL_MAX_ACTION_PER_TICK is not a variable AOL reads; did you mean AOL_MAX_ACTIONS_PER_TICK?');
+    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ leaderInstanceId: null, leaderMode: null }));
+  });
 });
 
 describe('the CLI refusing bad arguments and configuration', () => {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { createHttpAdapter, createLogger, prepareApp } from '../../src/app.setup';
+import { createHttpAdapter, prepareApp } from '../../src/app.setup';
+import { createLogger } from '../../src/logging/logger-params';
 import { loadConfig } from '../../src/config/aol-config';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/actions/action-handler';
 import { SocialPostHandler } from '../../src/social/social-post.handler';

@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { CoreModule } from '../app.module';
-import { createLogger, prepareDatabase } from '../app.setup';
+import { prepareDatabase } from '../app.setup';
 import { AolConfig, loadConfig } from '../config/aol-config';
+import { unknownVariableWarnings } from '../config/unknown-variables';
 import { MigrationService } from '../database/migration.service';
 import { SqlDatabase } from '../database/sql-database';
 import { assertSqliteFileOpens } from '../database/sqlite-connection';
 import { AolError, StartupError } from '../errors/aol-error';
+import { createLogger } from '../logging/logger-params';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
 import { TickReport, TickService } from '../orchestrator/tick.service';
 import { QueueService } from '../queue/queue.service';
@@ -52,9 +54,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     throw error;
   }
 
-  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
-    logger: createLogger({ ...config, logLevel: config.logLevel === 'log' ? 'warn' : config.logLevel }, 'AOL CLI'),
-  });
+  // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
+  const logger = createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr);
+  for (const warning of unknownVariableWarnings(env)) logger.warn(warning);
+  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger });
   try {
     if (command.name === 'migrate') {
       await app.get(SqlDatabase).assertReachable();

@@ -56,6 +56,26 @@ describe('loadConfig', () => {
     expect(problemsOf(env)).toEqual([problem]);
   });
 
+  it('logs at info, as JSON in production and pretty elsewhere, and reads the former level names', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', logFormat: null });
+    expect(loadConfig({ NODE_ENV: 'production', AOL_API_TOKEN: 'operator-token-0123456789abcdef' }).logFormat).toBe('json');
+    expect(loadConfig({ AOL_LOG_LEVEL: 'info', AOL_LOG_FORMAT: 'json' })).toMatchObject({ logLevel: 'info', logFormat: 'json' });
+    expect(loadConfig({ AOL_LOG_LEVEL: 'log' }).logLevel).toBe('info');
+    expect(loadConfig({ AOL_LOG_LEVEL: 'verbose' }).logLevel).toBe('trace');
+    expect(() => loadConfig({ AOL_LOG_LEVEL: 'loud' })).toThrow(/AOL_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace/);
+    expect(() => loadConfig({ AOL_LOG_FORMAT: 'xml' })).toThrow(/AOL_LOG_FORMAT must be json or pretty \(got "xml"\)/);
+  });
+
+  it('keeps what the audit needs by default: idle ticks for 7 days, finished actions for ever', () => {
+    expect(loadConfig({}).retention).toEqual({ idleTicksDays: 7, finishedActionsDays: 0, intervalSeconds: 60 });
+    expect(
+      loadConfig({ AOL_RETAIN_IDLE_TICKS_DAYS: '0', AOL_RETAIN_FINISHED_ACTIONS_DAYS: '30', AOL_RETENTION_INTERVAL_SECONDS: '5' })
+        .retention,
+    ).toEqual({ idleTicksDays: 0, finishedActionsDays: 30, intervalSeconds: 5 });
+    expect(() => loadConfig({ AOL_RETAIN_IDLE_TICKS_DAYS: '-1' })).toThrow(/AOL_RETAIN_IDLE_TICKS_DAYS must be an integer from 0/);
+    expect(() => loadConfig({ AOL_RETENTION_INTERVAL_SECONDS: '0' })).toThrow(/AOL_RETENTION_INTERVAL_SECONDS must be an integer from 1/);
+  });
+
   it('reads sqlite:PATH and postgres:// URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ driver: 'sqlite', path: '/tmp/x.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }).database).toEqual({

@@ -7,10 +7,9 @@ import { validateSync } from 'class-validator';
 import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
 import { parsePacing, PlatformPacing } from './platform-pacing';
+import { FORMER_LOG_LEVELS, LogFormat, LogLevel } from './log-levels';
 
 export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'postgresql'; url: string };
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 /**
  * Seconds the leader keeps in hand before its lease expires: it stops starting actions
@@ -83,6 +82,19 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   failedAuthentications: 30,
 };
 
+/**
+ * What the leader deletes, and how often it looks. Days are counted from a row's start (a
+ * tick) or last change (an action); 0 keeps that kind for ever. Control events are never
+ * deleted, nor is any action still waiting or waiting for an operator.
+ */
+export interface RetentionPolicy {
+  /** Ledger rows of ticks that attempted nothing (idle, paused, killed). */
+  idleTicksDays: number;
+  /** SUCCESS and CANCELLED actions with their log rows and artifact files. */
+  finishedActionsDays: number;
+  intervalSeconds: number;
+}
+
 /** Who may run introspection queries (`__schema`, `__type`). */
 export type IntrospectionAccess = 'all' | 'operator' | 'none';
 
@@ -116,6 +128,8 @@ export class AolConfig {
   migrateOnStart: boolean;
   instanceId: string;
   logLevel: LogLevel;
+  /** Null: JSON when NODE_ENV=production, else pretty (JSON where pino-pretty is not installed). */
+  logFormat: LogFormat | null;
   /** Bearer token with every right; null: no authentication (the API is open). */
   apiToken: Secret | null;
   /** Bearer token for queries and subscriptions only. */
@@ -135,6 +149,7 @@ export class AolConfig {
   wsMaxBufferedBytes: number;
   /** memory: events reach this process's subscribers; postgres: every instance's, via LISTEN/NOTIFY. */
   eventBus: 'memory' | 'postgres';
+  retention: RetentionPolicy;
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
   /** Per-platform limits, quiet hours and daily caps on REAL posts. */
@@ -210,7 +225,8 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wakeOnEnqueue: flag(vars.AOL_WAKE_ON_ENQUEUE, false),
     migrateOnStart: flag(vars.AOL_MIGRATE_ON_START, true),
     instanceId: vars.AOL_INSTANCE_ID ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-    logLevel: (vars.AOL_LOG_LEVEL ?? 'log') as LogLevel,
+    logLevel: logLevelOf(vars.AOL_LOG_LEVEL),
+    logFormat: (vars.AOL_LOG_FORMAT ?? ((vars.NODE_ENV ?? 'development') === 'production' ? 'json' : null)) as LogFormat | null,
     apiToken: vars.AOL_API_TOKEN ? new Secret(vars.AOL_API_TOKEN) : null,
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     metricsToken: vars.AOL_METRICS_TOKEN ? new Secret(vars.AOL_METRICS_TOKEN) : null,
@@ -222,9 +238,21 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wsMaxSubscriptions: vars.AOL_WS_MAX_SUBSCRIPTIONS ?? 100,
     wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
+    // A week of idle ticks is 120,960 rows at the default interval: enough to see when the
+    // service was idle, paused or killed lately. Finished actions are the audit: kept unless asked.
+    retention: {
+      idleTicksDays: vars.AOL_RETAIN_IDLE_TICKS_DAYS ?? 7,
+      finishedActionsDays: vars.AOL_RETAIN_FINISHED_ACTIONS_DAYS ?? 0,
+      intervalSeconds: vars.AOL_RETENTION_INTERVAL_SECONDS ?? 60,
+    },
     mastodon: null,
     pacing: pacingOf(vars),
   } satisfies AolConfig);
+}
+
+function logLevelOf(name: string | undefined): LogLevel {
+  if (name === undefined) return 'info';
+  return FORMER_LOG_LEVELS[name] ?? (name as LogLevel);
 }
 
 /** What variables must satisfy together: the first combination that does not holds up start-up. */

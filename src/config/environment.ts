@@ -14,6 +14,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
+import { FORMER_LOG_LEVELS, LOG_LEVELS } from './log-levels';
 
 /**
  * An integer variable: digits only (so "12abc", "1.5" and "" are refused, not coerced),
@@ -227,11 +228,24 @@ export class EnvironmentVariables {
   @IntegerVariable(64 * 1024, 1024 * 1024 * 1024)
   AOL_WS_MAX_BUFFERED_BYTES?: number;
 
+  @IntegerVariable(0, 36_500)
+  AOL_RETAIN_IDLE_TICKS_DAYS?: number;
+
+  @IntegerVariable(0, 36_500)
+  AOL_RETAIN_FINISHED_ACTIONS_DAYS?: number;
+
+  @IntegerVariable(1, 86_400)
+  AOL_RETENTION_INTERVAL_SECONDS?: number;
+
   @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
-    message: '$property must be one of fatal, error, warn, log, debug, verbose (got "$value")',
+  @IsIn([...LOG_LEVELS, ...Object.keys(FORMER_LOG_LEVELS)], {
+    message: `$property must be one of ${LOG_LEVELS.join(', ')} (or the former ${Object.keys(FORMER_LOG_LEVELS).join(', ')}) (got "$value")`,
   })
   AOL_LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: '$property must be json or pretty (got "$value")' })
+  AOL_LOG_FORMAT?: string;
 
   @IsOptional()
   @IsString()

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import { sql } from '../database/sql';
@@ -33,6 +33,7 @@ export const MAX_REASON_LENGTH = 500;
  */
 @Injectable()
 export class ControlService {
+  private readonly logger = new Logger(ControlService.name);
   private readonly proofModeOnly: boolean;
 
   constructor(
@@ -83,9 +84,13 @@ export class ControlService {
     return this.set(ControlEventKind.SET_PROOF_MODE, 'proof_mode', enabled, change);
   }
 
-  /** REAL only when the deployment allows it (AOL_PROOF_MODE=0) and the operator's switch is off. */
-  effectiveMode(flags: ControlFlags): EffectiveMode {
-    if (this.proofModeOnly) return { mode: ExecutionMode.PROOF, reason: 'AOL_PROOF_MODE=1: this deployment runs in PROOF mode only' };
+  /**
+   * REAL only when the deployment allows it (AOL_PROOF_MODE=0) and the operator's switch is off.
+   * `proofModeOnly` is this instance's gate unless another's is given (the leader's, which is
+   * what actions run under).
+   */
+  effectiveMode(flags: ControlFlags, proofModeOnly = this.proofModeOnly): EffectiveMode {
+    if (proofModeOnly) return { mode: ExecutionMode.PROOF, reason: 'AOL_PROOF_MODE=1: this deployment runs in PROOF mode only' };
     if (flags.proofMode) return { mode: ExecutionMode.PROOF, reason: "the operator's proof-mode switch is on" };
     return { mode: ExecutionMode.REAL, reason: "AOL_PROOF_MODE=0 and the operator's proof-mode switch is off" };
   }
@@ -127,6 +132,7 @@ export class ControlService {
       return toFlags(rows[0], this.db.dialect);
     });
     await this.events.publish(AolTopic.CONTROL_FLAGS_CHANGED, flags);
+    this.logger.log({ msg: `Control change: ${kind} by ${change.actor}: ${reason}`, kind, actor: change.actor, reason, [column]: value });
     return flags;
   }
 

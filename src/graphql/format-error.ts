@@ -78,7 +78,7 @@ export function toGraphqlError(formatted: GraphQLFormattedError, error: unknown,
   const code = codeOf(formatted, error, original);
   const base = { locations: formatted.locations, path: formatted.path };
   if (code === AolErrorCode.INTERNAL_SERVER_ERROR) {
-    logger.error(formatted.message, original instanceof Error ? original.stack : undefined);
+    logger.error({ msg: `Internal error: ${formatted.message}`, err: original, path: formatted.path });
     return options.exposeInternalErrors
       ? { message: formatted.message, ...base, extensions: { code, stacktrace: formatted.extensions?.stacktrace } }
       : { message: 'Internal server error', ...base, extensions: { code } };

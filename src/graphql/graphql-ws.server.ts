@@ -5,11 +5,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { execute, getOperationAST, GraphQLError, specifiedRules, subscribe } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { PinoLogger } from 'nestjs-pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AolConfig } from '../config/aol-config';
 import { AolError, AolErrorCode } from '../errors/aol-error';
+import { requestIdOf } from '../logging/request-id';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { DocumentCache } from './document-cache';
 import { createErrorFormatter } from './format-error';
@@ -37,6 +39,8 @@ interface Connection {
   socket: WebSocket;
   request: IncomingMessage;
   address: string;
+  /** On every line logged while serving its messages, as a request id is for an HTTP request. */
+  requestId: string;
   /** Whom its messages are counted against: the address until it authenticates, then its token. */
   rateKey: string;
   principal?: Principal;
@@ -91,6 +95,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly auth: AuthService,
     private readonly limits: RateLimitService,
+    private readonly pino: PinoLogger,
     config: AolConfig,
   ) {
     const development = config.nodeEnv !== 'production';
@@ -154,7 +159,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
 
   private open(protocol: GraphqlWsProtocol, socket: WebSocket, request: IncomingMessage): void {
     const address = request.socket.remoteAddress ?? '';
-    const connection: Connection = { socket, request, address, rateKey: `address:${address}` };
+    const connection: Connection = { socket, request, address, requestId: requestIdOf(request.headers), rateKey: `address:${address}` };
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
@@ -181,8 +186,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     const next = () => {
       const data = pending.shift();
       if (data === undefined) return;
-      receive(data).catch((error: unknown) => {
-        this.logger.error(`graphql-ws message handling failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
+      const handled = this.pino.runInContext(() => receive(data), { bindings: { requestId: connection.requestId } });
+      handled.catch((error: unknown) => {
+        this.logger.error({ msg: `graphql-ws message handling failed: ${String(error)}`, err: error, requestId: connection.requestId });
         socket.close(CloseCode.InternalServerError, 'Internal server error');
       });
       if (socket.isPaused && pending.length < MAX_PENDING_MESSAGES / 2) socket.resume();
@@ -203,10 +209,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     if (socket.readyState !== WebSocket.OPEN) return;
     socket.send(data);
     if (socket.bufferedAmount <= this.maxBufferedBytes) return;
-    this.logger.warn(
-      `Dropped the WebSocket of ${connection.rateKey}: ${socket.bufferedAmount} bytes wait for a reader that does not read ` +
+    this.logger.warn({
+      msg:
+        `Dropped the WebSocket of ${connection.rateKey}: ${socket.bufferedAmount} bytes wait for a reader that does not read ` +
         `(AOL_WS_MAX_BUFFERED_BYTES ${this.maxBufferedBytes})`,
-    );
+      requestId: connection.requestId,
+    });
     socket.close(CLOSE_TRY_AGAIN_LATER, 'Too many bytes waiting for the reader');
     setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
   }

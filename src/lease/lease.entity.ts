@@ -25,4 +25,8 @@ export class LeaseEntity {
 
   @Property({ type: 'datetime' })
   expiresAt!: Date;
+
+  /** The deployment gate (AOL_PROOF_MODE) of the owner that last took or renewed the lease; null before any did. */
+  @Property({ type: 'boolean', nullable: true })
+  leaderProofModeOnly?: boolean | null;
 }

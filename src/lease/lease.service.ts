@@ -38,6 +38,8 @@ export interface LeaseState {
   expiresAt: Date;
   /** Seconds until expiry by the database's clock; 0 once expired or released. */
   expiresInSeconds: number;
+  /** The deployment gate (AOL_PROOF_MODE) of the last instance to take or renew the lease; null before any did. */
+  leaderProofModeOnly: boolean | null;
 }
 
 /**
@@ -48,12 +50,14 @@ export interface LeaseState {
 @Injectable()
 export class LeaseService {
   private readonly ttlSeconds: number;
+  private readonly proofModeOnly: boolean;
 
   constructor(
     private readonly db: SqlDatabase,
     config: AolConfig,
   ) {
     this.ttlSeconds = config.leaseTtlSeconds;
+    this.proofModeOnly = config.proofModeOnly;
   }
 
   /**
@@ -62,7 +66,9 @@ export class LeaseService {
    * it. A renewal that finds the lease lost returns null too: the caller steps down at once.
    */
   async acquireOrRenew(owner: string, heldEpoch: number | null, along: AlongTheLease = {}): Promise<LeaseGrant | null> {
-    const rows = await this.db.query(acquireOrRenewLease(this.db.dialect, { owner, heldEpoch, ttlSeconds: this.ttlSeconds, ...along }));
+    const rows = await this.db.query(
+      acquireOrRenewLease(this.db.dialect, { owner, heldEpoch, ttlSeconds: this.ttlSeconds, proofModeOnly: this.proofModeOnly, ...along }),
+    );
     return rows.length === 0 ? null : this.toGrant(rows[0], heldEpoch);
   }
 
@@ -101,6 +107,7 @@ export class LeaseService {
       renewedAt: toNullableDate(this.db.dialect, row.renewed_at),
       expiresAt: toDate(row.expires_at),
       expiresInSeconds: held ? Math.round(Number(row.remaining_ms)) / 1000 : 0,
+      leaderProofModeOnly: row.leader_proof_mode_only === null ? null : Boolean(row.leader_proof_mode_only),
     };
   }
 

@@ -5,9 +5,11 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ExecutionLogEntity } from './execution-log.entity';
 import { closeAbandonedTicks } from './sql/close-abandoned-ticks';
 import { closeTick } from './sql/close-tick';
+import { deleteActionLogs } from './sql/delete-action-logs';
 import { AttemptRecord, insertAttemptLogs } from './sql/insert-attempt-logs';
 import { openTick } from './sql/open-tick';
 import { realAttemptsSince } from './sql/real-attempts-since';
+import { PruneIdleTicks, pruneIdleTicks } from './sql/prune-idle-ticks';
 import { recordTick } from './sql/record-tick';
 import { toTickRecord } from './sql/tick-row';
 import { TickEntity } from './tick.entity';
@@ -15,7 +17,8 @@ import type { TickStart, TickSummary } from './tick-record';
 
 /**
  * The audit trail: one aol_tick_ledger row per tick of the leader, one aol_execution_logs
- * row per attempt. Rows are inserted, and a tick's row is completed once; nothing is deleted.
+ * row per attempt. Rows are inserted, and a tick's row is completed once; only retention
+ * deletes (idle ticks, and the logs of the finished actions it prunes).
  */
 @Injectable()
 export class LedgerService {
@@ -52,6 +55,19 @@ export class LedgerService {
     // The inserted rows are what was written, with their ids (no need to read them back).
     const written = new Map(attempts.map((attempt) => [attempt.actionId, attempt]));
     return rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) }));
+  }
+
+  /** Deletes a batch of old idle ticks' rows (ledger/sql/prune-idle-ticks.ts); returns the ids deleted. */
+  async pruneIdleTicks(prune: PruneIdleTicks): Promise<number[]> {
+    const rows = await this.db.query<{ id: unknown }>(pruneIdleTicks(this.db.dialect, prune));
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** Deletes the log rows of actions being deleted in `tx`; returns how many, and their artifact references. */
+  async deleteActionLogs(actionIds: readonly number[], tx: SqlExecutor): Promise<{ deleted: number; artifactRefs: string[] }> {
+    if (actionIds.length === 0) return { deleted: 0, artifactRefs: [] };
+    const rows = await tx.query<{ artifact_ref: string | null }>(deleteActionLogs(this.db.dialect, actionIds));
+    return { deleted: rows.length, artifactRefs: rows.flatMap((row) => (row.artifact_ref ? [row.artifact_ref] : [])) };
   }
 
   /** Tells the subscribers about new log rows (call once they are committed). */

@@ -76,6 +76,11 @@ export class AolMetrics {
     'Actions a new leader took back from a stopped one, by decision (NOT_STARTED, RETRY, OUTCOME_UNKNOWN, RESCUED_TOO_OFTEN).',
     ['decision'],
   );
+  private readonly prunedRows = this.counter(
+    'aol_pruned_total',
+    'What retention removed on this instance, by kind (idleTicks, finishedActions, actionLogs, artifacts).',
+    ['kind'],
+  );
 
   constructor(
     config: AolConfig,
@@ -135,6 +140,10 @@ export class AolMetrics {
 
   rescued(decision: string, count: number): void {
     if (count > 0) this.rescues.inc({ decision }, count);
+  }
+
+  pruned(kind: string, count: number): void {
+    if (count > 0) this.prunedRows.inc({ kind }, count);
   }
 
   /**

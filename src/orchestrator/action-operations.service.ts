@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { ActionStatus } from '../actions/action-status';
 import { ControlEventKind } from '../control/control-event.entity';
@@ -46,6 +46,8 @@ export interface BulkOutcome {
  */
 @Injectable()
 export class ActionOperationsService {
+  private readonly logger = new Logger(ActionOperationsService.name);
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly queue: QueueService,
@@ -137,6 +139,14 @@ export class ActionOperationsService {
       return changed;
     });
     await this.queue.announce(action);
+    this.logger.log({
+      msg: `Control change: ${kind} of action ${id} by ${change.actor}: ${change.reason.trim()}`,
+      kind,
+      actor: change.actor,
+      reason: change.reason.trim(),
+      actionId: id,
+      status: action.status,
+    });
     return action;
   }
 }

@@ -4,7 +4,7 @@ import { AolConfig } from '../config/aol-config';
 import { ActionFailure } from '../actions/action-failure';
 import type { ActionResult } from '../actions/action-handler';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
-import type { ExecutionMode } from '../actions/execution-mode';
+import { ExecutionMode } from '../actions/execution-mode';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { LedgerService } from '../ledger/ledger.service';
 import { AttemptOutcome } from '../ledger/tick-outcome';
@@ -106,7 +106,32 @@ export class ActionRunner {
     for (const log of logs) this.metrics.attemptRecorded(claimed.get(log.actionId)!, log);
     await this.queue.announceAll(changed);
     await this.ledger.announceAttempts(logs);
+    this.logRecorded(attempts, statuses);
     return statuses;
+  }
+
+  /** Each REAL attempt and each move to the dead-letter queue, once on record. */
+  private logRecorded(attempts: readonly AttemptResult[], statuses: Map<number, ActionStatus>): void {
+    for (const { action, mode, durationMs, result, failure } of attempts) {
+      const status = statuses.get(action.id);
+      if (status === undefined) continue;
+      const fields = { actionId: action.id, type: action.type, attempt: action.attempts, mode, status, durationMs };
+      if (mode === ExecutionMode.REAL) {
+        this.logger.log({
+          msg: `REAL ${action.type} of action ${action.id}: ${result ? 'done' : failure?.code}`,
+          ...fields,
+          errorCode: failure?.code,
+        });
+      }
+      if (status === ActionStatus.DLQ) {
+        this.logger.warn({
+          msg: `Action ${action.id} moved to the dead-letter queue: ${failure?.code}`,
+          ...fields,
+          errorCode: failure?.code,
+          error: failure?.message,
+        });
+      }
+    }
   }
 
   private async recordIn(tx: SqlExecutor, attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean) {

@@ -21,6 +21,8 @@ export class AutonomyStatusResolver {
       oldestDueAgeSeconds: status.oldestDueAgeSeconds,
       mode: status.mode.mode,
       modeReason: status.mode.reason,
+      leaderInstanceId: status.leaderInstanceId,
+      leaderMode: status.leaderMode?.mode ?? null,
       instanceId: status.instanceId,
       leader: status.leader,
     });

@@ -15,8 +15,18 @@ export interface AutonomyStatus {
   lastTick: TickEntity | null;
   queue: QueueCounts;
   oldestDueAgeSeconds: number | null;
+  /**
+   * The mode the next action runs in: the switchboard under the leader's deployment gate (the
+   * last leader's while nobody leads; this instance's before any instance led).
+   */
   mode: EffectiveMode;
+  /** The instance holding the lease; null while nobody does. */
+  leaderInstanceId: string | null;
+  /** The mode the current leader runs actions in; null while nobody leads. */
+  leaderMode: EffectiveMode | null;
+  /** This instance (the one answering). */
   instanceId: string;
+  /** Whether this instance holds the lease. */
   leader: boolean;
 }
 
@@ -39,15 +49,26 @@ export class AutonomyStatusService {
       this.queue.counts(),
       this.queue.oldestDueAgeSeconds(),
     ]);
+    const mode = this.modeUnderTheLeader(flags, lease);
     return {
       lease,
       flags,
       lastTick,
       queue,
       oldestDueAgeSeconds,
-      mode: this.control.effectiveMode(flags),
+      mode,
+      leaderInstanceId: lease.owner,
+      leaderMode: lease.owner === null ? null : mode,
       instanceId: this.config.instanceId,
       leader: this.ticks.isLeader && lease.owner === this.config.instanceId,
     };
+  }
+
+  /** The switchboard under the gate the lease row carries: the leader's, else the last leader's, else this instance's. */
+  private modeUnderTheLeader(flags: ControlFlags, lease: LeaseState): EffectiveMode {
+    if (lease.leaderProofModeOnly === null) return this.control.effectiveMode(flags);
+    const mode = this.control.effectiveMode(flags, lease.leaderProofModeOnly);
+    const whose = lease.owner === null ? 'the last leader' : `the leader ${lease.owner}`;
+    return { mode: mode.mode, reason: `${mode.reason} (the gate of ${whose})` };
   }
 }

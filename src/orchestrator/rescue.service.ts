@@ -123,9 +123,15 @@ export class RescueService {
     await this.queue.announceAll([...requeued, ...parked]);
     await this.ledger.announceAttempts(logs);
     if (requeued.length + parked.length > 0) {
-      this.logger.warn(
-        `Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`,
-      );
+      this.logger.warn({
+        msg: `Took back ${requeued.length + parked.length} action(s) a stopped leader left RUNNING: ${requeued.length} to run again, ${parked.length} for review`,
+        epoch: fence.epoch,
+        decisions: [...requeued, ...parked].map((action) => ({
+          actionId: action.id,
+          status: action.status,
+          errorCode: action.lastErrorCode,
+        })),
+      });
     }
     return { requeued: requeued.length, parked: parked.length, released: released.length };
   }

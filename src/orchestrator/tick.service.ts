@@ -450,9 +450,24 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       this.logger.log(`Ticking again after: ${this.lastFailure}`);
       this.lastFailure = null;
     }
-    const durationMs = tick?.durationMs ?? elapsedMs(clock);
-    this.metrics.tickFinished(outcome, durationMs, this.held !== null);
-    return { outcome, durationMs, tick, ...counts };
+    const report = { outcome, durationMs: tick?.durationMs ?? elapsedMs(clock), tick, ...counts };
+    // One line per tick that did work; an idle tick (every 5 s by default) says nothing.
+    if (tick && counts.attempted > 0) {
+      this.logger.log({
+        msg: `[AOL Tick ${tick.id}] ${outcome} | Actions: ${counts.attempted} attempted, ${counts.succeeded} succeeded, ${counts.failed} failed`,
+        tick: tick.id,
+        outcome,
+        attempted: counts.attempted,
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        retried: counts.retried,
+        deadLettered: counts.deadLettered,
+        durationMs: report.durationMs,
+        epoch: tick.epoch,
+      });
+    }
+    this.metrics.tickFinished(outcome, report.durationMs, this.held !== null);
+    return report;
   }
 }
 

@@ -13,6 +13,7 @@ import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
 import { insertActions, NewAction, toInsertedAction } from './sql/insert-actions';
 import { oldestDueAge } from './sql/oldest-due-age';
+import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
 import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
 import { RecordedChange, toRecordedChange } from './sql/recorded-change';
@@ -165,6 +166,20 @@ export class QueueRepository {
   async findByIds(ids: readonly number[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
     return toActionRecords(await executor.query(actionsByIds(this.db.dialect, ids)), this.db.dialect);
+  }
+
+  async selectFinished(finished: FinishedActions, tx: SqlExecutor): Promise<number[]> {
+    return (await tx.query<{ id: unknown }>(selectFinishedActions(this.db.dialect, finished))).map((row) => Number(row.id));
+  }
+
+  async deleteFinished(
+    ids: readonly number[],
+    olderThanDays: number,
+    tx: SqlExecutor,
+  ): Promise<Array<{ id: number; artifactRef: string | null }>> {
+    if (ids.length === 0) return [];
+    const rows = await tx.query<{ id: unknown; artifact_ref: string | null }>(deleteFinishedActions(this.db.dialect, ids, olderThanDays));
+    return rows.map((row) => ({ id: Number(row.id), artifactRef: row.artifact_ref }));
   }
 
   async findById(id: number): Promise<ActionEntity | null> {

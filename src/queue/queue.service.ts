@@ -12,6 +12,7 @@ import { canonicalJson } from './canonical-json';
 import { ActionFilter, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
 import type { NewAction } from './sql/insert-actions';
+import type { FinishedActions } from './sql/prune-finished-actions';
 import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
@@ -283,6 +284,23 @@ export class QueueService {
     const released = await this.repository.releaseUnstarted(ids, fence, which, hold);
     await this.announceAll(released);
     return released;
+  }
+
+  /**
+   * Finished actions (SUCCESS, CANCELLED) whose last change is older than the given days and
+   * that no control event names, up to `limit` after the cursor, locked for `tx` to delete.
+   */
+  async selectFinished(finished: FinishedActions, tx: SqlExecutor): Promise<number[]> {
+    return this.repository.selectFinished(finished, tx);
+  }
+
+  /** Deletes selected finished actions (still finished and old) in `tx`; their log rows must go first. */
+  async deleteFinished(
+    ids: readonly number[],
+    olderThanDays: number,
+    tx: SqlExecutor,
+  ): Promise<Array<{ id: number; artifactRef: string | null }>> {
+    return this.repository.deleteFinished(ids, olderThanDays, tx);
   }
 
   async findRunning(): Promise<ActionEntity[]> {

@@ -91,6 +91,11 @@ export class ArtifactStore {
     return flush.request();
   }
 
+  /** Deletes stored artifacts (retention); one already gone is not an error. */
+  async remove(artifactRefs: readonly string[]): Promise<void> {
+    for (const artifactRef of new Set(artifactRefs)) await rm(this.resolveInside(artifactRef), { force: true });
+  }
+
   /** Absolute path of a stored artifact, refusing any reference that leaves the directory. */
   resolveInside(artifactRef: string): string {
     const target = resolve(this.root, artifactRef);

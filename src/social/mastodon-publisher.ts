@@ -93,11 +93,19 @@ export class MastodonPublisher implements SocialPublisher {
       });
       const body = await readBody(response, MAX_RESPONSE_BYTES);
       const published = this.interpret(response, body);
-      this.logger.debug(`Posted status ${published.remoteId} for key ${idempotencyKey}`);
+      this.logger.log({
+        msg: `Posted status ${published.remoteId} for key ${idempotencyKey}`,
+        remoteId: published.remoteId,
+        idempotencyKey,
+      });
       return published;
     } catch (error) {
       const failure = this.toFailure(error, timeout, signal);
-      this.logger.debug(`Post for key ${idempotencyKey} failed: ${failure.code} ${failure.message}`);
+      this.logger.warn({
+        msg: `Post for key ${idempotencyKey} failed: ${failure.code} ${failure.message}`,
+        idempotencyKey,
+        errorCode: failure.code,
+      });
       throw failure;
     }
   }

@@ -22,11 +22,21 @@ export class AutonomyStatusModel {
   @Field(() => Float, { nullable: true, description: 'Seconds the longest-waiting due action has been due; null when none is due.' })
   oldestDueAgeSeconds: number | null;
 
-  @Field(() => ExecutionMode, { description: 'The mode the next action would run in.' })
+  @Field(() => ExecutionMode, {
+    description:
+      "The mode the next action would run in: the switchboard under the leader's deployment gate (AOL_PROOF_MODE), " +
+      "the last leader's while nobody leads, the answering instance's before any instance led.",
+  })
   mode: ExecutionMode;
 
   @Field({ description: 'Why the mode is what it is.' })
   modeReason: string;
+
+  @Field(() => String, { nullable: true, description: 'The instance holding the lease; null while nobody does.' })
+  leaderInstanceId: string | null;
+
+  @Field(() => ExecutionMode, { nullable: true, description: 'The mode the current leader runs actions in; null while nobody leads.' })
+  leaderMode: ExecutionMode | null;
 
   @Field({ description: 'This instance (the one answering).' })
   instanceId: string;

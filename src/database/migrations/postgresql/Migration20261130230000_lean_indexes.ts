@@ -9,7 +9,8 @@ import { Migration } from '@mikro-orm/migrations';
  * The log table's foreign keys go too: each checked row locked its action and its tick again,
  * more than half the cost of writing a batch of log rows, to prove what the writer already
  * guarantees — a log row is written in the transaction that updates its action, under its
- * own tick, and actions and ticks are never deleted.
+ * own tick, and retention deletes an action only with its log rows, a tick only when it has none
+ * (orchestrator/retention.service.ts).
  */
 export class Migration20261130230000_lean_indexes extends Migration {
   override async up(): Promise<void> {

@@ -6,6 +6,7 @@ import { Migration20261130210000_queue_counts } from './Migration20261130210000_
 import { Migration20261130230000_lean_indexes } from './Migration20261130230000_lean_indexes';
 import { Migration20261206120000_flag_changes } from './Migration20261206120000_flag_changes';
 import { Migration20261207100000_started_attempts } from './Migration20261207100000_started_attempts';
+import { Migration20261207200000_leader_gate } from './Migration20261207200000_leader_gate';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130230000_lean_indexes', class: Migration20261130230000_lean_indexes },
   { name: 'Migration20261206120000_flag_changes', class: Migration20261206120000_flag_changes },
   { name: 'Migration20261207100000_started_attempts', class: Migration20261207100000_started_attempts },
+  { name: 'Migration20261207200000_leader_gate', class: Migration20261207200000_leader_gate },
 ];
