@@ -5,6 +5,7 @@ import { QueueService } from '../src/queue/queue.service';
 import { Sql, sql as sqlTag } from '../src/database/sql';
 import { SqlDatabase, SqlExecutor } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
+import { LedgerService } from '../src/ledger/ledger.service';
 
 interface PlanNode {
   'Node Type': string;
@@ -83,5 +84,51 @@ describe('query plans of the hot path on postgresql', () => {
         true,
       );
     }
+  });
+
+  /** The plans of the statements `run` sends through MikroORM (the listings' query builder), each explained with its bindings. */
+  async function plansOf(run: () => Promise<unknown>): Promise<PlanNode[]> {
+    const knex = aol.app.get(SqlDatabase).entityManager().getConnection().getKnex();
+    const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+    const record = (query: { sql: string; bindings: unknown[] }) => statements.push(query);
+    knex.on('query', record);
+    try {
+      await run();
+    } finally {
+      knex.removeListener('query', record);
+    }
+    const plans: PlanNode[] = [];
+    for (const statement of statements) {
+      const { rows } = await knex.client.raw(`explain (format json) ${statement.sql}`, statement.bindings);
+      plans.push(rows[0]['QUERY PLAN'][0].Plan);
+    }
+    return plans;
+  }
+
+  const indexesOf = (plans: PlanNode[]) => plans.flatMap(nodes).flatMap((node) => node['Index Name'] ?? []);
+
+  it("lists and counts actions by their last error code from that code's partial index", async () => {
+    await aol.sql("update aol_actions set last_error_code = 'RATE_LIMITED' where id % 500 = 0");
+    const queue = aol.app.get(QueueService);
+    const plans = await plansOf(async () => {
+      await queue.listActions({ errorCode: 'RATE_LIMITED' }, { first: 20, beforeId: null });
+      await queue.countActions({ errorCode: 'RATE_LIMITED' });
+    });
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expect(indexesOf([plan])).toContain('aol_actions_last_error_code_idx');
+  });
+
+  it('lists and counts the ticks that attempted something from their partial index, not the whole ledger', async () => {
+    await aol.sql(
+      `insert into aol_tick_ledger (owner, epoch, started_at, finished_at, duration_ms, outcome, attempted, succeeded, failed, retried, dead_lettered)
+       select 'plan', 1, now(), now(), 1, 'SUCCESS', case when g % 1000 = 0 then 1 else 0 end, 0, 0, 0, 0 from generate_series(1, 20000) as g`,
+    );
+    const ledger = aol.app.get(LedgerService);
+    const plans = await plansOf(async () => {
+      await ledger.listTicks({ hideIdle: true }, { first: 20, beforeId: null });
+      await ledger.countTicks({ hideIdle: true });
+    });
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expect(indexesOf([plan])).toContain('aol_tick_ledger_busy_idx');
   });
 });
