@@ -154,3 +154,15 @@ describe.each(DRIVERS)('the legacy graphql-ws protocol (subscriptions-transport-
     expect(await socket.whenClosed()).toMatchObject({ code: 4400 });
   });
 });
+
+describe('the legacy protocol under the WebSocket rate limits', () => {
+  const aol = useTestApp('sqlite', {
+    env: { AOL_API_TOKEN: OPERATOR, AOL_RATE_LIMIT_WS_MESSAGES: '20', AOL_RATE_LIMIT_WINDOW_SECONDS: '3600' },
+  });
+
+  it('counts its messages with the same limit per token: a flood of starts closes the socket with 4429', async () => {
+    const socket = await LegacySocket.acknowledged(aol.graphqlUrl);
+    for (let i = 0; i < 40; i++) socket.send({ type: 'start', id: `q${i}`, payload: { query: '{ controlFlags { paused } }' } });
+    expect(await socket.whenClosed()).toMatchObject({ code: 4429 });
+  });
+});
