@@ -1,13 +1,15 @@
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import type { Knex } from '@mikro-orm/knex';
+import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
 import { Sql, sql as sqlTag } from '../src/database/sql';
 import { SqlDatabase, SqlExecutor } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
-import { ActionStatus } from '../src/actions/action-status';
 import { bulkChange } from '../src/queue/sql/bulk-change';
 import { realAttemptsSince } from '../src/ledger/sql/real-attempts-since';
+import { ActionStatus, ActionType } from '../src/actions/action-status';
+import { LedgerService } from '../src/ledger/ledger.service';
 
 interface PlanNode {
   'Node Type': string;
@@ -99,5 +101,85 @@ describe('query plans of the hot path on postgresql', () => {
     expect(bulk.some((node) => node['Index Name'] === 'aol_actions_status_id_idx')).toBe(true);
     const paced = await explain(realAttemptsSince(sql.dialect, 86_400_000));
     expect(paced.some((node) => node['Index Name'] === 'aol_execution_logs_real_started_idx')).toBe(true);
+  });
+});
+
+/**
+ * The indexes the console's filters read, on both databases: 10,000 actions (a few with an error
+ * code) and 20,000 ticks (one in 1,000 busy), never analyzed.
+ */
+describe.each(DRIVERS)("query plans of the console's filters on %s", (driver) => {
+  let db: TestDatabase;
+  let aol: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    aol = await startTestApp(db);
+    const queue = aol.app.get(QueueService);
+    for (let batch = 0; batch < 10; batch++) {
+      await queue.enqueueMany(
+        Array.from({ length: 1000 }, (_, i) => ({
+          type: ActionType.POST_SOCIAL,
+          idempotencyKey: `plan-${batch}-${i}`,
+          payload: { platform: 'mastodon', text: `post ${i}` },
+        })),
+      );
+    }
+    await aol.sql("update aol_actions set last_error_code = 'RATE_LIMITED' where id % 500 = 0");
+    const now = aol.app.get(SqlDatabase).dialect.now;
+    await aol.app.get(SqlDatabase).query(sqlTag`insert into aol_tick_ledger
+        (owner, epoch, started_at, finished_at, duration_ms, outcome, attempted, succeeded, failed, retried, dead_lettered)
+      with recursive g(n) as (select 1 union all select n + 1 from g where n < 20000)
+      select 'plan', 1, ${now}, ${now}, 1, 'SUCCESS', case when n % 1000 = 0 then 1 else 0 end, 0, 0, 0, 0 from g`);
+  });
+
+  afterAll(async () => {
+    await aol.close();
+    await db.drop();
+  });
+
+  /** The indexes each statement `run` sends through MikroORM (the listings' query builder) reads, by its plan. */
+  async function indexesRead(run: () => Promise<unknown>): Promise<string[][]> {
+    const knex = aol.app.get(SqlDatabase).entityManager().getConnection().getKnex();
+    const statements: Array<{ sql: string; bindings: Knex.RawBinding[] }> = [];
+    const record = (query: { sql: string; bindings: Knex.RawBinding[] }) => statements.push(query);
+    knex.on('query', record);
+    try {
+      await run();
+    } finally {
+      knex.removeListener('query', record);
+    }
+    const indexes: string[][] = [];
+    for (const statement of statements) {
+      if (driver === 'postgresql') {
+        const { rows } = await knex.raw(`explain (format json) ${statement.sql}`, statement.bindings);
+        indexes.push(nodes(rows[0]['QUERY PLAN'][0].Plan).flatMap((node) => node['Index Name'] ?? []));
+      } else {
+        const steps: Array<{ detail: string }> = await knex.raw(`explain query plan ${statement.sql}`, statement.bindings);
+        indexes.push(steps.flatMap((step) => /USING (?:COVERING )?INDEX (\w+)/.exec(step.detail)?.[1] ?? []));
+      }
+    }
+    return indexes;
+  }
+
+  it("lists and counts actions by their last error code from that code's partial index", async () => {
+    const queue = aol.app.get(QueueService);
+    const read = await indexesRead(async () => {
+      expect((await queue.listActions({ errorCode: 'RATE_LIMITED' }, { first: 20, beforeId: null })).items).toHaveLength(20);
+      expect(await queue.countActions({ errorCode: 'RATE_LIMITED' })).toBe(20);
+    });
+    expect(read).toEqual([
+      expect.arrayContaining(['aol_actions_last_error_code_idx']),
+      expect.arrayContaining(['aol_actions_last_error_code_idx']),
+    ]);
+  });
+
+  it('lists and counts the ticks that attempted something from their partial index, not the whole ledger', async () => {
+    const ledger = aol.app.get(LedgerService);
+    const read = await indexesRead(async () => {
+      expect((await ledger.listTicks({ hideIdle: true }, { first: 10, beforeId: null })).items).toHaveLength(10);
+      expect(await ledger.countTicks({ hideIdle: true })).toBe(20);
+    });
+    expect(read).toEqual([expect.arrayContaining(['aol_tick_ledger_busy_idx']), expect.arrayContaining(['aol_tick_ledger_busy_idx'])]);
   });
 });

@@ -286,6 +286,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each(['AOL_GRAPHIQL', 'AOL_PLAYGROUND'])('turns %s on outside production, off in production unless set to 1', (name) => {
+    const key = name === 'AOL_GRAPHIQL' ? 'graphiql' : 'playground';
+    const production = { NODE_ENV: 'production', AOL_API_TOKEN: 'operator-token-0123456789abcdef' };
+    expect(loadConfig({})[key]).toBe(true);
+    expect(loadConfig({ [name]: '0' })[key]).toBe(false);
+    expect(loadConfig(production)[key]).toBe(false);
+    expect(loadConfig({ ...production, [name]: '1' })[key]).toBe(true);
+    expect(problemsOf({ [name]: 'maybe' })[0]).toMatch(name);
+  });
+
   it('refuses production without AOL_API_TOKEN, and a read token without an operator token or equal to it', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/AOL_API_TOKEN must be set when NODE_ENV=production/);
     expect(problemsOf({ AOL_READ_TOKEN: 'r'.repeat(16) })[0]).toMatch(/AOL_READ_TOKEN needs AOL_API_TOKEN/);

@@ -138,6 +138,8 @@ export class AolConfig {
   metricsToken: Secret | null;
   /** Serve GraphiQL at /graphql to browsers. */
   graphiql: boolean;
+  /** Serve GraphQL Playground at /playground (the same rule as GraphiQL). */
+  playground: boolean;
   /** Largest HTTP request body accepted. */
   maxRequestBytes: number;
   /** all: any caller; operator: AOL_API_TOKEN only (the default in production); none. */
@@ -231,6 +233,7 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     readToken: vars.AOL_READ_TOKEN ? new Secret(vars.AOL_READ_TOKEN) : null,
     metricsToken: vars.AOL_METRICS_TOKEN ? new Secret(vars.AOL_METRICS_TOKEN) : null,
     graphiql: flag(vars.AOL_GRAPHIQL, (vars.NODE_ENV ?? 'development') !== 'production'),
+    playground: flag(vars.AOL_PLAYGROUND, (vars.NODE_ENV ?? 'development') !== 'production'),
     maxRequestBytes: vars.AOL_MAX_REQUEST_BYTES ?? 4 * 1024 * 1024,
     introspection: (vars.AOL_INTROSPECTION ??
       ((vars.NODE_ENV ?? 'development') === 'production' ? 'operator' : 'all')) as IntrospectionAccess,

@@ -183,6 +183,9 @@ export class EnvironmentVariables {
   @FlagVariable()
   AOL_GRAPHIQL?: string;
 
+  @FlagVariable()
+  AOL_PLAYGROUND?: string;
+
   @IsOptional()
   @IsIn(['memory', 'postgres'], { message: '$property must be memory or postgres (got "$value")' })
   AOL_EVENT_BUS?: string;

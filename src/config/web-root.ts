@@ -14,3 +14,6 @@ export const WEB_ROOT = join(packageRoot(__dirname), 'dist', 'web');
 
 /** The GraphiQL page: served at /graphql by the GraphQL endpoint's landing page, not as a file. */
 export const IDE_PAGE = 'graphiql.html';
+
+/** The GraphQL Playground page: served at /playground when AOL_PLAYGROUND allows it, not as a file. */
+export const PLAYGROUND_PAGE = 'playground.html';

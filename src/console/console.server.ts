@@ -6,7 +6,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, onSendHookHandler } from 'fastify';
 import { GRAPHQL_PATH } from '../graphql/graphql-path';
 import { contentSecurityPolicy } from './content-security-policy';
-import { IDE_PAGE, WEB_ROOT } from '../config/web-root';
+import { IDE_PAGE, PLAYGROUND_PAGE, WEB_ROOT } from '../config/web-root';
+import { AolConfig } from '../config/aol-config';
+import { playgroundAnswer, PLAYGROUND_PATH } from './playground-page';
 
 /** Vite names every file under assets/ by its content's hash: a changed file is a new name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -15,11 +17,14 @@ function cacheHeaders(reply: FastifyReply, path: string): void {
   reply.header('cache-control', path.includes('/assets/') ? IMMUTABLE : 'no-cache');
 }
 
-/** Every HTML answer (the console, GraphiQL, the page saying GraphiQL is off) gets the policy. */
+/** The pages of the two IDEs, whose editors need inline styles and data: fonts (see contentSecurityPolicy). */
+const IDE_PATHS = new Set([GRAPHQL_PATH, PLAYGROUND_PATH]);
+
+/** Every HTML answer (the console, GraphiQL, Playground, the pages saying an IDE is off) gets the policy. */
 const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {
   const type = reply.getHeader('content-type');
   if (typeof type === 'string' && type.startsWith('text/html')) {
-    const page = request.url.split('?')[0] === GRAPHQL_PATH ? 'ide' : 'console';
+    const page = IDE_PATHS.has(request.url.split('?')[0]) ? 'ide' : 'console';
     reply.header('content-security-policy', contentSecurityPolicy(request.headers.host, page));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -28,19 +33,27 @@ const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {
 };
 
 /**
- * Serves the console (dist/web, built by `npm run build`) at / on the API's own port. Only the
+ * Serves the console (dist/web, built by `npm run build`) at / on the API's own port, and
+ * GraphQL Playground at /playground when AOL_PLAYGROUND allows it. Only the
  * files present at start-up are routes (no wildcard): nothing else on disk can be asked for.
  */
 @Injectable()
 export class ConsoleServer implements OnModuleInit {
   private readonly logger = new Logger(ConsoleServer.name);
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AolConfig,
+  ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     fastify.addHook('onSend', securityHeaders);
+    const playground = playgroundAnswer(this.config.playground);
+    fastify.get(PLAYGROUND_PATH, (_request, reply) =>
+      reply.code(playground.status).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(playground.html),
+    );
     if (!existsSync(join(WEB_ROOT, 'index.html'))) {
       this.logger.warn(`The console is not built (no ${join(WEB_ROOT, 'index.html')}): run npm run build`);
       fastify.get('/', (_request, reply) =>
@@ -53,7 +66,7 @@ export class ConsoleServer implements OnModuleInit {
     void fastify.register(fastifyStatic, {
       root: WEB_ROOT,
       wildcard: false,
-      globIgnore: [IDE_PAGE],
+      globIgnore: [IDE_PAGE, PLAYGROUND_PAGE],
       cacheControl: false,
       setHeaders: cacheHeaders,
     });

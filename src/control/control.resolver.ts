@@ -25,7 +25,7 @@ export class ControlResolver {
 
   @Query(() => ControlEventConnection, { description: 'Operator interventions, newest first.' })
   async controlEvents(@Args() page: PageArgs): Promise<ControlEventConnection> {
-    return toConnection(await this.control.listEvents(toPageRequest(page)), ControlEventModel.from);
+    return toConnection(await this.control.listEvents(toPageRequest(page)), ControlEventModel.from, () => this.control.countEvents());
   }
 
   @Mutation(() => ControlFlagsModel, { description: 'Stop starting actions until resumed.' })

@@ -124,6 +124,10 @@ export class ControlService {
     );
   }
 
+  async countEvents(): Promise<number> {
+    return this.db.entityManager().count(ControlEventEntity, {});
+  }
+
   private async set(kind: ControlEventKind, column: FlagColumn, value: boolean, change: ControlChange): Promise<ControlFlags> {
     const reason = this.checkedReason(change.reason);
     const flags = await this.db.transaction(async (tx) => {

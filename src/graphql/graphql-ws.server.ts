@@ -4,7 +4,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { execute, getOperationAST, GraphQLError, specifiedRules, subscribe } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer, type ServerOptions } from 'graphql-ws';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../auth/auth.service';
@@ -16,6 +16,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { DocumentCache } from './document-cache';
 import { createErrorFormatter } from './format-error';
 import { GRAPHQL_PATH, isGraphqlPath } from './graphql-path';
+import { chooseProtocol, fromLegacy, LEGACY_KEEP_ALIVE, LEGACY_PROTOCOL, legacyConnectionError, toLegacy } from './legacy-ws-protocol';
 import { introspects, QueryLimitsRule } from './query-limits';
 
 /** Largest WebSocket message accepted; bigger ones close the socket with 1009 (message too big). */
@@ -44,9 +45,12 @@ interface Connection {
   /** Whom its messages are counted against: the address until it authenticates, then its token. */
   rateKey: string;
   principal?: Principal;
+  /** Why connection_init was refused, for the legacy protocol's connection_error. */
+  refusal?: string;
 }
 
 type GraphqlWsProtocol = ReturnType<typeof makeServer<Record<string, unknown> | undefined, Connection>>;
+type WebSocketSink = Parameters<GraphqlWsProtocol['opened']>[0];
 
 /** An AOL refusal as graphql-ws sends errors: a GraphQLError that keeps the AolError for the formatter. */
 function graphqlErrorOf(error: AolError): GraphQLError {
@@ -77,7 +81,9 @@ function refuseUpgrade(socket: Duplex, status: string, headers: Record<string, s
  *   than AOL_WS_MAX_BUFFERED_BYTES waiting is closed with 1013 and dropped: a reader that stops
  *   reading costs that much memory at most, not an event queue per subscription that never ends;
  * - every operation passes the same query limits, role check and error mapping as on HTTP
- *   (parsed and validated once per query text, as Apollo does on HTTP).
+ *   (parsed and validated once per query text, as Apollo does on HTTP);
+ * - a socket offering only the legacy `graphql-ws` subprotocol (subscriptions-transport-ws,
+ *   GraphQL Playground's) is carried by translating its messages, so it passes all of the above.
  */
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -89,6 +95,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
   private keepAlive: NodeJS.Timeout | null = null;
   /** Set at shutdown: a client reconnecting then (graphql-ws clients retry) must not join a closing server. */
   private closing = false;
+  /** Legacy-protocol sockets past connection_ack: they are sent a ka on every keep-alive round. */
+  private readonly legacyAcknowledged = new WeakSet<WebSocket>();
 
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
@@ -107,7 +115,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
   onApplicationBootstrap(): void {
     const httpServer = this.httpAdapterHost.httpAdapter?.getHttpServer();
     if (!httpServer) return; // no HTTP server (CLI)
-    const server = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, handleProtocols });
+    const server = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES, handleProtocols: chooseProtocol });
     const protocol = makeServer<Record<string, unknown> | undefined, Connection>(this.protocolOptions());
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (!isGraphqlPath(request.url)) return refuseUpgrade(socket, '404 Not Found');
@@ -131,6 +139,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       for (const socket of server.clients) {
         if (!answered.delete(socket)) socket.terminate();
         else socket.ping();
+        if (this.legacyAcknowledged.has(socket)) socket.send(LEGACY_KEEP_ALIVE);
       }
     }, KEEP_ALIVE_MS).unref();
     this.server = server;
@@ -161,16 +170,43 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     const address = request.socket.remoteAddress ?? '';
     const connection: Connection = { socket, request, address, requestId: requestIdOf(request.headers), rateKey: `address:${address}` };
     const closed = protocol.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) => this.send(connection, data),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (receive) => this.receiveInTurn(connection, receive),
-      },
+      socket.protocol === LEGACY_PROTOCOL ? this.legacySocket(connection) : this.socket(connection),
       connection,
     );
     socket.on('error', () => socket.terminate());
     socket.once('close', (code: number, reason: Buffer) => void closed(code, String(reason)));
+  }
+
+  private socket(connection: Connection): WebSocketSink {
+    return {
+      protocol: connection.socket.protocol,
+      send: (data) => this.send(connection, data),
+      close: (code, reason) => connection.socket.close(code, reason),
+      onMessage: (receive) => this.receiveInTurn(connection, receive),
+    };
+  }
+
+  /** A socket speaking the legacy protocol, seen by graphql-ws through a translation of every message (see legacy-ws-protocol.ts). */
+  private legacySocket(connection: Connection): WebSocketSink {
+    const { socket } = connection;
+    return {
+      protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
+      send: (data) => {
+        const messages = toLegacy(data);
+        if (messages[0]?.includes('"connection_ack"')) this.legacyAcknowledged.add(socket);
+        for (const message of messages) this.send(connection, message);
+      },
+      close: (code, reason) => {
+        if (code === CloseCode.Forbidden) this.send(connection, legacyConnectionError(connection.refusal ?? reason ?? 'Forbidden'));
+        socket.close(code, reason);
+      },
+      onMessage: (receive) =>
+        this.receiveInTurn(connection, async (data) => {
+          const translated = fromLegacy(data);
+          if ('close' in translated) return socket.close(...translated.close);
+          return receive(translated.message);
+        }),
+    };
   }
 
   /**
@@ -235,6 +271,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
           connection.principal = principal;
           return true;
         } catch (error) {
+          connection.refusal = error instanceof AolError ? error.message : undefined;
           if (error instanceof AolError && error.code === AolErrorCode.RATE_LIMITED)
             connection.socket.close(CLOSE_RATE_LIMITED, error.message.slice(0, 123));
           return false; // graphql-ws closes with 4403 Forbidden (unless closed above)

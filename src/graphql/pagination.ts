@@ -44,9 +44,14 @@ export class PageInfo {
   endCursor: string | null;
 }
 
+/** Counts every match of a listing's filter, in one statement. */
+export type CountAll = () => Promise<number>;
+
 export interface ConnectionShape<M> {
   edges: Array<{ cursor: string; node: M }>;
   pageInfo: PageInfo;
+  /** A getter: read (and so counted) only when the query selects the field. */
+  readonly totalCount: Promise<number>;
 }
 
 /**
@@ -70,12 +75,25 @@ export function Connection<M>(node: Type<M>, name: string): Type<ConnectionShape
 
     @Field(() => PageInfo)
     pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'How many match the filter, on every page (not only this one).' })
+    totalCount: Promise<number>;
   }
   return ConnectionBase as Type<ConnectionShape<M>>;
 }
 
-/** Maps a page of records to a connection, cursors made from the records' ids. */
-export function toConnection<R extends { id: number }, M>(page: Page<R>, toModel: (record: R) => M): ConnectionShape<M> {
+/** Maps a page of records to a connection, cursors made from the records' ids; `countAll` answers totalCount if asked. */
+export function toConnection<R extends { id: number }, M>(
+  page: Page<R>,
+  toModel: (record: R) => M,
+  countAll: CountAll,
+): ConnectionShape<M> {
   const edges = page.items.map((record) => ({ cursor: encodeCursor(record.id), node: toModel(record) }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null } };
+  return {
+    edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
+    get totalCount() {
+      return countAll();
+    },
+  };
 }

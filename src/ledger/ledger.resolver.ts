@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { ArgsType, Args, Field, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
-import { IsOptional } from 'class-validator';
+import { ArgsType, Args, Field, ID, InputType, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsOptional, ValidateNested } from 'class-validator';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ParseIdPipe, parseId } from '../graphql/id.pipe';
 import { PageArgs, toConnection, toPageRequest } from '../graphql/pagination';
 import type { ExecutionLogEntity } from './execution-log.entity';
-import { LedgerService } from './ledger.service';
+import { LedgerService, TickFilter } from './ledger.service';
 import { ExecutionLogConnection, ExecutionLogModel } from './models/execution-log.model';
 import { TickConnection, TickModel } from './models/tick.model';
 import type { TickEntity } from './tick.entity';
@@ -19,6 +19,28 @@ class ExecutionLogsArgs extends PageArgs {
   actionId?: number | null;
 }
 
+@InputType()
+class TickFilterInput implements TickFilter {
+  @Field(() => Boolean, { nullable: true, description: 'Leave out idle ticks: those that attempted nothing.' })
+  @IsOptional()
+  @IsBoolean()
+  hideIdle?: boolean | null;
+
+  @Field(() => Date, { nullable: true, description: 'Started at or after this time.' })
+  @IsOptional()
+  @IsDate()
+  since?: Date | null;
+}
+
+@ArgsType()
+class TicksArgs extends PageArgs {
+  @Field(() => TickFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TickFilterInput)
+  filter?: TickFilterInput | null;
+}
+
 @Resolver(() => TickModel)
 export class LedgerResolver {
   constructor(
@@ -27,13 +49,17 @@ export class LedgerResolver {
   ) {}
 
   @Query(() => TickConnection, { description: 'The tick ledger, newest first.' })
-  async ticks(@Args() page: PageArgs): Promise<TickConnection> {
-    return toConnection(await this.ledger.listTicks(toPageRequest(page)), TickModel.from);
+  async ticks(@Args() args: TicksArgs): Promise<TickConnection> {
+    const filter = args.filter ?? {};
+    return toConnection(await this.ledger.listTicks(filter, toPageRequest(args)), TickModel.from, () => this.ledger.countTicks(filter));
   }
 
   @Query(() => ExecutionLogConnection, { description: "Attempts, newest first: one action's, or everyone's without actionId." })
   async executionLogs(@Args() args: ExecutionLogsArgs): Promise<ExecutionLogConnection> {
-    return toConnection(await this.ledger.listExecutionLogs(args.actionId ?? null, toPageRequest(args)), ExecutionLogModel.from);
+    const actionId = args.actionId ?? null;
+    return toConnection(await this.ledger.listExecutionLogs(actionId, toPageRequest(args)), ExecutionLogModel.from, () =>
+      this.ledger.countExecutionLogs(actionId),
+    );
   }
 
   @Subscription(() => TickModel, {

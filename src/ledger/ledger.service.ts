@@ -15,6 +15,14 @@ import { toTickRecord } from './sql/tick-row';
 import { TickEntity } from './tick.entity';
 import type { TickStart, TickSummary } from './tick-record';
 
+/** Which ledger rows a listing keeps. */
+export interface TickFilter {
+  /** Leave out idle ticks (those that attempted nothing: idle, paused, killed). */
+  hideIdle?: boolean | null;
+  /** Started at or after this time. */
+  since?: Date | null;
+}
+
 /**
  * The audit trail: one aol_tick_ledger row per tick of the leader, one aol_execution_logs
  * row per attempt. Rows are inserted, and a tick's row is completed once; only retention
@@ -93,12 +101,23 @@ export class LedgerService {
   }
 
   /** Ticks, newest first. */
-  async listTicks(page: PageRequest): Promise<Page<TickEntity>> {
-    return fetchPage(page, (limit) =>
-      this.db
-        .entityManager()
-        .find(TickEntity, page.beforeId === null ? {} : { id: { $lt: page.beforeId } }, { orderBy: { id: 'desc' }, limit }),
-    );
+  /**
+   * Ticks, newest first. Without idle ones, from the partial index of ticks that attempted
+   * something (most ticks are idle: scanning them all for a page would read the whole ledger).
+   */
+  async listTicks(filter: TickFilter, page: PageRequest): Promise<Page<TickEntity>> {
+    const where = { ...tickWhere(filter), ...(page.beforeId === null ? {} : { id: { $lt: page.beforeId } }) };
+    return fetchPage(page, (limit) => this.db.entityManager().find(TickEntity, where, { orderBy: { id: 'desc' }, limit }));
+  }
+
+  /** How many ticks the filter keeps, in one COUNT. */
+  async countTicks(filter: TickFilter): Promise<number> {
+    return this.db.entityManager().count(TickEntity, tickWhere(filter));
+  }
+
+  /** How many attempts there are: of one action, or of all. */
+  async countExecutionLogs(actionId: number | null): Promise<number> {
+    return this.db.entityManager().count(ExecutionLogEntity, actionId === null ? {} : { actionId });
   }
 
   /** Attempts, newest first: of one action (from the (action_id, attempt) unique index), or of all. */
@@ -114,4 +133,11 @@ export class LedgerService {
     await this.events.publish(AolTopic.TICK_COMPLETED, tick);
     return tick;
   }
+}
+
+function tickWhere(filter: TickFilter): { attempted?: { $gt: 0 }; startedAt?: { $gte: Date } } {
+  return {
+    ...(filter.hideIdle ? { attempted: { $gt: 0 as const } } : {}),
+    ...(filter.since ? { startedAt: { $gte: filter.since } } : {}),
+  };
 }

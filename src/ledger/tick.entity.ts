@@ -3,6 +3,8 @@ import { TickOutcome } from './tick-outcome';
 
 @Entity({ tableName: 'aol_tick_ledger' })
 @Index({ name: 'aol_tick_ledger_started_at_idx', properties: ['startedAt'] })
+// Partial in the migrations: only ticks that attempted something.
+@Index({ name: 'aol_tick_ledger_busy_idx', properties: ['id'] })
 export class TickEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;

@@ -27,7 +27,10 @@ export class ActionOperationsResolver {
 
   @ResolveField(() => ExecutionLogConnection, { description: 'Its attempts, newest first.' })
   async executionLogs(@Parent() action: ActionModel, @Args() page: PageArgs): Promise<ExecutionLogConnection> {
-    return toConnection(await this.ledger.listExecutionLogs(Number(action.id), toPageRequest(page)), ExecutionLogModel.from);
+    const actionId = Number(action.id);
+    return toConnection(await this.ledger.listExecutionLogs(actionId, toPageRequest(page)), ExecutionLogModel.from, () =>
+      this.ledger.countExecutionLogs(actionId),
+    );
   }
 
   @Mutation(() => ActionModel, { description: 'Cancel an action that has not started (PENDING or RETRY).' })

@@ -6,6 +6,8 @@ import { ExecutionMode } from '../actions/execution-mode';
 @Unique({ name: 'aol_actions_idempotency_key_unique', properties: ['idempotencyKey'] })
 // Partial in the migrations: only rows that are not SUCCESS.
 @Index({ name: 'aol_actions_status_id_idx', properties: ['status', 'id'] })
+// Partial in the migrations: only rows with an error code.
+@Index({ name: 'aol_actions_last_error_code_idx', properties: ['lastErrorCode', 'id'] })
 export class ActionEntity {
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;

@@ -33,6 +33,14 @@ export interface ActionFilter {
   type?: ActionType | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
+  idempotencyKey?: string | null;
+  /** The last attempt's error code (last_error_code; a success clears it). */
+  errorCode?: string | null;
+}
+
+/** A filter on nothing but the status (or on nothing): its count is read from aol_queue_counts, not counted. */
+export function filtersByStatusOnly(filter: ActionFilter): boolean {
+  return !filter.type && !filter.createdAfter && !filter.createdBefore && !filter.idempotencyKey && !filter.errorCode;
 }
 
 /**
@@ -188,17 +196,33 @@ export class QueueRepository {
 
   /**
    * A page of actions, newest first, keyset-paginated on id, from the (status, id) index of
-   * rows that are not SUCCESS when a status is given. Spelling "not SUCCESS" out as constant
-   * text lets SQLite (which cannot infer it) use that partial index.
+   * rows that are not SUCCESS when a status is given, the (last_error_code, id) index of
+   * failed rows when an error code is, the unique key when a key is.
    */
   async list(filter: ActionFilter, page: PageRequest, limit: number): Promise<ActionEntity[]> {
-    const query = this.db.entityManager().createQueryBuilder(ActionEntity).select('*').orderBy({ id: 'desc' }).limit(limit);
+    const query = this.filtered(filter).select('*').orderBy({ id: 'desc' }).limit(limit);
+    if (page.beforeId !== null) query.andWhere({ id: { $lt: page.beforeId } });
+    return query.getResultList();
+  }
+
+  /** How many actions the filter keeps, in one COUNT (filtersByStatusOnly ones are read from countByStatus instead). */
+  async count(filter: ActionFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  /**
+   * The filter's conditions. Spelling "not SUCCESS" and "an error code" out as constant text
+   * lets SQLite (which cannot infer them) use the partial indexes.
+   */
+  private filtered(filter: ActionFilter) {
+    const query = this.db.entityManager().createQueryBuilder(ActionEntity);
     if (filter.status) query.andWhere({ status: filter.status });
     if (filter.status && filter.status !== ActionStatus.SUCCESS) query.andWhere("status <> 'SUCCESS'");
     if (filter.type) query.andWhere({ type: filter.type });
     if (filter.createdAfter) query.andWhere({ createdAt: { $gte: filter.createdAfter } });
     if (filter.createdBefore) query.andWhere({ createdAt: { $lt: filter.createdBefore } });
-    if (page.beforeId !== null) query.andWhere({ id: { $lt: page.beforeId } });
-    return query.getResultList();
+    if (filter.idempotencyKey) query.andWhere({ idempotencyKey: filter.idempotencyKey });
+    if (filter.errorCode) query.andWhere({ lastErrorCode: filter.errorCode }).andWhere('last_error_code is not null');
+    return query;
   }
 }

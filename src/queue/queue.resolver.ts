@@ -26,7 +26,8 @@ export class QueueResolver {
 
   @Query(() => ActionConnection, { description: 'Actions, newest first, filtered, a page at a time.' })
   async actions(@Args() args: ActionsArgs): Promise<ActionConnection> {
-    return toConnection(await this.queue.listActions(args.filter ?? {}, toPageRequest(args)), ActionModel.from);
+    const filter = args.filter ?? {};
+    return toConnection(await this.queue.listActions(filter, toPageRequest(args)), ActionModel.from, () => this.queue.countActions(filter));
   }
 
   @Mutation(() => EnqueueResultModel, { description: 'Adds an action to the queue; idempotent on idempotencyKey.' })

@@ -9,7 +9,7 @@ import type { LeaseFence } from '../lease/sql/lease-fence';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from '../actions/action-status';
 import { canonicalJson } from './canonical-json';
-import { ActionFilter, QueueRepository } from './queue.repository';
+import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
 import type { NewAction } from './sql/insert-actions';
 import type { FinishedActions } from './sql/prune-finished-actions';
@@ -164,6 +164,13 @@ export class QueueService {
 
   async listActions(filter: ActionFilter, page: PageRequest): Promise<Page<ActionEntity>> {
     return fetchPage(page, (limit) => this.repository.list(filter, page, limit));
+  }
+
+  /** How many actions the filter keeps: from the trigger-kept counts per status when it filters by status only, else one COUNT. */
+  async countActions(filter: ActionFilter): Promise<number> {
+    if (!filtersByStatusOnly(filter)) return this.repository.count(filter);
+    const byStatus = await this.repository.countByStatus();
+    return filter.status ? (byStatus.get(filter.status) ?? 0) : [...byStatus.values()].reduce((sum, n) => sum + n, 0);
   }
 
   /** Cancels an action that has not started (PENDING or RETRY); anything else is INVALID_STATE. */

@@ -34,7 +34,7 @@ describe.each(DRIVERS)('the console and IDE pages on %s', (driver) => {
     lockedDb = await createTestDatabase(driver);
     open = await startTestApp(db);
     // As in production: tokens, and the IDE off.
-    locked = await startTestApp(lockedDb, { env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_GRAPHIQL: '0' } });
+    locked = await startTestApp(lockedDb, { env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_GRAPHIQL: '0', AOL_PLAYGROUND: '0' } });
   });
 
   afterAll(async () => {
@@ -70,6 +70,7 @@ describe.each(DRIVERS)('the console and IDE pages on %s', (driver) => {
   it('serves only the files it was built with', async () => {
     for (const path of [
       '/graphiql.html',
+      '/playground.html',
       '/assets/nope.js',
       '/package.json',
       '/../package.json',
@@ -99,5 +100,27 @@ describe.each(DRIVERS)('the console and IDE pages on %s', (driver) => {
     expect((await locked.graphql('{ controlFlags { paused } }', undefined, { authorization: `Bearer ${OPERATOR_TOKEN}` })).data).toEqual({
       controlFlags: { paused: false },
     });
+  });
+
+  it('serves GraphQL Playground from its own files at /playground, with the IDE policy', async () => {
+    const response = await get(open, '/playground');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const policy = response.headers.get('content-security-policy');
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain("style-src 'self' 'unsafe-inline';");
+    const html = await response.text();
+    expect(html).toContain('id="playground"');
+    expect(html).not.toMatch(/<script>|https?:\/\//);
+    const assets = assetPaths(html);
+    expect(assets).toContain('/playground/middleware.js');
+    for (const path of assets) expect([path, (await get(open, path)).status]).toEqual([path, 200]);
+  });
+
+  it('tells a browser how to turn Playground on when it is off (404)', async () => {
+    const response = await get(locked, '/playground');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await response.text()).toContain('AOL_PLAYGROUND=1');
   });
 });

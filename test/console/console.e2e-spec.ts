@@ -123,6 +123,47 @@ describe.each(DRIVERS)('the console on %s', (driver) => {
     expect(tab.problems).toEqual([]);
   });
 
+  it('filters actions by idempotency key and error code with their total, and keeps idle ticks out of the ledger unless asked', async () => {
+    await enqueue('console-filter-ok');
+    await enqueue('console-filter-failing');
+    // What a failed attempt leaves behind (its error code), on a row still PENDING.
+    await suite.aol.sql("update aol_actions set last_error_code = 'RATE_LIMITED' where idempotency_key = 'console-filter-failing'");
+    const tab = await openConsole('/#/actions');
+    const { page } = tab;
+    const actions = page.getByRole('region', { name: 'Actions' });
+    const total = actions.getByRole('status');
+    await rowWith(actions, 'console-filter-failing').waitFor();
+
+    await actions.getByLabel('Idempotency key').fill('console-filter-ok');
+    await actions.getByLabel('Idempotency key').press('Enter');
+    await total.filter({ hasText: /^1 action matches$/ }).waitFor();
+    await rowWith(actions, 'console-filter-ok').waitFor();
+    expect(await rowWith(actions, 'console-filter-failing').count()).toBe(0);
+
+    await actions.getByLabel('Idempotency key').fill('');
+    await actions.getByLabel('Error code').fill('RATE_LIMITED');
+    await actions.getByRole('button', { name: 'Filter', exact: true }).click();
+    await rowWith(actions, 'console-filter-failing').waitFor();
+    await total.filter({ hasText: /^1 action matches$/ }).waitFor();
+    expect(await rowWith(actions, 'console-filter-ok').count()).toBe(0);
+    await tab.screenshot(`${driver}-actions-filtered`);
+
+    // The ledger: the first tick (before any action) was idle; a busy one runs console-filter-ok.
+    const busy = (await suite.aol.tick()).tick!;
+    expect(busy.attempted).toBeGreaterThan(0);
+    const [idle] = await suite.aol.sql<{ id: unknown }>('select min(id) as id from aol_tick_ledger where attempted = 0');
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const ledger = page.getByRole('region', { name: 'Tick ledger' });
+    await ledger.getByRole('rowheader', { name: String(busy.id), exact: true }).waitFor();
+    await ledger.getByRole('status').filter({ hasText: 'idle ticks hidden' }).waitFor();
+    expect(await ledger.getByRole('rowheader', { name: String(idle.id), exact: true }).count()).toBe(0);
+    await ledger.getByLabel('Show idle ticks').check();
+    await ledger.getByRole('rowheader', { name: String(idle.id), exact: true }).waitFor();
+    await ledger.getByRole('status').filter({ hasText: 'ticks in the ledger' }).waitFor();
+    await tab.screenshot(`${driver}-ledger-with-idle`);
+    expect(tab.problems).toEqual([]);
+  });
+
   it('pauses with a reason: the flags show it, the audit lists it with the actor', async () => {
     const tab = await openConsole();
     const { page } = tab;

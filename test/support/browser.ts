@@ -130,3 +130,21 @@ export function useBrowserSuite(driver: Driver, options: TestAppOptions = {}): B
     },
   };
 }
+
+/** A tab's problems but the 401 of an IDE's first schema fetch, sent with the placeholder token of its headers. */
+export function problemsBesidesPlaceholderToken(tab: BrowserPage): string[] {
+  return tab.problems.filter((problem) => !problem.includes('401'));
+}
+
+/**
+ * Runs ticks until `shown` finds one on the page (it answers what it found, or '' after its
+ * wait): a subscription starts only once its socket is open and acknowledged.
+ */
+export async function tickUntilShown(aol: TestApp, shown: (tickId: string) => Promise<string>): Promise<string> {
+  let found = '';
+  for (let attempt = 0; attempt < 20 && !found; attempt++) {
+    const report = await aol.tick();
+    found = await shown(String(report.tick!.id));
+  }
+  return found;
+}

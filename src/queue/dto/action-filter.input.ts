@@ -1,6 +1,6 @@
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsOptional, ValidateNested } from 'class-validator';
+import { IsDate, IsEnum, IsOptional, Matches, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../graphql/pagination';
 import { ActionStatus, ActionType } from '../../actions/action-status';
 
@@ -25,6 +25,19 @@ export class ActionFilterInput {
   @IsOptional()
   @IsDate()
   createdBefore?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The action enqueued with this idempotency key.' })
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'idempotencyKey must be 1 to 200 printable ASCII characters without spaces' })
+  idempotencyKey?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Actions whose last attempt failed with this code (lastErrorCode), e.g. RATE_LIMITED.',
+  })
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,100}$/, { message: 'errorCode must be 1 to 100 printable ASCII characters without spaces' })
+  errorCode?: string | null;
 }
 
 @ArgsType()

@@ -123,6 +123,9 @@ function Signed({ connection }: { connection: ConnectionState }) {
         <a href="/graphql" className="ide-link">
           GraphiQL
         </a>
+        <a href="/playground" className="ide-link">
+          Playground
+        </a>
       </nav>
       <main>
         {me && (

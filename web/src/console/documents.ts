@@ -89,8 +89,9 @@ export const StatusQuery = graphql(`
 `);
 
 export const TicksQuery = graphql(`
-  query Ticks($first: Int!, $after: String) {
-    ticks(first: $first, after: $after) {
+  query Ticks($first: Int!, $after: String, $filter: TickFilterInput) {
+    ticks(first: $first, after: $after, filter: $filter) {
+      totalCount
       edges {
         node {
           ...TickFields
@@ -123,6 +124,7 @@ export const FlagsChangedSubscription = graphql(`
 export const ActionsQuery = graphql(`
   query Actions($first: Int!, $after: String, $filter: ActionFilterInput) {
     actions(first: $first, after: $after, filter: $filter) {
+      totalCount
       edges {
         node {
           ...ActionFields

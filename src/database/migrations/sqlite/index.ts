@@ -7,6 +7,7 @@ import { Migration20261130230000_lean_indexes } from './Migration20261130230000_
 import { Migration20261206120000_flag_changes } from './Migration20261206120000_flag_changes';
 import { Migration20261207100000_started_attempts } from './Migration20261207100000_started_attempts';
 import { Migration20261207200000_leader_gate } from './Migration20261207200000_leader_gate';
+import { Migration20261207300000_console_filters } from './Migration20261207300000_console_filters';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261206120000_flag_changes', class: Migration20261206120000_flag_changes },
   { name: 'Migration20261207100000_started_attempts', class: Migration20261207100000_started_attempts },
   { name: 'Migration20261207200000_leader_gate', class: Migration20261207200000_leader_gate },
+  { name: 'Migration20261207300000_console_filters', class: Migration20261207300000_console_filters },
 ];

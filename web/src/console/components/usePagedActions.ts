@@ -7,7 +7,12 @@ import { useLiveEvents } from '../live';
 const ACTIONS_PAGE_SIZE = 25;
 
 function matches(filter: ActionFilterInput, action: ActionFieldsFragment): boolean {
-  return (!filter.status || filter.status === action.status) && (!filter.type || filter.type === action.type);
+  return (
+    (!filter.status || filter.status === action.status) &&
+    (!filter.type || filter.type === action.type) &&
+    (!filter.idempotencyKey || filter.idempotencyKey === action.idempotencyKey) &&
+    (!filter.errorCode || filter.errorCode === action.lastErrorCode)
+  );
 }
 
 /** The later of two versions of an action (updatedAt has millisecond precision; ties go to the event). */
@@ -64,6 +69,8 @@ export function usePagedActions(filter: ActionFilterInput) {
   return {
     rows,
     apply: (action: ActionFieldsFragment) => apply([action]),
+    /** How many actions match the filter (as of the page's query). */
+    totalCount: result.data?.actions.totalCount,
     error: result.error,
     fetching: result.fetching,
     page: cursors.length,

@@ -11,6 +11,7 @@ function Queue({ status, title, explanation }: { status: ActionStatus; title: st
     <section aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
       <p className="muted">{explanation}</p>
+      {actions.totalCount !== undefined && <p role="status">{actions.totalCount === 1 ? '1 action' : `${actions.totalCount} actions`}</p>}
       {actions.error && <p className="error">{describeError(actions.error)}</p>}
       <ActionTable
         caption={title}

@@ -29,10 +29,16 @@ interface PageInfo {
 
 /**
  * The pages after the first, read when the operator asks for them (`head` is the first page's
- * pageInfo): a ledger is read from its newest end.
+ * pageInfo): a ledger is read from its newest end. A new `listing` (another filter) starts afresh.
  */
-function useOlderPages<T>(head: PageInfo | undefined, fetchPage: (after: string) => Promise<{ items: T[]; pageInfo: PageInfo }>) {
-  const [older, setOlder] = useState<{ items: T[]; pageInfo: PageInfo | null }>({ items: [], pageInfo: null });
+function useOlderPages<T>(
+  listing: string,
+  head: PageInfo | undefined,
+  fetchPage: (after: string) => Promise<{ items: T[]; pageInfo: PageInfo }>,
+) {
+  const empty = { listing, items: [] as T[], pageInfo: null as PageInfo | null };
+  const [kept, setOlder] = useState(empty);
+  const older = kept.listing === listing ? kept : empty;
   const [error, setError] = useState('');
   const next = older.pageInfo ?? head;
   return {
@@ -43,7 +49,11 @@ function useOlderPages<T>(head: PageInfo | undefined, fetchPage: (after: string)
       if (!next?.endCursor) return;
       try {
         const page = await fetchPage(next.endCursor);
-        setOlder((current) => ({ items: [...current.items, ...page.items], pageInfo: page.pageInfo }));
+        setOlder((current) => ({
+          listing,
+          items: [...(current.listing === listing ? current.items : []), ...page.items],
+          pageInfo: page.pageInfo,
+        }));
         setError('');
       } catch (failure) {
         setError(failure instanceof Error ? failure.message : String(failure));
@@ -52,9 +62,9 @@ function useOlderPages<T>(head: PageInfo | undefined, fetchPage: (after: string)
   };
 }
 
-/** A tick that did nothing worth reading: attempted nothing, no note, no error. */
+/** An idle tick, as the server's hideIdle filter has it: one that attempted nothing. */
 function isIdle(tick: TickFieldsFragment): boolean {
-  return tick.attempted === 0 && !tick.note && tick.outcome !== 'ERROR';
+  return tick.attempted === 0;
 }
 
 /** Who changed what and why, and the tick ledger, both live. */
@@ -63,7 +73,7 @@ export function Audit() {
   const [showIdle, setShowIdle] = useState(false);
 
   const [eventsHead, reexecuteEvents] = useQuery({ query: ControlEventsQuery, variables: { first: EVENTS_PAGE, after: null } });
-  const olderEvents = useOlderPages(eventsHead.data?.controlEvents.pageInfo, async (after) => {
+  const olderEvents = useOlderPages('events', eventsHead.data?.controlEvents.pageInfo, async (after) => {
     const result = await client.query(ControlEventsQuery, { first: EVENTS_PAGE, after }).toPromise();
     if (!result.data) throw new Error(describeError(result.error) || 'No answer');
     return { items: result.data.controlEvents.edges.map((edge) => edge.node), pageInfo: result.data.controlEvents.pageInfo };
@@ -75,20 +85,23 @@ export function Audit() {
   useLiveEvents(ActionUpdatedSubscription, { status: 'PENDING' }, refreshEvents);
   useLiveEvents(ActionUpdatedSubscription, { status: 'CANCELLED' }, refreshEvents);
 
-  const [ticksHead] = useQuery({ query: TicksQuery, variables: { first: TICKS_PAGE, after: null } });
+  // Idle ticks are most of the ledger: the server leaves them out (hideIdle) unless asked for.
+  const ticksFilter = { hideIdle: !showIdle };
+  const [ticksHead] = useQuery({ query: TicksQuery, variables: { first: TICKS_PAGE, after: null, filter: ticksFilter } });
   const [liveTicks, setLiveTicks] = useState<TickFieldsFragment[]>([]);
   useLiveEvents(TickCompletedSubscription, {}, (completed) =>
     setLiveTicks((current) => mergeById(completed.map((event) => event.tickCompleted).reverse(), current).slice(0, LIVE_TICKS)),
   );
-  const olderTicks = useOlderPages(ticksHead.data?.ticks.pageInfo, async (after) => {
-    const result = await client.query(TicksQuery, { first: TICKS_PAGE, after }).toPromise();
+  const olderTicks = useOlderPages(JSON.stringify(ticksFilter), ticksHead.data?.ticks.pageInfo, async (after) => {
+    const result = await client.query(TicksQuery, { first: TICKS_PAGE, after, filter: ticksFilter }).toPromise();
     if (!result.data) throw new Error(describeError(result.error) || 'No answer');
     return { items: result.data.ticks.edges.map((edge) => edge.node), pageInfo: result.data.ticks.pageInfo };
   });
   const ticks = mergeById(liveTicks, mergeById(ticksHead.data?.ticks.edges.map((edge) => edge.node) ?? [], olderTicks.items));
-
+  // The live ones come unfiltered from tickCompleted; the pages were filtered by the server.
   const shownTicks = showIdle ? ticks : ticks.filter((tick) => !isIdle(tick));
-  const hidden = ticks.length - shownTicks.length;
+  const liveIdle = liveTicks.filter(isIdle).length;
+  const totalCount = ticksHead.data?.ticks.totalCount;
   const eventsError = eventsHead.error ? describeError(eventsHead.error) : olderEvents.error;
   const ticksError = ticksHead.error ? describeError(ticksHead.error) : olderTicks.error;
   return (
@@ -125,9 +138,18 @@ export function Audit() {
         <label className="inline">
           <input type="checkbox" checked={showIdle} onChange={(event) => setShowIdle(event.target.checked)} /> Show idle ticks
         </label>
-        {hidden > 0 && <span className="muted"> ({hidden === 1 ? '1 idle tick' : `${hidden} idle ticks`} hidden)</span>}
+        {totalCount !== undefined && (
+          <span className="muted" role="status">
+            {' '}
+            ({showIdle ? `${totalCount} ticks in the ledger` : `${totalCount} that attempted something; idle ticks hidden`})
+          </span>
+        )}
         {ticksError && <p className="error">{ticksError}</p>}
-        <TickTable caption="The ledger, newest first" ticks={shownTicks} emptyText={hidden ? 'Only idle ticks so far.' : 'No ticks yet.'} />
+        <TickTable
+          caption="The ledger, newest first"
+          ticks={shownTicks}
+          emptyText={!showIdle && liveIdle ? 'Only idle ticks so far.' : 'No ticks yet.'}
+        />
         <button type="button" onClick={() => void olderTicks.loadOlder()} disabled={!olderTicks.hasOlder}>
           Load older ticks
         </button>

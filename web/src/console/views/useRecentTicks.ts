@@ -11,8 +11,8 @@ const MAX_PAGES = 10;
 const KEPT_TICKS = PAGE_SIZE * MAX_PAGES;
 
 /**
- * The ledger's ticks of the last hour (newest first, at least one page), read a page at a time
- * once, then kept up to date by tickCompleted. `complete` is false when the hour held more
+ * The ledger's ticks of the last hour (newest first, through the server's `since` filter), read a
+ * page at a time once, then kept up to date by tickCompleted. `complete` is false when the hour held more
  * ticks than were read.
  */
 export function useRecentTicks() {
@@ -24,23 +24,21 @@ export function useRecentTicks() {
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const since = Date.now() - CHART_WINDOW_MS;
+      const since = new Date(Date.now() - CHART_WINDOW_MS).toISOString();
       const read: TickFieldsFragment[] = [];
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const result = await client.query(TicksQuery, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' }).toPromise();
+        const result = await client
+          .query(TicksQuery, { first: PAGE_SIZE, after, filter: { since } }, { requestPolicy: 'network-only' })
+          .toPromise();
         if (cancelled) return;
         if (result.error || !result.data) {
           setError(result.error?.message ?? 'No answer');
           return;
         }
         read.push(...result.data.ticks.edges.map((edge) => edge.node));
-        const oldest = read[read.length - 1];
-        after = result.data.ticks.pageInfo.endCursor ?? null;
-        if (!result.data.ticks.pageInfo.hasNextPage || !oldest || Date.parse(oldest.startedAt) < since) {
-          after = null;
-          break;
-        }
+        after = result.data.ticks.pageInfo.hasNextPage ? (result.data.ticks.pageInfo.endCursor ?? null) : null;
+        if (after === null) break;
       }
       setComplete(after === null);
       setTicks((live) => keep(mergeById(live, read)));

@@ -1,0 +1,11 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/** The same indexes as the PostgreSQL migration of the same name. */
+export class Migration20261207300000_console_filters extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(
+      'create index `aol_actions_last_error_code_idx` on `aol_actions` (`last_error_code`, `id`) where `last_error_code` is not null;',
+    );
+    this.addSql('create index `aol_tick_ledger_busy_idx` on `aol_tick_ledger` (`id`) where `attempted` > 0;');
+  }
+}
