@@ -68,7 +68,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it("keeps each switch's own reason: a proof-mode change after a pause leaves the pause's reason on the flags and the PAUSED ticks", async () => {
-    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none' } });
     await aol.graphql('mutation { pause(reason: "loading a batch") { paused } }', undefined, { 'x-aol-actor': 'alice' });
     await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }', undefined, { 'x-aol-actor': 'bob' });
     expect((await aol.tick()).outcome).toBe('PAUSED');
@@ -218,7 +218,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   });
 
   it('fails REAL mode with nothing configured as REAL_RUN_UNCONFIGURED: one attempt, DLQ, nothing written or sent', async () => {
-    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none' } });
     const off = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     expect(off.data).toEqual({ setProofMode: { proofMode: false } });
     const status = await aol.graphql<{ autonomyStatus: { mode: string } }>('{ autonomyStatus { mode } }');
@@ -238,7 +238,7 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
   // statement on PostgreSQL, with the mode the switchboard gave last time: these hold it to
   // what the switchboard and the lease say now.
   it('claims with the mode the switchboard asks for now, when the proof switch moved since the last tick', async () => {
-    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0' } });
+    aol = await fresh.start({ env: { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none' } });
     expect((await aol.tick()).outcome).toBe('SUCCESS'); // leads, and has seen the switch on
     await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     const real = await enqueuePost(aol, 'switch-real');

@@ -82,6 +82,12 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   failedAuthentications: 30,
 };
 
+/**
+ * Which actions wait for a person's approval before they run: real (those that would run in
+ * REAL mode), all, or none.
+ */
+export type ApprovalPolicy = 'real' | 'all' | 'none';
+
 /** Who may run introspection queries (`__schema`, `__type`). */
 export type IntrospectionAccess = 'all' | 'operator' | 'none';
 
@@ -134,6 +140,7 @@ export class AolConfig {
   eventBus: 'memory' | 'postgres';
   /** Null when Mastodon is not configured: REAL posts there fail with REAL_RUN_UNCONFIGURED. */
   mastodon: MastodonConfig | null;
+  approval: ApprovalPolicy;
 }
 
 export class ConfigError extends StartupError {
@@ -217,6 +224,7 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     wsMaxBufferedBytes: vars.AOL_WS_MAX_BUFFERED_BYTES ?? 4 * 1024 * 1024,
     eventBus: (vars.AOL_EVENT_BUS ?? 'memory') as AolConfig['eventBus'],
     mastodon: null,
+    approval: (vars.AOL_APPROVAL ?? 'real') as ApprovalPolicy,
   } satisfies AolConfig);
 }
 

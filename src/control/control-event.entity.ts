@@ -8,6 +8,10 @@ export enum ControlEventKind {
   SET_PROOF_MODE = 'SET_PROOF_MODE',
   CANCEL_ACTION = 'CANCEL_ACTION',
   RETRY_ACTION = 'RETRY_ACTION',
+  APPROVE_ACTION = 'APPROVE_ACTION',
+  REJECT_ACTION = 'REJECT_ACTION',
+  /** An unknown outcome settled by a person (or by reconcileAction's look-up): POSTED or NOT_POSTED. */
+  RESOLVE_ACTION = 'RESOLVE_ACTION',
 }
 
 /** One operator intervention, who made it and why. Rows are only ever inserted. */
@@ -25,7 +29,7 @@ export class ControlEventEntity {
   @Property({ type: 'text' })
   reason!: string;
 
-  /** The action it concerned (cancel, retry); null for switchboard changes. */
+  /** The action it concerned (cancel, retry, approve, reject, resolve); null for switchboard changes. */
   @Property({ type: new BigIntType('number'), nullable: true })
   actionId?: number | null;
 

@@ -94,6 +94,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           timing: REAL_TIMING,
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: fake.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_IDEMPOTENT: '0',
@@ -135,6 +136,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           timing: REAL_TIMING,
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: fake.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_TIMEOUT_SECONDS: '2',

@@ -19,7 +19,7 @@ export class ControlEventModel {
   @Field()
   reason: string;
 
-  @Field(() => ID, { nullable: true, description: 'The action it concerned (cancel, retry).' })
+  @Field(() => ID, { nullable: true, description: 'The action it concerned (cancel, retry, approve, reject, resolve).' })
   actionId: string | null;
 
   @Field(() => JsonScalar, { nullable: true, description: 'What changed, e.g. {"paused": true}.' })

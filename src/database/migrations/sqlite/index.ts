@@ -5,6 +5,7 @@ import { Migration20261130180000_rescue } from './Migration20261130180000_rescue
 import { Migration20261130210000_queue_counts } from './Migration20261130210000_queue_counts';
 import { Migration20261130230000_lean_indexes } from './Migration20261130230000_lean_indexes';
 import { Migration20261206120000_flag_changes } from './Migration20261206120000_flag_changes';
+import { Migration20261207000000_approvals } from './Migration20261207000000_approvals';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130210000_queue_counts', class: Migration20261130210000_queue_counts },
   { name: 'Migration20261130230000_lean_indexes', class: Migration20261130230000_lean_indexes },
   { name: 'Migration20261206120000_flag_changes', class: Migration20261206120000_flag_changes },
+  { name: 'Migration20261207000000_approvals', class: Migration20261207000000_approvals },
 ];
