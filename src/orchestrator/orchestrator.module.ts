@@ -24,6 +24,6 @@ import { TickService } from './tick.service';
     ActionOperationsService,
     ActionOperationsResolver,
   ],
-  exports: [TickService, AutonomyStatusService],
+  exports: [TickService, AutonomyStatusService, ActionOperationsService],
 })
 export class OrchestratorModule {}
