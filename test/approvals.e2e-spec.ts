@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { logRows } from './support/actions';
@@ -301,6 +303,26 @@ describe.each(DRIVERS)('approvals and resolutions on %s', (driver) => {
     expect(blank.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await action(aol, enqueued.id)).toMatchObject({ status: 'AWAITING_APPROVAL', approvedBy: null });
     expect(await controlEvents(aol)).toHaveLength(1); // the proof-mode switch only
+  });
+
+  it('shows the artifact with the action: its content, and whether the file still has the recorded SHA-256', async () => {
+    aol = await fresh.start({ env: { AOL_APPROVAL: 'all' } }); // PROOF mode: the artifact is what would be posted
+    const enqueued = await enqueue(aol, 'preview', 'What the approver reads');
+    const preview = `query ($id: ID!) { action(id: $id) { status artifactRef artifactContent artifactContentTruncated artifactSha256Matches } }`;
+    expect((await mutate<{ action: unknown }>(aol, preview, { id: enqueued.id })).action).toEqual({
+      status: 'AWAITING_APPROVAL',
+      artifactRef: null,
+      artifactContent: null,
+      artifactContentTruncated: null,
+      artifactSha256Matches: null,
+    });
+    await operate(aol, 'approveAction', enqueued.id, 'fine');
+    await aol.tick();
+    const shown = (await mutate<{ action: { artifactRef: string; artifactContent: string } }>(aol, preview, { id: enqueued.id })).action;
+    expect(shown).toMatchObject({ status: 'SUCCESS', artifactContentTruncated: false, artifactSha256Matches: true });
+    expect(JSON.parse(shown.artifactContent)).toMatchObject({ mode: 'PROOF', post: { text: 'What the approver reads' } });
+    await appendFile(join(aol.artifactDir, shown.artifactRef), ' ');
+    expect((await mutate<{ action: unknown }>(aol, preview, { id: enqueued.id })).action).toMatchObject({ artifactSha256Matches: false });
   });
 
   it('asks for every action under AOL_APPROVAL=all, PROOF mode included, and for none under AOL_APPROVAL=none', async () => {

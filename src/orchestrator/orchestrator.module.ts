@@ -4,6 +4,8 @@ import { ControlModule } from '../control/control.module';
 import { LeaseModule } from '../lease/lease.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { QueueModule } from '../queue/queue.module';
+import { SocialModule } from '../social/social.module';
+import { ActionArtifactResolver } from './action-artifact.resolver';
 import { ActionOperationsResolver } from './action-operations.resolver';
 import { ActionOperationsService } from './action-operations.service';
 import { AutonomyStatusResolver } from './autonomy-status.resolver';
@@ -14,7 +16,7 @@ import { TickService } from './tick.service';
 
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
-  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule],
+  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, SocialModule],
   providers: [
     TickService,
     ActionRunner,
@@ -23,6 +25,7 @@ import { TickService } from './tick.service';
     AutonomyStatusResolver,
     ActionOperationsService,
     ActionOperationsResolver,
+    ActionArtifactResolver,
   ],
   exports: [TickService, AutonomyStatusService, ActionOperationsService],
 })

@@ -13,6 +13,6 @@ export function createSocialPublisher(config: AolConfig): SocialPublisher {
 /** The social adapter: runs POST_SOCIAL actions, in PROOF mode or through a real publisher. */
 @Module({
   providers: [ArtifactStore, SocialPostHandler, { provide: SOCIAL_PUBLISHER, useFactory: createSocialPublisher, inject: [AolConfig] }],
-  exports: [SocialPostHandler],
+  exports: [SocialPostHandler, ArtifactStore],
 })
 export class SocialModule {}
