@@ -272,6 +272,55 @@ describe.each(DRIVERS)('approvals and resolutions on %s', (driver) => {
     expect(await action(aol, approved.id)).toMatchObject({ status: 'SUCCESS', attempts: 2 });
   });
 
+  it('reconciles a NEEDS_REVIEW post by looking it up: found → SUCCESS with its id and address; not found → unchanged; no post sent', async () => {
+    aol = await startReal({ AOL_APPROVAL: 'none' });
+    const posted = await enqueue(aol, 'reconcile-found', 'Fish & chips <today>\nat noon');
+    const missing = await enqueue(aol, 'reconcile-missing', 'Never made it');
+    for (const { id } of [posted, missing]) await parkForReview(aol, id);
+    fake.postDirectly('Something else');
+    const status = fake.postDirectly('Fish & chips <today>\nat noon');
+    const reconcile = `mutation ($id: ID!) { reconcileAction(id: $id, reason: "checking the timeline") { found checked action { ${ACTION_FIELDS} } } }`;
+
+    const found = (
+      await mutate<{ reconcileAction: { found: boolean; checked: string; action: ApprovalView } }>(aol, reconcile, { id: posted.id })
+    ).reconcileAction;
+    expect(found).toMatchObject({
+      found: true,
+      checked: 'the 2 most recent statuses of @aol',
+      action: { status: 'SUCCESS', attempts: 1, remoteId: status.id, remoteUrl: status.url },
+    });
+    const notFound = (await mutate<{ reconcileAction: { found: boolean; action: ApprovalView } }>(aol, reconcile, { id: missing.id }))
+      .reconcileAction;
+    expect(notFound).toMatchObject({ found: false, action: { status: 'NEEDS_REVIEW' } });
+
+    expect(fake.statusRequests).toHaveLength(0);
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /api/v1/accounts/verify_credentials',
+      'GET /api/v1/accounts/1/statuses',
+      'GET /api/v1/accounts/verify_credentials',
+      'GET /api/v1/accounts/1/statuses',
+    ]);
+    expect((await controlEvents(aol)).filter((event) => event.kind === 'RESOLVE_ACTION')).toEqual([
+      expect.objectContaining({
+        actionId: posted.id,
+        reason: 'checking the timeline',
+        details: expect.objectContaining({ via: 'reconcile' }),
+      }),
+    ]);
+    const again = await aol.graphql(reconcile, { id: posted.id });
+    expect(again.errors?.[0].extensions?.code).toBe('INVALID_STATE');
+  });
+
+  it('reports a failed look-up as REMOTE_LOOKUP_FAILED and changes nothing', async () => {
+    aol = await startReal({ AOL_APPROVAL: 'none', AOL_MASTODON_ACCESS_TOKEN: 'a-wrong-token-0123456789' });
+    const enqueued = await enqueue(aol, 'reconcile-401');
+    await parkForReview(aol, enqueued.id);
+    const response = await aol.graphql(`mutation { reconcileAction(id: "${enqueued.id}", reason: "check") { found } }`);
+    expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'REMOTE_LOOKUP_FAILED' } });
+    expect(response.errors?.[0].message).not.toContain('a-wrong-token');
+    expect(await action(aol, enqueued.id)).toMatchObject({ status: 'NEEDS_REVIEW' });
+  });
+
   it('cancels from NEEDS_REVIEW, AWAITING_APPROVAL and DLQ: CANCELLED, 0 requests', async () => {
     aol = await startReal();
     const review = await enqueue(aol, 'cancel-review');

@@ -8,7 +8,7 @@ import { ExecutionLogConnection, ExecutionLogModel } from '../ledger/models/exec
 import { ActionModel } from '../queue/models/action.model';
 import { MAX_BATCH_SIZE, ReviewOutcome } from '../queue/queue.service';
 import { ActionOperationsService } from './action-operations.service';
-import { BulkOutcomeModel } from './models/bulk-outcome.model';
+import { BulkOutcomeModel, ReconciliationModel } from './models/action-operations.model';
 
 registerEnumType(ReviewOutcome, { name: 'ReviewOutcome', description: 'What a person found about a post whose outcome was unknown.' });
 
@@ -102,6 +102,19 @@ export class ActionOperationsResolver {
     remoteId?: string | null,
   ): Promise<ActionModel> {
     return ActionModel.from(await this.operations.resolve(id, { outcome, remoteUrl, remoteId }, { reason, actor: principal.actor }));
+  }
+
+  @Mutation(() => ReconciliationModel, {
+    description:
+      "Look a NEEDS_REVIEW action's post up on its network (Mastodon: the account's 40 most recent statuses, by text) and, when found, resolve it POSTED. Not found changes nothing.",
+  })
+  async reconcileAction(
+    @Args('id', { type: () => ID }, ParseIdPipe) id: number,
+    @Args('reason', REASON) reason: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReconciliationModel> {
+    const { found, checked, action } = await this.operations.reconcile(id, { reason, actor: principal.actor });
+    return { found, checked, action: ActionModel.from(action) };
   }
 }
 

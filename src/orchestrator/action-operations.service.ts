@@ -4,13 +4,22 @@ import { AolError, AolErrorCode } from '../errors/aol-error';
 import { ControlEventKind } from '../control/control-event.entity';
 import { ControlChange, ControlService } from '../control/control.service';
 import type { ActionEntity } from '../queue/action.entity';
-import { MAX_BATCH_SIZE, QueueService, Resolution } from '../queue/queue.service';
+import { MAX_BATCH_SIZE, QueueService, Resolution, ReviewOutcome } from '../queue/queue.service';
+import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
+import { ActionStatus } from '../actions/action-status';
 
 /** One id's answer in a bulk change: the action as changed, or why it was not. */
 export interface BulkOutcome {
   id: number;
   action: ActionEntity | null;
   error: { code: AolErrorCode; message: string } | null;
+}
+
+/** What reconcileAction found: the action (SUCCESS when its post was found), and what was searched. */
+export interface Reconciliation {
+  found: boolean;
+  checked: string;
+  action: ActionEntity;
 }
 
 /**
@@ -23,6 +32,7 @@ export class ActionOperationsService {
     private readonly db: SqlDatabase,
     private readonly queue: QueueService,
     private readonly control: ControlService,
+    private readonly handlers: ActionHandlerRegistry,
   ) {}
 
   async cancel(id: number, change: ControlChange): Promise<ActionEntity> {
@@ -63,6 +73,33 @@ export class ActionOperationsService {
         ...(via ? { via } : {}),
       }),
     );
+  }
+
+  /**
+   * Looks a NEEDS_REVIEW action's effect up where its handler can (Mastodon: its account's
+   * recent statuses) and, when found, resolves it POSTED with what was found. Not found
+   * changes nothing: the look-up cannot see everything, so concluding NOT_POSTED from it
+   * could post twice; a person decides with resolveAction.
+   */
+  async reconcile(id: number, change: ControlChange): Promise<Reconciliation> {
+    this.control.checkedReason(change.reason);
+    const action = await this.queue.getAction(id);
+    if (action.status !== ActionStatus.NEEDS_REVIEW) {
+      throw new AolError(AolErrorCode.INVALID_STATE, `Action ${id} is ${action.status}; only NEEDS_REVIEW actions can be reconciled`, {
+        status: action.status,
+      });
+    }
+    const lookup = await this.handlers.findRemoteEffect({ ...action, attempt: action.attempts });
+    if (!lookup) {
+      throw new AolError(
+        AolErrorCode.INVALID_STATE,
+        `Action ${id} cannot be looked up: its publisher cannot search; check by hand and use resolveAction`,
+        { status: action.status },
+      );
+    }
+    if (!lookup.found) return { found: false, checked: lookup.checked, action };
+    const resolution = { outcome: ReviewOutcome.POSTED, remoteId: lookup.found.remoteId, remoteUrl: lookup.found.remoteUrl };
+    return { found: true, checked: lookup.checked, action: await this.resolve(id, resolution, change, 'reconcile') };
   }
 
   async approveMany(ids: readonly number[], change: ControlChange): Promise<BulkOutcome[]> {

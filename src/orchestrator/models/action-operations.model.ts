@@ -30,3 +30,15 @@ export class BulkOutcomeModel {
     });
   }
 }
+
+@ObjectType('Reconciliation', { description: 'What reconcileAction found.' })
+export class ReconciliationModel {
+  @Field({ description: 'Whether the post was found (the action is then SUCCESS); false changes nothing.' })
+  found: boolean;
+
+  @Field({ description: 'What was searched, e.g. "the 40 most recent statuses of @aol".' })
+  checked: string;
+
+  @Field(() => ActionModel)
+  action: ActionModel;
+}
