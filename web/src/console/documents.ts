@@ -78,6 +78,8 @@ export const StatusQuery = graphql(`
         retry
         dlq
         needsReview
+        awaitingApproval
+        rejected
         success
         cancelled
       }

@@ -11,12 +11,12 @@ export type Operation = 'Retry' | 'Cancel';
 /** Which statuses each operation accepts, as the API enforces them. */
 const ACCEPTS: Record<Operation, ActionStatus[]> = {
   Retry: ['DLQ', 'NEEDS_REVIEW'],
-  Cancel: ['PENDING', 'RETRY'],
+  Cancel: ['PENDING', 'RETRY', 'AWAITING_APPROVAL', 'NEEDS_REVIEW', 'DLQ'],
 };
 
 const REFUSAL: Record<Operation, string> = {
   Retry: 'Only DLQ and NEEDS_REVIEW actions can be retried',
-  Cancel: 'Only PENDING and RETRY actions can be cancelled',
+  Cancel: 'Only PENDING, RETRY, AWAITING_APPROVAL, NEEDS_REVIEW and DLQ actions can be cancelled',
 };
 
 /** Why `operation` is not offered for actions in these statuses now, or null when it is. */
