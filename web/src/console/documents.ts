@@ -261,6 +261,22 @@ export const RetryActionMutation = graphql(`
   }
 `);
 
+export const ApproveActionMutation = graphql(`
+  mutation ApproveAction($id: ID!, $reason: String!) {
+    approveAction(id: $id, reason: $reason) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const RejectActionMutation = graphql(`
+  mutation RejectAction($id: ID!, $reason: String!) {
+    rejectAction(id: $id, reason: $reason) {
+      ...ActionFields
+    }
+  }
+`);
+
 export const CancelActionMutation = graphql(`
   mutation CancelAction($id: ID!, $reason: String!) {
     cancelAction(id: $id, reason: $reason) {
