@@ -1,5 +1,5 @@
 import { FakeMastodon } from '../support/fake-mastodon';
-import { checkInvariants } from './support/invariants';
+import { checkInvariants, sinkOf } from './support/invariants';
 import { sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Timing } from './support/scenario';
@@ -51,7 +51,7 @@ describe('kill -9 of the leader between an approval and the post', () => {
           await s.waitUntilDrained(20_000);
           await s.sampler.stop();
           for (const key of keys) {
-            const requests = fake.statusRequests.filter((request) => request.headers['idempotency-key'] === key).length;
+            const requests = sinkOf(fake).requests(key);
             const action = await s.actionByKey(key);
             // A post cut by the kill is NEEDS_REVIEW (its one request made); any other is SUCCESS with one request.
             const expected = action?.status === 'NEEDS_REVIEW' ? [0, 1] : [1];
@@ -61,10 +61,7 @@ describe('kill -9 of the leader between an approval and the post', () => {
           await checkInvariants(s, {
             keys,
             finalStatus: () => ['SUCCESS', 'NEEDS_REVIEW'],
-            sink: {
-              posts: (key: string) => fake.statuses.filter((status) => status.idempotencyKey === key),
-              requests: (key: string) => fake.statusRequests.filter((request) => request.headers['idempotency-key'] === key).length,
-            },
+            sink: sinkOf(fake),
           });
         },
         {

@@ -1,5 +1,5 @@
 import { FakeMastodon } from '../support/fake-mastodon';
-import { checkInvariants } from './support/invariants';
+import { checkInvariants, sinkOf } from './support/invariants';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Scenario, Timing } from './support/scenario';
 
@@ -44,13 +44,6 @@ async function hangThenKill(s: Scenario, fake: FakeMastodon): Promise<{ key: str
   await s.waitUntilDrained(15_000);
   await s.sampler.stop();
   return { key, others };
-}
-
-function sinkOf(fake: FakeMastodon) {
-  return {
-    posts: (key: string) => fake.statuses.filter((status) => status.idempotencyKey === key),
-    requests: (key: string) => fake.statusRequests.filter((request) => request.headers['idempotency-key'] === key).length,
-  };
 }
 
 describe('a REAL action whose remote call hangs when the leader is killed', () => {
