@@ -11,6 +11,7 @@ import { leaseFence } from '../src/lease/sql/lease-fence';
 import { ExecutionMode } from '../src/actions/execution-mode';
 import { ActionType } from '../src/actions/action-status';
 import { insertActions } from '../src/queue/sql/insert-actions';
+import { unapprovedStatus } from '../src/queue/sql/approval';
 import { renewGateClaim } from '../src/orchestrator/sql/renew-gate-claim';
 import { createDatabase } from './postgres';
 import { readSettings } from './settings';
@@ -54,15 +55,20 @@ async function main(): Promise<void> {
           expectedProofMode: true,
         }),
       'single enqueue insert': () =>
-        insertActions(d, [
-          {
-            idempotencyKey: `k-${(key += 1)}`,
-            type: ActionType.POST_SOCIAL,
-            payload: { platform: 'x', text: 'hi' },
-            priority: 0,
-            runAfter: null,
-          },
-        ]),
+        insertActions(
+          d,
+          [
+            {
+              idempotencyKey: `k-${(key += 1)}`,
+              type: ActionType.POST_SOCIAL,
+              payload: { platform: 'x', text: 'hi' },
+              priority: 0,
+              runAfter: null,
+              enqueuedBy: null,
+            },
+          ],
+          unapprovedStatus('none', true),
+        ),
     };
     await connection.query(`update aol_lease set owner = 'bench', epoch = 1, expires_at = now() + interval '1 hour'`);
     for (const [label, make] of Object.entries(statements)) {

@@ -56,7 +56,7 @@ describe.each(DRIVERS)('stored times on %s, with the process clock 10 minutes be
     const orphan = await enqueuePost(aol, 'skewed-orphan');
     await aol.sql(
       `update aol_actions set status = 'RUNNING', attempts = 1, claimed_by = 'dead-leader', claim_epoch = 0, claim_mode = 'PROOF',
-       updated_at = ${secondsAgo(5)}
+       updated_at = ${secondsAgo(5)}, started_at = ${secondsAgo(5)}
        where id = ?`,
       [Number(orphan.id)],
     );

@@ -61,6 +61,7 @@ describe.each(DRIVERS)('posting to Mastodon in REAL mode on %s', (driver) => {
     aol = await fresh.start({
       env: {
         AOL_PROOF_MODE: '0',
+        AOL_APPROVAL: 'none',
         AOL_MASTODON_BASE_URL: `${fake.url}/`,
         AOL_MASTODON_ACCESS_TOKEN: TOKEN,
         AOL_MASTODON_TIMEOUT_SECONDS: '1',

@@ -37,7 +37,7 @@ describe.each(DRIVERS)('platform pacing on %s', (driver) => {
   });
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
-    return { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, ...extra };
+    return { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, ...extra };
   }
 
   it('a 429 with a reset 3 s ahead: the next request comes after the reset, SUCCESS, the retry budget unchanged', async () => {

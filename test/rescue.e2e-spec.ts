@@ -38,6 +38,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       aol = await fresh.start({
         env: {
           AOL_PROOF_MODE: '0',
+          AOL_APPROVAL: 'none',
           AOL_MASTODON_BASE_URL: sink.url,
           AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
           AOL_MASTODON_IDEMPOTENT: '0',
@@ -70,7 +71,12 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789' });
     try {
       aol = await fresh.start({
-        env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789' },
+        env: {
+          AOL_PROOF_MODE: '0',
+          AOL_APPROVAL: 'none',
+          AOL_MASTODON_BASE_URL: sink.url,
+          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
+        },
       });
       await aol.graphql('mutation { setProofMode(enabled: false, reason: "live") { proofMode } }');
       const action = await enqueuePost(aol, 'orphan-idempotent');
@@ -78,7 +84,12 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       await aol.sql(`update aol_actions set status = 'RUNNING', claim_epoch = 0, claim_mode = 'REAL' where id = ?`, [Number(action.id)]);
       await aol.close(); // …then its leader "dies" before recording, and a new one starts
       aol = await fresh.start({
-        env: { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789' },
+        env: {
+          AOL_PROOF_MODE: '0',
+          AOL_APPROVAL: 'none',
+          AOL_MASTODON_BASE_URL: sink.url,
+          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
+        },
       });
       expect(await aol.tick()).toMatchObject({ succeeded: 1 });
       expect(await getAction(aol, action.id)).toMatchObject({ status: 'SUCCESS' });

@@ -11,7 +11,13 @@ import { ActionRunner } from '../src/orchestrator/action-runner';
 const TOKEN = 'sink-token-0123456789';
 
 function realEnv(sink: FakeMastodon): Record<string, string> {
-  return { AOL_PROOF_MODE: '0', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, AOL_MASTODON_IDEMPOTENT: '0' };
+  return {
+    AOL_PROOF_MODE: '0',
+    AOL_APPROVAL: 'none',
+    AOL_MASTODON_BASE_URL: sink.url,
+    AOL_MASTODON_ACCESS_TOKEN: TOKEN,
+    AOL_MASTODON_IDEMPOTENT: '0',
+  };
 }
 
 /** Three REAL posts enqueued, the proof switch off; the fake holds the first request it gets. */

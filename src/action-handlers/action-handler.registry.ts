@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { ActionType } from '../actions/action-status';
-import { ACTION_HANDLERS, ActionHandler } from '../actions/action-handler';
+import { ACTION_HANDLERS, ActionHandler, ActionToRun, RemoteLookup } from '../actions/action-handler';
 
 /** Finds the one handler for each action type; built once, checked at start-up. */
 @Injectable()
@@ -25,5 +25,11 @@ export class ActionHandlerRegistry {
 
   parsePayload(type: ActionType, payload: unknown): Record<string, unknown> {
     return this.handlerFor(type).parsePayload(payload);
+  }
+
+  /** The handler's look for an action's remote effect; null when its handler cannot look. */
+  async findRemoteEffect(action: ActionToRun): Promise<RemoteLookup | null> {
+    const handler = this.handlerFor(action.type);
+    return handler.findRemoteEffect ? handler.findRemoteEffect(action) : null;
   }
 }

@@ -28,6 +28,14 @@ export interface ActionResult {
   remoteUrl?: string | null;
 }
 
+/** What a look for an attempt's effect on the remote side found, and what it looked through. */
+export interface RemoteLookup {
+  /** The effect (a post) found, or null when it is not among what was checked. */
+  found: { remoteId: string; remoteUrl: string | null } | null;
+  /** What was searched, in words for the operator (e.g. "the 40 most recent statuses of @aol"). */
+  checked: string;
+}
+
 /**
  * Runs one action type. Handlers are stateless; one is registered per ActionType, and
  * start-up fails if a type has none or two.
@@ -43,6 +51,11 @@ export interface ActionHandler {
    * short by a crash is re-run only if so; otherwise its action waits for an operator.
    */
   isIdempotent(mode: ExecutionMode): boolean;
+  /**
+   * Optional: looks for the effect of an attempt whose outcome is unknown (reconcileAction).
+   * Null when this action cannot be looked up (no publisher that can search, say).
+   */
+  findRemoteEffect?(action: ActionToRun): Promise<RemoteLookup | null>;
 }
 
 export const ACTION_HANDLERS = Symbol('ACTION_HANDLERS');

@@ -1,7 +1,8 @@
 /**
  * PENDING → RUNNING → SUCCESS; a failed attempt → RETRY (later run_after) → … → DLQ once
- * the retry budget is spent. CANCELLED by an operator before it starts. NEEDS_REVIEW when
- * an attempt's outcome is unknown and running it again could repeat its effect.
+ * the retry budget is spent. CANCELLED by an operator. NEEDS_REVIEW when an attempt's outcome
+ * is unknown and running it again could repeat its effect. AWAITING_APPROVAL while the
+ * approval policy (AOL_APPROVAL) wants a person to allow it; REJECTED when that person did not.
  */
 export enum ActionStatus {
   PENDING = 'PENDING',
@@ -11,6 +12,8 @@ export enum ActionStatus {
   DLQ = 'DLQ',
   CANCELLED = 'CANCELLED',
   NEEDS_REVIEW = 'NEEDS_REVIEW',
+  AWAITING_APPROVAL = 'AWAITING_APPROVAL',
+  REJECTED = 'REJECTED',
 }
 
 export enum ActionType {

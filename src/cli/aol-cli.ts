@@ -10,8 +10,17 @@ import { AolError, StartupError } from '../errors/aol-error';
 import { createLogger } from '../logging/logger-params';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
 import { TickReport, TickService } from '../orchestrator/tick.service';
-import { QueueService } from '../queue/queue.service';
-import { CliCommand, parseCliArguments, USAGE, UsageError } from './cli-arguments';
+import { ControlService } from '../control/control.service';
+import { ControlFlagsModel } from '../control/models/control-flags.model';
+import { ActionOperationsService } from '../orchestrator/action-operations.service';
+import { AutonomyStatusModel } from '../orchestrator/models/autonomy-status.model';
+import type { ActionEntity } from '../queue/action.entity';
+import { ActionModel } from '../queue/models/action.model';
+import { QueueService, ReviewOutcome } from '../queue/queue.service';
+import { ActionVerb, CliCommand, parseCliArguments, USAGE, UsageError } from './cli-arguments';
+
+/** Who the CLI's changes are recorded as. */
+const CLI_ACTOR = 'cli';
 
 export interface CliOutput {
   out(line: string): void;
@@ -92,12 +101,46 @@ async function runCommand(app: AppContext, command: Exclude<CliCommand, { name: 
       return EXIT_OK;
     }
     case 'enqueue': {
-      const outcome = await app.get(QueueService).enqueue({ type: command.type, idempotencyKey: command.key, payload: command.payload });
-      io.out(JSON.stringify(outcome, null, 2));
-      return EXIT_OK;
+      const { created, action } = await app.get(QueueService).enqueue({
+        type: command.type,
+        idempotencyKey: command.key,
+        payload: command.payload,
+        priority: command.priority,
+        runAfter: command.runAfter,
+        enqueuedBy: CLI_ACTOR,
+      });
+      return printed(io, { created, action: ActionModel.from(action) });
     }
+    case 'action':
+      return printed(io, ActionModel.from(await changeAction(app.get(ActionOperationsService), command.verb, command.id, command.reason)));
+    case 'resolve': {
+      const { id, outcome, remoteUrl, remoteId, reason } = command;
+      const resolution = { outcome: ReviewOutcome[outcome], remoteUrl, remoteId };
+      return printed(io, ActionModel.from(await app.get(ActionOperationsService).resolve(id, resolution, { reason, actor: CLI_ACTOR })));
+    }
+    case 'switch':
+      return printed(io, ControlFlagsModel.from(await app.get(ControlService)[command.verb]({ reason: command.reason, actor: CLI_ACTOR })));
     case 'status':
-      io.out(JSON.stringify(await app.get(AutonomyStatusService).status(), null, 2));
-      return EXIT_OK;
+      return printed(io, AutonomyStatusModel.from(await app.get(AutonomyStatusService).status()));
   }
+}
+
+function changeAction(operations: ActionOperationsService, verb: ActionVerb, id: number, reason: string): Promise<ActionEntity> {
+  const change = { reason, actor: CLI_ACTOR };
+  switch (verb) {
+    case 'approve':
+      return operations.approve(id, change);
+    case 'reject':
+      return operations.reject(id, change);
+    case 'retry':
+      return operations.retry(id, change);
+    case 'cancel':
+      return operations.cancel(id, change);
+  }
+}
+
+/** Prints what the GraphQL API would answer (the same fields, times as ISO strings). */
+function printed(io: CliOutput, value: unknown): number {
+  io.out(JSON.stringify(value, null, 2));
+  return EXIT_OK;
 }

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       artifactDir: resolve('./artifacts'),
       tickEnabled: true,
       migrateOnStart: true,
+      approval: 'real',
     });
     expect(config.instanceId).toMatch(/^.+:\d+:[0-9a-f]{6}$/);
   });
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
 
   it.each([
     [{ AOL_INTROSPECTION: 'viewer' }, 'AOL_INTROSPECTION must be all, operator or none (got "viewer")'],
+    [{ AOL_APPROVAL: 'some' }, 'AOL_APPROVAL must be real, all or none (got "some")'],
     [{ AOL_RATE_LIMIT_WINDOW_SECONDS: '0' }, 'AOL_RATE_LIMIT_WINDOW_SECONDS must be an integer from 1 to 3600 (got "0")'],
     [{ AOL_RATE_LIMIT_FAILED_AUTH: '-1' }, 'AOL_RATE_LIMIT_FAILED_AUTH must be an integer from 0 to 100000000 (got "-1")'],
     [{ AOL_WS_MAX_SUBSCRIPTIONS: '0' }, 'AOL_WS_MAX_SUBSCRIPTIONS must be an integer from 1 to 100000 (got "0")'],

@@ -95,6 +95,12 @@ export interface RetentionPolicy {
   intervalSeconds: number;
 }
 
+/**
+ * Which actions wait for a person's approval before they run: real (those that would run in
+ * REAL mode), all, or none.
+ */
+export type ApprovalPolicy = 'real' | 'all' | 'none';
+
 /** Who may run introspection queries (`__schema`, `__type`). */
 export type IntrospectionAccess = 'all' | 'operator' | 'none';
 
@@ -156,6 +162,7 @@ export class AolConfig {
   mastodon: MastodonConfig | null;
   /** Per-platform limits, quiet hours and daily caps on REAL posts. */
   pacing: PlatformPacing;
+  approval: ApprovalPolicy;
 }
 
 export class ConfigError extends StartupError {
@@ -250,6 +257,7 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     },
     mastodon: null,
     pacing: pacingOf(vars),
+    approval: (vars.AOL_APPROVAL ?? 'real') as ApprovalPolicy,
   } satisfies AolConfig);
 }
 

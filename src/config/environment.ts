@@ -197,6 +197,10 @@ export class EnvironmentVariables {
   @IsIn(['all', 'operator', 'none'], { message: '$property must be all, operator or none (got "$value")' })
   AOL_INTROSPECTION?: string;
 
+  @IsOptional()
+  @IsIn(['real', 'all', 'none'], { message: '$property must be real, all or none (got "$value")' })
+  AOL_APPROVAL?: string;
+
   @IntegerVariable(1, 3600)
   AOL_RATE_LIMIT_WINDOW_SECONDS?: number;
 

@@ -8,6 +8,10 @@ export enum ControlEventKind {
   SET_PROOF_MODE = 'SET_PROOF_MODE',
   CANCEL_ACTION = 'CANCEL_ACTION',
   RETRY_ACTION = 'RETRY_ACTION',
+  APPROVE_ACTION = 'APPROVE_ACTION',
+  REJECT_ACTION = 'REJECT_ACTION',
+  /** An unknown outcome settled by a person (or by reconcileAction's look-up): POSTED or NOT_POSTED. */
+  RESOLVE_ACTION = 'RESOLVE_ACTION',
 }
 
 /**
@@ -28,7 +32,7 @@ export class ControlEventEntity {
   @Property({ type: 'text' })
   reason!: string;
 
-  /** The action it concerned (cancel, retry); null for switchboard changes and bulk ones. */
+  /** The action it concerned (cancel, retry, approve, reject, resolve); null for switchboard changes and bulk ones. */
   @Property({ type: new BigIntType('number'), nullable: true })
   actionId?: number | null;
 

@@ -140,7 +140,8 @@ export class ControlService {
     return flags;
   }
 
-  private checkedReason(reason: string): string {
+  /** The reason trimmed, or BAD_USER_INPUT when it is empty, too long or holds a NUL: checked before anything changes. */
+  checkedReason(reason: string): string {
     const trimmed = reason.trim();
     if (trimmed.length === 0 || trimmed.length > MAX_REASON_LENGTH) {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `reason must be 1 to ${MAX_REASON_LENGTH} characters`);

@@ -32,6 +32,8 @@ export enum AolErrorCode {
   /** Apollo's automatic persisted queries: a hash the server does not know (yet). */
   PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A look-up on a remote network (reconcileAction) failed: nothing was concluded or changed. */
+  REMOTE_LOOKUP_FAILED = 'REMOTE_LOOKUP_FAILED',
   /** The database is down or unreachable; nothing was changed. */
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
@@ -84,6 +86,8 @@ export function httpStatusOf(code: AolErrorCode): number {
       return 429;
     case AolErrorCode.INTERNAL_SERVER_ERROR:
       return 500;
+    case AolErrorCode.REMOTE_LOOKUP_FAILED:
+      return 502;
     case AolErrorCode.DATABASE_UNAVAILABLE:
       return 503;
     default:

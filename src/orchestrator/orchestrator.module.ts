@@ -5,6 +5,8 @@ import { LeaseModule } from '../lease/lease.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { QueueModule } from '../queue/queue.module';
+import { SocialModule } from '../social/social.module';
+import { ActionArtifactResolver } from './action-artifact.resolver';
 import { ActionOperationsResolver } from './action-operations.resolver';
 import { ActionOperationsService } from './action-operations.service';
 import { AutonomyStatusResolver } from './autonomy-status.resolver';
@@ -16,7 +18,7 @@ import { TickService } from './tick.service';
 
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
-  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, MetricsModule],
+  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, MetricsModule, SocialModule],
   providers: [
     TickService,
     ActionRunner,
@@ -26,7 +28,8 @@ import { TickService } from './tick.service';
     AutonomyStatusResolver,
     ActionOperationsService,
     ActionOperationsResolver,
+    ActionArtifactResolver,
   ],
-  exports: [TickService, AutonomyStatusService],
+  exports: [TickService, AutonomyStatusService, ActionOperationsService],
 })
 export class OrchestratorModule {}

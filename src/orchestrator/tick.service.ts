@@ -183,7 +183,11 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.pausedReason);
 
       const { mode } = this.control.effectiveMode(flags);
-      const claimed = opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode }));
+      const claimed = await this.queue.admitApproved(
+        opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode })),
+        fence,
+        mode,
+      );
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       // The tick's row is written while the first actions already start: it is needed only

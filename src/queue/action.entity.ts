@@ -83,6 +83,23 @@ export class ActionEntity {
   @Property({ type: 'string', length: 1000, nullable: true })
   remoteUrl?: string | null;
 
+  /** Who enqueued it: the caller's role and optional name (e.g. "operator:planner"), or "cli". */
+  @Property({ type: 'string', length: 200, nullable: true })
+  enqueuedBy?: string | null;
+
+  /** The approval it carries: who gave it, when, why, and the SHA-256 of the canonical payload it allows. */
+  @Property({ type: 'string', length: 200, nullable: true })
+  approvedBy?: string | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  approvedAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  approvalReason?: string | null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  approvedPayloadSha256?: string | null;
+
   @Property({ type: 'datetime' })
   createdAt!: Date;
 

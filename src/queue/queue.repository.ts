@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PageRequest } from '../database/pagination';
+import { AolConfig } from '../config/aol-config';
+import { Sql } from '../database/sql';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus, ActionType } from '../actions/action-status';
@@ -7,6 +9,7 @@ import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ActionEntity } from './action.entity';
 import { toActionRecords } from './sql/action-row';
 import { BulkChange, bulkChange, BulkFilter, countMatching } from './sql/bulk-change';
+import { Approval, approveAction, holdForApproval, rejectAction, unapprovedStatus } from './sql/approval';
 import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
@@ -20,6 +23,7 @@ import { RecordedChange, toRecordedChange } from './sql/recorded-change';
 import { markStarted } from './sql/mark-started';
 import { Hold, releaseUnstarted, UnstartedClaim } from './sql/release-unstarted';
 import { requeueAction } from './sql/requeue-action';
+import { resolveNotPosted, resolvePosted } from './sql/resolve-action';
 import { RescueWrite, takeBack } from './sql/take-back';
 
 /**
@@ -62,7 +66,15 @@ export class QueueRepository {
     },
   });
 
-  constructor(private readonly db: SqlDatabase) {}
+  /** The status of an action without an approval, by AOL_APPROVAL and the mode in force (sql/approval.ts). */
+  private readonly unapprovedStatus: Sql;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    config: AolConfig,
+  ) {
+    this.unapprovedStatus = unapprovedStatus(config.approval, config.proofModeOnly);
+  }
 
   /**
    * insertNew for one action, outside any transaction: the row inserted, or null when its key
@@ -79,7 +91,7 @@ export class QueueRepository {
   /** Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts); returns the rows inserted. */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     const d = this.db.dialect;
-    const inserted = await executor.query(insertActions(d, actions));
+    const inserted = await executor.query(insertActions(d, actions, this.unapprovedStatus));
     const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
     return inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
   }
@@ -139,14 +151,44 @@ export class QueueRepository {
     return toActionRecords(await executor.query(takeBack(this.db.dialect, ids, fence, outcome)), this.db.dialect);
   }
 
-  /** Null if the action was not PENDING or RETRY. */
+  /** Null if the action was not PENDING, RETRY, AWAITING_APPROVAL, NEEDS_REVIEW or DLQ. */
   async cancel(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
-    return toActionRecords(await executor.query(cancelAction(this.db.dialect, id)), this.db.dialect)[0] ?? null;
+    return this.first(await executor.query(cancelAction(this.db.dialect, id)));
   }
 
   /** Null if the action was not DLQ or NEEDS_REVIEW. */
   async requeue(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
-    return toActionRecords(await executor.query(requeueAction(this.db.dialect, id)), this.db.dialect)[0] ?? null;
+    return this.first(await executor.query(requeueAction(this.db.dialect, id)));
+  }
+
+  /** Null if the action was not AWAITING_APPROVAL. */
+  async approve(approval: Approval, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    return this.first(await executor.query(approveAction(this.db.dialect, approval)));
+  }
+
+  /** Null if the action was not AWAITING_APPROVAL. */
+  async reject(id: number, actor: string, reason: string, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    return this.first(await executor.query(rejectAction(this.db.dialect, id, actor, reason)));
+  }
+
+  /** Null if the action was not NEEDS_REVIEW. */
+  async resolvePosted(
+    id: number,
+    remote: { remoteId: string | null; remoteUrl: string | null },
+    executor: SqlExecutor = this.db,
+  ): Promise<ActionEntity | null> {
+    return this.first(await executor.query(resolvePosted(this.db.dialect, id, remote)));
+  }
+
+  /** Null if the action was not NEEDS_REVIEW. */
+  async resolveNotPosted(id: number, executor: SqlExecutor = this.db): Promise<ActionEntity | null> {
+    return this.first(await executor.query(resolveNotPosted(this.db.dialect, id, this.unapprovedStatus)));
+  }
+
+  /** Claimed actions that need a (new) approval, back to AWAITING_APPROVAL (sql/approval.ts). */
+  async holdForApproval(ids: readonly number[], fence: LeaseFence): Promise<ActionEntity[]> {
+    if (ids.length === 0) return [];
+    return toActionRecords(await this.db.query(holdForApproval(this.db.dialect, ids, fence)), this.db.dialect);
   }
 
   /** One batch of a bulk change (queue/sql/bulk-change.ts); returns the ids it changed. */
@@ -169,6 +211,10 @@ export class QueueRepository {
   async oldestDueAgeSeconds(): Promise<number | null> {
     const [row] = await this.db.query<{ age_ms: unknown }>(oldestDueAge(this.db.dialect));
     return row?.age_ms === null || row?.age_ms === undefined ? null : Math.max(0, Number(row.age_ms)) / 1000;
+  }
+
+  private first(rows: Record<string, unknown>[]): ActionEntity | null {
+    return toActionRecords(rows, this.db.dialect)[0] ?? null;
   }
 
   async findByIds(ids: readonly number[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {

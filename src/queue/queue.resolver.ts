@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import { ParseIdPipe } from '../graphql/id.pipe';
 import { toConnection, toPageRequest } from '../graphql/pagination';
 import type { ActionEntity } from './action.entity';
@@ -36,16 +38,20 @@ export class QueueResolver {
     // it by: GraphQL has checked its shape and the service checks its values, as for
     // enqueueActions (about 8 % of the service's CPU per request went to validating it again).
     @Args('input', { type: () => EnqueueActionInput }) input: EnqueueRequest,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<EnqueueResultModel> {
-    const { created, action } = await this.queue.enqueue(input);
+    const { created, action } = await this.queue.enqueue({ ...input, enqueuedBy: principal.actor });
     return { created, action: ActionModel.from(action) };
   }
 
   @Mutation(() => [EnqueueResultModel], {
     description: `Adds up to ${MAX_BATCH_SIZE} actions in one statement, all or nothing; results in input order.`,
   })
-  async enqueueActions(@Args('inputs', { type: () => [EnqueueActionInput] }) inputs: EnqueueRequest[]): Promise<EnqueueResultModel[]> {
-    const outcomes = await this.queue.enqueueMany(inputs);
+  async enqueueActions(
+    @Args('inputs', { type: () => [EnqueueActionInput] }) inputs: EnqueueRequest[],
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<EnqueueResultModel[]> {
+    const outcomes = await this.queue.enqueueMany(inputs.map((input) => ({ ...input, enqueuedBy: principal.actor })));
     return outcomes.map(({ created, action }) => ({ created, action: ActionModel.from(action) }));
   }
 

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AolConfig } from '../config/aol-config';
+import { AolConfig, ApprovalPolicy } from '../config/aol-config';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ActionHandlerRegistry } from '../action-handlers/action-handler.registry';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import type { LeaseFence } from '../lease/sql/lease-fence';
+import { ExecutionMode } from '../actions/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType } from '../actions/action-status';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, payloadSha256 } from './canonical-json';
 import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
 import type { NewAction } from './sql/insert-actions';
@@ -26,6 +27,8 @@ export interface EnqueueRequest {
   payload: unknown;
   priority?: number | null;
   runAfter?: Date | null;
+  /** Who asked: the caller's actor name, stored on the action. */
+  enqueuedBy?: string | null;
 }
 
 export interface EnqueueOutcome {
@@ -34,6 +37,23 @@ export interface EnqueueOutcome {
 }
 
 export type QueueCounts = Record<ActionStatus, number>;
+
+/** What a person decided about an action whose outcome was unknown. */
+export enum ReviewOutcome {
+  /** The post exists: SUCCESS, with its remote reference. */
+  POSTED = 'POSTED',
+  /** It does not: back to the queue (or to AWAITING_APPROVAL under the policy). */
+  NOT_POSTED = 'NOT_POSTED',
+}
+
+export interface Resolution {
+  outcome: ReviewOutcome;
+  remoteId?: string | null;
+  remoteUrl?: string | null;
+}
+
+const MAX_REMOTE_URL_LENGTH = 1000;
+const MAX_REMOTE_ID_LENGTH = 200;
 
 export interface FailureReport {
   code: string;
@@ -81,10 +101,17 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+function isHttpUrl(text: string, maxLength: number): boolean {
+  if (text.length > maxLength || !URL.canParse(text)) return false;
+  const { protocol } = new URL(text);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
 /** The queue's facade: enqueueing, the action state machine, listing and counting. */
 @Injectable()
 export class QueueService {
   private readonly retryPolicy: RetryPolicy;
+  private readonly approvalPolicy: ApprovalPolicy;
 
   constructor(
     private readonly repository: QueueRepository,
@@ -94,6 +121,7 @@ export class QueueService {
     config: AolConfig,
   ) {
     this.retryPolicy = { maxRetries: config.maxRetries, baseSeconds: config.retryBaseSeconds, maxSeconds: config.retryMaxSeconds };
+    this.approvalPolicy = config.approval;
   }
 
   /**
@@ -173,9 +201,75 @@ export class QueueService {
     return filter.status ? (byStatus.get(filter.status) ?? 0) : [...byStatus.values()].reduce((sum, n) => sum + n, 0);
   }
 
-  /** Cancels an action that has not started (PENDING or RETRY); anything else is INVALID_STATE. */
+  /** Cancels an action that is neither running nor finished; anything else is INVALID_STATE. */
   async cancel(id: number, executor?: SqlExecutor): Promise<ActionEntity> {
-    return (await this.repository.cancel(id, executor)) ?? this.refuse(id, 'cancelled', 'PENDING or RETRY', executor);
+    return (
+      (await this.repository.cancel(id, executor)) ??
+      this.refuse(id, 'cancelled', 'PENDING, RETRY, AWAITING_APPROVAL, NEEDS_REVIEW or DLQ', executor)
+    );
+  }
+
+  /**
+   * Approves an AWAITING_APPROVAL action for the payload it has now: the approval records who
+   * and why, and binds to the SHA-256 of the canonical payload read here, in the caller's
+   * transaction. The tick runs it only while its payload still has that hash.
+   */
+  async approve(id: number, actor: string, reason: string, tx: SqlExecutor): Promise<ActionEntity> {
+    const [action] = await this.repository.findByIds([id], tx);
+    if (!action) throw new AolError(AolErrorCode.NOT_FOUND, `No action with id ${id}`);
+    const approval = { id, actor, reason, payloadSha256: payloadSha256(action.payload) };
+    return (await this.repository.approve(approval, tx)) ?? this.refuse(id, 'approved', 'AWAITING_APPROVAL', tx);
+  }
+
+  /** Ends an AWAITING_APPROVAL action as REJECTED. */
+  async reject(id: number, actor: string, reason: string, tx: SqlExecutor): Promise<ActionEntity> {
+    return (await this.repository.reject(id, actor, reason, tx)) ?? this.refuse(id, 'rejected', 'AWAITING_APPROVAL', tx);
+  }
+
+  /**
+   * Settles a NEEDS_REVIEW action by what a person (or a look-up) found, without a new attempt:
+   * POSTED → SUCCESS with the remote reference; NOT_POSTED → PENDING with a fresh retry budget
+   * (AWAITING_APPROVAL instead when the policy wants an approval it does not carry).
+   */
+  async resolve(id: number, resolution: Resolution, tx: SqlExecutor): Promise<ActionEntity> {
+    const remoteUrl = resolution.remoteUrl ?? null;
+    const remoteId = resolution.remoteId ?? null;
+    if (resolution.outcome === ReviewOutcome.NOT_POSTED) {
+      if (remoteUrl !== null || remoteId !== null) {
+        throw new AolError(AolErrorCode.BAD_USER_INPUT, 'remoteUrl and remoteId go with outcome POSTED only');
+      }
+      return (await this.repository.resolveNotPosted(id, tx)) ?? this.refuse(id, 'resolved', 'NEEDS_REVIEW', tx);
+    }
+    if (remoteUrl !== null && !isHttpUrl(remoteUrl, MAX_REMOTE_URL_LENGTH)) {
+      throw new AolError(
+        AolErrorCode.BAD_USER_INPUT,
+        `remoteUrl must be an http(s) address of at most ${MAX_REMOTE_URL_LENGTH} characters`,
+      );
+    }
+    if (remoteId !== null && (remoteId.length === 0 || remoteId.length > MAX_REMOTE_ID_LENGTH)) {
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, `remoteId must be 1 to ${MAX_REMOTE_ID_LENGTH} characters`);
+    }
+    return (await this.repository.resolvePosted(id, { remoteId, remoteUrl }, tx)) ?? this.refuse(id, 'resolved', 'NEEDS_REVIEW', tx);
+  }
+
+  /** Whether AOL_APPROVAL wants an approval before an action runs in this mode. */
+  approvalRequired(mode: ExecutionMode): boolean {
+    return this.approvalPolicy === 'all' || (this.approvalPolicy === 'real' && mode === ExecutionMode.REAL);
+  }
+
+  /**
+   * The claimed actions that may run in this mode: when the policy wants an approval, those
+   * without one that matches their payload now go back to AWAITING_APPROVAL in one statement,
+   * without counting an attempt (a stale approval is dropped and reported as APPROVAL_STALE).
+   */
+  async admitApproved(claimed: ActionEntity[], fence: LeaseFence, mode: ExecutionMode): Promise<ActionEntity[]> {
+    if (!this.approvalRequired(mode)) return claimed;
+    const held = new Set(
+      claimed.filter((action) => action.approvedPayloadSha256 !== payloadSha256(action.payload)).map((action) => action.id),
+    );
+    if (held.size === 0) return claimed;
+    await this.announceAll(await this.repository.holdForApproval([...held], fence));
+    return claimed.filter((action) => !held.has(action.id));
   }
 
   /** Sends a DLQ or NEEDS_REVIEW action back to the queue with a fresh retry budget. */
@@ -372,7 +466,14 @@ export class QueueService {
       if (error instanceof AolError) throw new AolError(error.code, `${prefix}${error.message}`, error.details);
       throw error;
     }
-    return { idempotencyKey: request.idempotencyKey, type: request.type, payload, priority, runAfter };
+    return {
+      idempotencyKey: request.idempotencyKey,
+      type: request.type,
+      payload,
+      priority,
+      runAfter,
+      enqueuedBy: request.enqueuedBy ?? null,
+    };
   }
 
   /** Same key, same meaning: type and payload must match, or it is an IDEMPOTENCY_CONFLICT. */

@@ -29,6 +29,24 @@ describe('ArtifactStore', () => {
     expect(await readdir(join(root, 'artifacts', 'social'))).toEqual(['a.json']);
   });
 
+  it('reads an artifact back: its first bytes, whether it was cut, and the SHA-256 of the whole file as it is now', async () => {
+    const written = await store.writeJson('social/b.json', { text: 'x'.repeat(100) });
+    const whole = await store.read(written.artifactRef, 1024);
+    expect(whole).toMatchObject({ truncated: false, sha256: written.artifactSha256 });
+    expect(JSON.parse(whole!.content)).toEqual({ text: 'x'.repeat(100) });
+    const cut = await store.read(written.artifactRef, 10);
+    expect(cut).toMatchObject({
+      content: whole!.content.slice(0, 10),
+      truncated: true,
+      sizeBytes: whole!.sizeBytes,
+      sha256: written.artifactSha256,
+    });
+    await fsPromises.writeFile(join(root, 'artifacts', 'social', 'b.json'), 'edited');
+    expect((await store.read(written.artifactRef, 1024))?.sha256).not.toBe(written.artifactSha256);
+    expect(await store.read('social/missing.json', 1024)).toBeNull();
+    await expect(store.read('../outside.json', 1024)).rejects.toThrow(/outside the artifact directory/);
+  });
+
   it('writes many at once into one directory', async () => {
     const written = await Promise.all(Array.from({ length: 50 }, (_, index) => store.writeJson(`social/${index}.json`, { index })));
     expect(new Set(written.map((artifact) => artifact.artifactRef)).size).toBe(50);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
@@ -12,6 +13,15 @@ async function fsyncDirectory(path: string): Promise<void> {
   } finally {
     await directory.close();
   }
+}
+
+/** What an artifact holds now, as read back: its first bytes as text, and the SHA-256 of the whole file. */
+export interface ArtifactReading {
+  /** The first `maxBytes` bytes, as UTF-8 (a character cut at the end shows as U+FFFD). */
+  content: string;
+  truncated: boolean;
+  sizeBytes: number;
+  sha256: string;
 }
 
 export interface StoredArtifact {
@@ -79,6 +89,32 @@ export class ArtifactStore {
     } finally {
       await rm(probe, { force: true });
     }
+  }
+
+  /**
+   * Reads an artifact back: its first `maxBytes` bytes, and the SHA-256 of every byte (the
+   * file is hashed as it streams, never held whole). Null when the file is gone.
+   */
+  async read(artifactRef: string, maxBytes: number): Promise<ArtifactReading | null> {
+    const hash = createHash('sha256');
+    const head: Buffer[] = [];
+    let kept = 0;
+    let sizeBytes = 0;
+    try {
+      for await (const chunk of createReadStream(this.resolveInside(artifactRef)) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        if (kept < maxBytes) {
+          const piece = chunk.subarray(0, maxBytes - kept);
+          head.push(piece);
+          kept += piece.length;
+        }
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return { content: Buffer.concat(head).toString('utf8'), truncated: sizeBytes > kept, sizeBytes, sha256: hash.digest('hex') };
   }
 
   /** Concurrent writes into one directory share its fsyncs (a batch's artifacts mostly do). */

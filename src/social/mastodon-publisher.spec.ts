@@ -195,6 +195,33 @@ describe('MastodonPublisher without a fake', () => {
     );
   });
 
+  it('finds a post by its text in statuses as Mastodon renders them: links split into spans, line breaks, entities', async () => {
+    const text = 'Read https://example.com/a/very/long/path & tell us <3\nSee you';
+    const rendered =
+      '<p>Read <a href="https://example.com/a/very/long/path" rel="nofollow noopener" target="_blank">' +
+      '<span class="invisible">https://</span><span class="ellipsis">example.com/a/very/lo</span><span class="invisible">ng/path</span></a>' +
+      ' &amp; tell us &lt;3<br />See you</p>';
+    const statuses = [
+      { id: '2', url: 'https://social.example/@aol/2', content: '<p>Another post</p>' },
+      { id: '1', url: 'https://social.example/@aol/1', content: rendered },
+    ];
+    const server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(request.url === '/api/v1/accounts/verify_credentials' ? { id: '7', acct: 'aol' } : statuses));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const publisher = new MastodonPublisher(settings(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+      expect(await publisher.findPost({ platform: 'mastodon', text })).toEqual({
+        found: { remoteId: '1', url: 'https://social.example/@aol/1' },
+        checked: 'the 2 most recent statuses of @aol',
+      });
+      expect((await publisher.findPost({ platform: 'mastodon', text: 'Never posted' })).found).toBeNull();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reports a server that closes the connection mid-request as REMOTE_UNAVAILABLE', async () => {
     const server = createServer((request) => request.socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

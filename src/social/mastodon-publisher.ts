@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ActionFailure } from '../actions/action-failure';
+import { AolError, AolErrorCode } from '../errors/aol-error';
 import type { MastodonConfig } from '../config/aol-config';
 import type { SocialPlatform, SocialPost } from './social-post';
 import type { PublishedPost, SocialPublisher } from './social-publisher';
@@ -28,6 +29,29 @@ const MAX_REMOTE_TEXT = 300;
 /** A status is a few kB; more than this is not an answer from Mastodon, and is not read. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_URL_LENGTH = 2048;
+/** Statuses one page of an account's timeline holds at most (Mastodon's limit for `limit`). */
+const RECENT_STATUSES = 40;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** A status's HTML as text: line and paragraph breaks kept as whitespace, tags dropped, entities decoded. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>|<\/p>\s*<p[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+      if (name.startsWith('#')) {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+      }
+      return ENTITIES[name.toLowerCase()] ?? entity;
+    });
+}
+
+/** Text as compared: whitespace runs as one space, none at the ends. */
+function comparableText(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
 
 /**
  * Connection errors raised before a byte of the request left: the post cannot exist, so a
@@ -108,6 +132,57 @@ export class MastodonPublisher implements SocialPublisher {
       });
       throw failure;
     }
+  }
+
+  /**
+   * Looks for a status with the post's text among the account's 40 most recent
+   * (`GET /api/v1/accounts/verify_credentials`, then `GET /api/v1/accounts/:id/statuses`).
+   * Mastodon does not show the Idempotency-Key of a status, so the match is by text: the
+   * status's HTML reduced to text (tags dropped, entities decoded, whitespace collapsed)
+   * equal to the post's text reduced the same way. Anything older than those 40, deleted, or
+   * whose text the server rewrote (a mention written @user@server shows as @user) is not seen.
+   * A failure is a REMOTE_LOOKUP_FAILED error: nothing can be concluded from it.
+   */
+  async findPost(post: SocialPost): Promise<{ found: PublishedPost | null; checked: string }> {
+    const account = await this.getJson('/api/v1/accounts/verify_credentials');
+    const accountId = isRecord(account) && (typeof account.id === 'string' || typeof account.id === 'number') ? String(account.id) : null;
+    if (accountId === null) throw this.lookupFailure('verify_credentials answered without an account id');
+    const statuses = await this.getJson(`/api/v1/accounts/${encodeURIComponent(accountId)}/statuses?limit=${RECENT_STATUSES}`);
+    if (!Array.isArray(statuses)) throw this.lookupFailure('the account statuses answer is not a list');
+    const wanted = comparableText(post.text);
+    const match = statuses.find(
+      (status) => isRecord(status) && typeof status.content === 'string' && comparableText(htmlText(status.content)) === wanted,
+    );
+    const handle = isRecord(account) && typeof account.acct === 'string' ? `@${this.clip(account.acct)}` : `account ${accountId}`;
+    return {
+      found: match === undefined ? null : parseStatus(JSON.stringify(match)),
+      checked: `the ${statuses.length} most recent statuses of ${handle}`,
+    };
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(`${this.config.baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${this.config.accessToken.reveal()}`, accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.timeoutSeconds * 1000),
+      });
+      body = await readBody(response, MAX_RESPONSE_BYTES);
+    } catch (error) {
+      throw this.lookupFailure(this.clip([messageOf(error), messageOf(causeOf(error))].filter(Boolean).join(': ')));
+    }
+    if (response.status !== 200) throw this.lookupFailure(`HTTP ${response.status} ${this.remoteReason(body, response.statusText)}`);
+    try {
+      return JSON.parse(body);
+    } catch {
+      throw this.lookupFailure('the answer is not JSON');
+    }
+  }
+
+  private lookupFailure(detail: string): AolError {
+    return new AolError(AolErrorCode.REMOTE_LOOKUP_FAILED, `Could not look the post up on Mastodon: ${detail}; nothing was concluded`);
   }
 
   /** Maps Mastodon's answer to the post, or to a failure saying whether trying again can help. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AolError, AolErrorCode } from '../errors/aol-error';
 import { ActionFailure } from '../actions/action-failure';
-import type { ActionHandler, ActionResult, ActionRunContext } from '../actions/action-handler';
+import type { ActionHandler, ActionResult, ActionRunContext, ActionToRun, RemoteLookup } from '../actions/action-handler';
 import { ActionType } from '../actions/action-status';
 import { ExecutionMode } from '../actions/execution-mode';
 import { ArtifactStore } from './artifact-store';
@@ -63,5 +63,13 @@ export class SocialPostHandler implements ActionHandler {
     const published = await this.publisher.publish(post, { idempotencyKey: action.idempotencyKey, signal });
     const artifact = await this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, published });
     return { ...artifact, remoteId: published.remoteId, remoteUrl: published.url };
+  }
+
+  /** Through the publisher, when it can search (Mastodon: the account's recent statuses, by text). */
+  async findRemoteEffect(action: ActionToRun): Promise<RemoteLookup | null> {
+    const post = action.payload as unknown as SocialPost;
+    if (!this.publisher.findPost || !this.publisher.isConfigured(post.platform)) return null;
+    const { found, checked } = await this.publisher.findPost(post);
+    return { found: found && { remoteId: found.remoteId, remoteUrl: found.url }, checked };
   }
 }

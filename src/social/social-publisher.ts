@@ -23,6 +23,8 @@ export interface SocialPublisher {
   /** Whether a real post to this platform can be made at all. */
   isConfigured(platform: SocialPlatform): boolean;
   publish(post: SocialPost, options: { idempotencyKey: string; signal: AbortSignal }): Promise<PublishedPost>;
+  /** Optional: looks for a post with this content among the account's recent ones (see MastodonPublisher.findPost). */
+  findPost?(post: SocialPost): Promise<{ found: PublishedPost | null; checked: string }>;
 }
 
 export const SOCIAL_PUBLISHER = Symbol('SOCIAL_PUBLISHER');

@@ -13,7 +13,7 @@ export function createSocialPublisher(config: AolConfig): SocialPublisher {
 /** The social adapter: runs POST_SOCIAL actions, in PROOF mode or through a real publisher. */
 @Module({
   providers: [ArtifactStore, SocialPostHandler, { provide: SOCIAL_PUBLISHER, useFactory: createSocialPublisher, inject: [AolConfig] }],
-  // The artifact store too: readiness checks its folder, retention deletes the files of the actions it prunes.
+  // The artifact store too: readiness checks its folder, retention deletes the files of the actions it prunes, the action shows its content.
   exports: [SocialPostHandler, ArtifactStore],
 })
 export class SocialModule {}

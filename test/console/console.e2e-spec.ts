@@ -215,6 +215,38 @@ describe.each(DRIVERS)('the console on %s', (driver) => {
     expect(tab.problems).toEqual([]);
   });
 
+  it('approves and rejects what awaits approval from the page: the approved one runs, the rejected one never does', async () => {
+    const [approved, rejected] = [await enqueue('console-approve'), await enqueue('console-reject')];
+    // PROOF mode asks for no approval under the default policy: put them where REAL mode would.
+    for (const { id } of [approved, rejected])
+      await suite.aol.sql(`update aol_actions set status = 'AWAITING_APPROVAL' where id = ?`, [Number(id)]);
+
+    const tab = await openConsole('/#/attention');
+    const { page } = tab;
+    const awaiting = page.getByRole('region', { name: 'Awaiting approval' });
+    for (const key of ['console-approve', 'console-reject']) await rowWith(awaiting, key).waitFor();
+    expect(await rowWith(awaiting, 'console-approve').getByRole('button', { name: 'Retry', exact: true }).isDisabled()).toBe(true);
+
+    await rowWith(awaiting, 'console-approve').getByRole('button', { name: 'Approve', exact: true }).click();
+    await giveReason(page, 'wording checked', 'Approve');
+    await rowWith(awaiting, 'console-approve').getByText('PENDING', { exact: true }).waitFor();
+    await rowWith(awaiting, 'console-reject').getByRole('button', { name: 'Reject', exact: true }).click();
+    await giveReason(page, 'off brand', 'Reject');
+    await awaiting.locator('tr[data-status="REJECTED"]').filter({ hasText: 'console-reject' }).waitFor();
+
+    await suite.aol.tick();
+    await rowWith(awaiting, 'console-approve').getByText('SUCCESS', { exact: true }).waitFor();
+    const events = await suite.aol.sql<{ kind: string; actor: string; reason: string }>(
+      "select kind, actor, reason from aol_control_events where kind in ('APPROVE_ACTION', 'REJECT_ACTION') order by id",
+    );
+    expect(events).toEqual([
+      { kind: 'APPROVE_ACTION', actor: 'operator:alice', reason: 'wording checked' },
+      { kind: 'REJECT_ACTION', actor: 'operator:alice', reason: 'off brand' },
+    ]);
+    const statuses = await suite.aol.sql<{ status: string }>('select status from aol_actions where id = ?', [Number(rejected.id)]);
+    expect(statuses).toEqual([{ status: 'REJECTED' }]);
+  });
+
   it('retries dead letters from the page, one row and a selection, and they end SUCCESS', async () => {
     handler!.armed = true;
     const keys = ['console-dlq-1', 'console-dlq-2', 'console-dlq-3'];

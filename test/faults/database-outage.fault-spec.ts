@@ -129,6 +129,7 @@ describe('PostgreSQL outages', () => {
           timing: { ...REAL_TIMING, maxActionsPerTick: 1 },
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: sink.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_IDEMPOTENT: '0',

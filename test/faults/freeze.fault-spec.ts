@@ -101,6 +101,7 @@ async function freezeMidCall(s: Scenario, sink: GatedSink): Promise<void> {
 function realEnv(sink: GatedSink): Record<string, string> {
   return {
     AOL_PROOF_MODE: '0',
+    AOL_APPROVAL: 'none',
     AOL_MASTODON_BASE_URL: sink.url,
     AOL_MASTODON_ACCESS_TOKEN: TOKEN,
     AOL_MASTODON_TIMEOUT_SECONDS: '2',

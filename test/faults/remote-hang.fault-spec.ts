@@ -1,5 +1,5 @@
 import { FakeMastodon } from '../support/fake-mastodon';
-import { checkInvariants } from './support/invariants';
+import { checkInvariants, sinkOf } from './support/invariants';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Scenario, Timing } from './support/scenario';
 
@@ -46,13 +46,6 @@ async function hangThenKill(s: Scenario, fake: FakeMastodon): Promise<{ key: str
   return { key, others };
 }
 
-function sinkOf(fake: FakeMastodon) {
-  return {
-    posts: (key: string) => fake.statuses.filter((status) => status.idempotencyKey === key),
-    requests: (key: string) => fake.statusRequests.filter((request) => request.headers['idempotency-key'] === key).length,
-  };
-}
-
 describe('a REAL action whose remote call hangs when the leader is killed', () => {
   it('4a. non-idempotent sink: NEEDS_REVIEW with OUTCOME_UNKNOWN, the sink saw exactly one request', async () => {
     const fake = await FakeMastodon.start({ token: TOKEN, idempotent: false });
@@ -94,6 +87,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           timing: REAL_TIMING,
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: fake.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_IDEMPOTENT: '0',
@@ -135,6 +129,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
           timing: REAL_TIMING,
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: fake.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_TIMEOUT_SECONDS: '2',

@@ -109,6 +109,7 @@ describe('SIGTERM', () => {
           timing: REAL_TIMING,
           env: {
             AOL_PROOF_MODE: '0',
+            AOL_APPROVAL: 'none',
             AOL_MASTODON_BASE_URL: sink.url,
             AOL_MASTODON_ACCESS_TOKEN: TOKEN,
             AOL_MASTODON_TIMEOUT_SECONDS: '2',

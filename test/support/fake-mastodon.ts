@@ -38,12 +38,15 @@ export interface FakeStatus {
 }
 
 const STATUS_LIMIT = 500;
+const ACCOUNT = { id: '1', username: 'aol', acct: 'aol' };
 const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
 
 /**
  * A local HTTP server that answers POST /api/v1/statuses the way Mastodon does: bearer token
  * checked (401), `status` validated (422), Idempotency-Key honoured per account (a repeat
- * returns the first status and makes no new one), JSON or form bodies. Tests script faults
+ * returns the first status and makes no new one), JSON or form bodies. It also answers
+ * GET /api/v1/accounts/verify_credentials and GET /api/v1/accounts/1/statuses (newest first,
+ * at most `limit`, 20 by default and 40 at most), as reconcileAction reads them. Tests script faults
  * per request with `script(...)` and read back every request and every status made.
  */
 export class FakeMastodon {
@@ -71,6 +74,11 @@ export class FakeMastodon {
     const { port } = server.address() as AddressInfo;
     fake = new FakeMastodon(server, `http://127.0.0.1:${port}`, { idempotent: true, ...options });
     return fake;
+  }
+
+  /** Makes a status as if posted from elsewhere (no request is recorded). */
+  postDirectly(text: string): FakeStatus {
+    return this.createStatus({ status: text }, {});
   }
 
   /** Queues replies for the next POST /api/v1/statuses requests, one each, in order. */
@@ -106,9 +114,21 @@ export class FakeMastodon {
       response.end(text);
     };
 
-    if (path !== '/api/v1/statuses' || request.method !== 'POST') return send(404, { error: 'Record not found' });
+    const reads = request.method === 'GET' && (path === '/api/v1/accounts/verify_credentials' || path === '/api/v1/accounts/1/statuses');
+    if ((path !== '/api/v1/statuses' || request.method !== 'POST') && !reads) return send(404, { error: 'Record not found' });
     // Mastodon authenticates before anything else: without a valid token nothing is scripted.
     if (request.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { error: 'The access token is invalid' });
+    if (path === '/api/v1/accounts/verify_credentials') return send(200, ACCOUNT);
+    if (reads) {
+      const limit = Math.min(40, Number(new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('limit') ?? 20) || 20);
+      return send(
+        200,
+        [...this.statuses]
+          .reverse()
+          .slice(0, limit)
+          .map((status) => this.toJson(status)),
+      );
+    }
 
     const script = this.scripted.shift();
     const params = parseParams(body, request.headers['content-type']);
@@ -159,7 +179,7 @@ export class FakeMastodon {
       uri: status.uri,
       url: status.url,
       content: `<p>${escapeHtml(status.text)}</p>`,
-      account: { id: '1', username: 'aol', acct: 'aol', url: `${this.url}/@aol` },
+      account: { ...ACCOUNT, url: `${this.url}/@aol` },
       media_attachments: [],
       mentions: [],
       tags: [],

@@ -19,7 +19,10 @@ export class ControlEventModel {
   @Field()
   reason: string;
 
-  @Field(() => ID, { nullable: true, description: 'The action it concerned (cancel, retry); null for switchboard and bulk changes.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The action it concerned (cancel, retry, approve, reject, resolve); null for switchboard and bulk changes.',
+  })
   actionId: string | null;
 
   @Field(() => JsonScalar, {

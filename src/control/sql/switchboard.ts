@@ -28,6 +28,9 @@ export function switchboardSnapshot(d: SqlDialect): Sql {
   return sql`(select ${flagsObject(d)} from aol_control_flags where id = 1)`;
 }
 
+/** True while the operator's proof-mode switch is on. */
+export const PROOF_MODE_ON = raw('exists (select 1 from aol_control_flags where id = 1 and proof_mode)');
+
 /** True while not killed: the condition for taking a free lease (nobody leads while killed). */
 export const NOT_KILLED = raw('not exists (select 1 from aol_control_flags where id = 1 and killed)');
 

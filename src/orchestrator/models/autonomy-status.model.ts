@@ -4,6 +4,7 @@ import { ExecutionMode } from '../../actions/execution-mode';
 import { LeaseModel } from '../../lease/models/lease.model';
 import { TickModel } from '../../ledger/models/tick.model';
 import { QueueCountsModel } from '../../queue/models/queue-counts.model';
+import type { AutonomyStatus } from '../autonomy-status.service';
 
 @ObjectType('AutonomyStatus', { description: 'Everything an operator checks first: who leads, the switchboard, the last tick, the queue.' })
 export class AutonomyStatusModel {
@@ -43,4 +44,20 @@ export class AutonomyStatusModel {
 
   @Field({ description: 'Whether this instance holds the lease.' })
   leader: boolean;
+
+  static from(status: AutonomyStatus): AutonomyStatusModel {
+    return Object.assign(new AutonomyStatusModel(), {
+      lease: LeaseModel.from(status.lease),
+      flags: ControlFlagsModel.from(status.flags),
+      lastTick: status.lastTick ? TickModel.from(status.lastTick) : null,
+      queue: QueueCountsModel.from(status.queue),
+      oldestDueAgeSeconds: status.oldestDueAgeSeconds,
+      mode: status.mode.mode,
+      modeReason: status.mode.reason,
+      leaderInstanceId: status.leaderInstanceId,
+      leaderMode: status.leaderMode?.mode ?? null,
+      instanceId: status.instanceId,
+      leader: status.leader,
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { BulkOutcome } from '../action-operations.service';
+import type { BulkChangeOutcome } from '../action-operations.service';
 
 @ObjectType('BulkChange', { description: 'What a bulk retry or cancel did.' })
 export class BulkChangeModel {
@@ -12,7 +12,7 @@ export class BulkChangeModel {
   @Field(() => ID, { description: 'The control event that records the change (its details: the filter, the limit, the count).' })
   eventId: string;
 
-  static from(outcome: BulkOutcome): BulkChangeModel {
+  static from(outcome: BulkChangeOutcome): BulkChangeModel {
     return Object.assign(new BulkChangeModel(), { ...outcome, eventId: String(outcome.eventId) });
   }
 }

@@ -59,6 +59,24 @@ export class ActionModel {
   @Field(() => String, { nullable: true, description: 'Address of the post a REAL run created.' })
   remoteUrl: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Who enqueued it: the caller\'s role and optional name (X-AOL-Actor), or "cli".' })
+  enqueuedBy: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who approved it (AOL_APPROVAL); null while it carries no approval.' })
+  approvedBy: string | null;
+
+  @Field(() => Date, { nullable: true })
+  approvedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was approved.' })
+  approvalReason: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'SHA-256 of the canonical payload the approval allows: it runs only while its payload still has this hash.',
+  })
+  approvedPayloadHash: string | null;
+
   @Field()
   createdAt: Date;
 
@@ -87,6 +105,11 @@ export class ActionModel {
       artifactSha256: action.artifactSha256 ?? null,
       remoteId: action.remoteId ?? null,
       remoteUrl: action.remoteUrl ?? null,
+      enqueuedBy: action.enqueuedBy ?? null,
+      approvedBy: action.approvedBy ?? null,
+      approvedAt: action.approvedAt ?? null,
+      approvalReason: action.approvalReason ?? null,
+      approvedPayloadHash: action.approvedPayloadSha256 ?? null,
       createdAt: action.createdAt,
       updatedAt: action.updatedAt,
       finishedAt: action.finishedAt ?? null,

@@ -10,6 +10,8 @@ export class QueueCountsModel {
   @Field(() => Int) success: number;
   @Field(() => Int) cancelled: number;
   @Field(() => Int) needsReview: number;
+  @Field(() => Int) awaitingApproval: number;
+  @Field(() => Int) rejected: number;
 
   static from(counts: QueueCounts): QueueCountsModel {
     return Object.assign(new QueueCountsModel(), {
@@ -20,6 +22,8 @@ export class QueueCountsModel {
       success: counts.SUCCESS,
       cancelled: counts.CANCELLED,
       needsReview: counts.NEEDS_REVIEW,
+      awaitingApproval: counts.AWAITING_APPROVAL,
+      rejected: counts.REJECTED,
     });
   }
 }

@@ -10,15 +10,17 @@ export interface NewAction {
   priority: number;
   /** Not before this time; null: due at once. */
   runAfter: Date | null;
+  /** Who asked (the caller's actor name); null when unknown. */
+  enqueuedBy: string | null;
 }
 
 const INSERT = raw(
-  'insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)',
+  'insert into aol_actions (idempotency_key, type, payload, priority, run_after, enqueued_by, status, attempts, attempt_floor, rescues, created_at, updated_at)',
 );
 // Every other column of a new row is what the caller or the statement wrote: read back only
-// what the database chose. For 1,000 rows the read-back costs about 1.8 ms of the insert's
+// what the database chose (the status depends on the switchboard under AOL_APPROVAL=real). For 1,000 rows the read-back costs about 1.8 ms of the insert's
 // 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
-const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, created_at');
+const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at');
 
 /**
  * The actions whose idempotency keys are new, in one statement; returns the rows it inserted.
@@ -26,13 +28,14 @@ const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, 
  * others insert nothing and read the winner's row. One action, the commonest call (and what
  * concurrent single enqueues share, see StatementCoalescer), is the plainest statement; many
  * travel as one JSON parameter, so one statement inserts 1,000 rows (7.7 ms of execution for
- * 1,000 on a warm session, 11.5–12.4 ms from a client).
+ * 1,000 on a warm session, 11.5–12.4 ms from a client). `status` is the new rows' status
+ * (PENDING, or AWAITING_APPROVAL under the approval policy: see approval.ts).
  */
-export function insertActions(d: SqlDialect, actions: readonly NewAction[]): Sql {
+export function insertActions(d: SqlDialect, actions: readonly NewAction[], status: Sql): Sql {
   if (actions.length === 1) {
     const [action] = actions;
     const runAfter = action.runAfter ? sql`${d.dateParam(action.runAfter)}` : d.now;
-    return sql`${INSERT} values (${action.idempotencyKey}, ${action.type}, ${d.jsonParam(action.payload)}, ${action.priority}, ${runAfter}, 'PENDING', 0, 0, 0, ${d.now}, ${d.now}) ${ON_CONFLICT}`;
+    return sql`${INSERT} values (${action.idempotencyKey}, ${action.type}, ${d.jsonParam(action.payload)}, ${action.priority}, ${runAfter}, ${action.enqueuedBy}, ${status}, 0, 0, 0, ${d.now}, ${d.now}) ${ON_CONFLICT}`;
   }
   const source = d.recordset(
     'source',
@@ -42,6 +45,7 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[]): Sql
       { name: 'payload', type: 'jsonb' },
       { name: 'priority', type: 'int' },
       { name: 'run_after', type: 'timestamptz' },
+      { name: 'enqueued_by', type: 'text' },
     ],
     actions.map((action) => ({
       idempotency_key: action.idempotencyKey,
@@ -49,18 +53,20 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[]): Sql
       payload: action.payload,
       priority: action.priority,
       run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
+      enqueued_by: action.enqueuedBy,
     })),
   );
   return sql`${INSERT}
-    select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), 'PENDING', 0, 0, 0, ${d.now}, ${d.now}
+    select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), source.enqueued_by, ${status}, 0, 0, 0, ${d.now}, ${d.now}
     from ${source}
     where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
     ${ON_CONFLICT}`;
 }
 
 /**
- * A row insertActions wrote: what the caller gave, the statement's constants, and the
- * database's id and clock (created_at, which is also updated_at, and run_after unless one was given).
+ * A row insertActions wrote: what the caller gave, the statement's constants, and what the
+ * database chose: id, status and clock (created_at, which is also updated_at, and run_after
+ * unless one was given).
  */
 export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<string, unknown>): ActionEntity {
   const createdAt = d.toDate(row.created_at);
@@ -69,7 +75,7 @@ export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<s
     idempotencyKey: action.idempotencyKey,
     type: action.type,
     payload: action.payload,
-    status: ActionStatus.PENDING,
+    status: row.status as ActionStatus,
     attempts: 0,
     attemptFloor: 0,
     priority: action.priority,
@@ -86,6 +92,11 @@ export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<s
     artifactSha256: null,
     remoteId: null,
     remoteUrl: null,
+    enqueuedBy: action.enqueuedBy,
+    approvedBy: null,
+    approvedAt: null,
+    approvalReason: null,
+    approvedPayloadSha256: null,
     createdAt,
     updatedAt: createdAt,
     finishedAt: null,

@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_RESCUES } from '../../../src/orchestrator/rescue.service';
+import type { FakeMastodon } from '../../support/fake-mastodon';
 import type { Scenario } from './scenario';
 
 /** What a remote sink recorded, for REAL runs: posts made and requests seen per key. */
 export interface SinkRecord {
   posts(key: string): Array<{ id: string }>;
   requests(key: string): number;
+}
+
+/** The fake Mastodon's record, by idempotency key. */
+export function sinkOf(fake: FakeMastodon) {
+  return {
+    posts: (key: string) => fake.statuses.filter((status) => status.idempotencyKey === key),
+    requests: (key: string) => fake.statusRequests.filter((request) => request.headers['idempotency-key'] === key).length,
+  } satisfies SinkRecord;
 }
 
 export interface Expectations {

@@ -78,6 +78,8 @@ export const StatusQuery = graphql(`
         retry
         dlq
         needsReview
+        awaitingApproval
+        rejected
         success
         cancelled
       }
@@ -256,6 +258,22 @@ export const SetProofModeMutation = graphql(`
 export const RetryActionMutation = graphql(`
   mutation RetryAction($id: ID!, $reason: String!) {
     retryAction(id: $id, reason: $reason) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const ApproveActionMutation = graphql(`
+  mutation ApproveAction($id: ID!, $reason: String!) {
+    approveAction(id: $id, reason: $reason) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const RejectActionMutation = graphql(`
+  mutation RejectAction($id: ID!, $reason: String!) {
+    rejectAction(id: $id, reason: $reason) {
       ...ActionFields
     }
   }

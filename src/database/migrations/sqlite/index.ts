@@ -8,6 +8,7 @@ import { Migration20261206120000_flag_changes } from './Migration20261206120000_
 import { Migration20261207100000_started_attempts } from './Migration20261207100000_started_attempts';
 import { Migration20261207200000_leader_gate } from './Migration20261207200000_leader_gate';
 import { Migration20261207300000_console_filters } from './Migration20261207300000_console_filters';
+import { Migration20261207400000_approvals } from './Migration20261207400000_approvals';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207100000_started_attempts', class: Migration20261207100000_started_attempts },
   { name: 'Migration20261207200000_leader_gate', class: Migration20261207200000_leader_gate },
   { name: 'Migration20261207300000_console_filters', class: Migration20261207300000_console_filters },
+  { name: 'Migration20261207400000_approvals', class: Migration20261207400000_approvals },
 ];

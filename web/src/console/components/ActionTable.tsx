@@ -3,7 +3,7 @@ import { formatTime } from '../format';
 import type { ActionFieldsFragment } from '../../gql/graphql';
 import { useCanOperate } from '../operator';
 import { actionHref } from '../routes';
-import { OperationButton, unavailable, useActionOperations } from './actionOperations';
+import { OPERATIONS, OperationButton, unavailable, useActionOperations } from './actionOperations';
 import { StatusBadge } from './StatusBadge';
 import { Table, type Column } from './Table';
 
@@ -27,7 +27,7 @@ export interface ActionTableProps {
   onChanged: (action: ActionFieldsFragment) => void;
 }
 
-/** Actions as a table, each row with Retry and Cancel, and the same two on a selection. */
+/** Actions as a table, each row with Approve, Reject, Retry and Cancel, and the same on a selection. */
 export function ActionTable({ caption, rows, emptyText, onChanged }: ActionTableProps) {
   const canOperate = useCanOperate();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -62,12 +62,15 @@ export function ActionTable({ caption, rows, emptyText, onChanged }: ActionTable
   return (
     <div className="action-table">
       <div className="toolbar" role="group" aria-label={`${caption}: selection`}>
-        <OperationButton hint={unavailable('Retry', statuses, canOperate)} onClick={() => ask('Retry', selection, clearSelection)}>
-          Retry selected ({selection.length})
-        </OperationButton>
-        <OperationButton hint={unavailable('Cancel', statuses, canOperate)} onClick={() => ask('Cancel', selection, clearSelection)}>
-          Cancel selected ({selection.length})
-        </OperationButton>
+        {OPERATIONS.map((operation) => (
+          <OperationButton
+            key={operation}
+            hint={unavailable(operation, statuses, canOperate)}
+            onClick={() => ask(operation, selection, clearSelection)}
+          >
+            {operation} selected ({selection.length})
+          </OperationButton>
+        ))}
         <span className="muted" role="status">
           {outcome}
         </span>
@@ -98,12 +101,15 @@ export function ActionTable({ caption, rows, emptyText, onChanged }: ActionTable
             </td>
             <td>{formatTime(row.updatedAt)}</td>
             <td className="operations">
-              <OperationButton hint={unavailable('Retry', [row.status], canOperate)} onClick={() => ask('Retry', [row])}>
-                Retry
-              </OperationButton>
-              <OperationButton hint={unavailable('Cancel', [row.status], canOperate)} onClick={() => ask('Cancel', [row])}>
-                Cancel
-              </OperationButton>
+              {OPERATIONS.map((operation) => (
+                <OperationButton
+                  key={operation}
+                  hint={unavailable(operation, [row.status], canOperate)}
+                  onClick={() => ask(operation, [row])}
+                >
+                  {operation}
+                </OperationButton>
+              ))}
             </td>
           </tr>
         ))}

@@ -1,23 +1,55 @@
 import { useState, type ReactNode } from 'react';
 import { useClient } from 'urql';
 import { runMutation } from '../api';
-import { CancelActionMutation, RetryActionMutation } from '../documents';
+import { ApproveActionMutation, CancelActionMutation, RejectActionMutation, RetryActionMutation } from '../documents';
 import type { ActionFieldsFragment, ActionStatus } from '../../gql/graphql';
 import { READ_ONLY_HINT } from '../operator';
 import { ReasonDialog, type ReasonRequest } from './ReasonDialog';
 
-export type Operation = 'Retry' | 'Cancel';
+export type Operation = 'Approve' | 'Reject' | 'Retry' | 'Cancel';
+
+/** The operations in the order their buttons stand. */
+export const OPERATIONS: Operation[] = ['Approve', 'Reject', 'Retry', 'Cancel'];
 
 /** Which statuses each operation accepts, as the API enforces them. */
 const ACCEPTS: Record<Operation, ActionStatus[]> = {
+  Approve: ['AWAITING_APPROVAL'],
+  Reject: ['AWAITING_APPROVAL'],
   Retry: ['DLQ', 'NEEDS_REVIEW'],
-  Cancel: ['PENDING', 'RETRY'],
+  Cancel: ['PENDING', 'RETRY', 'AWAITING_APPROVAL', 'NEEDS_REVIEW', 'DLQ'],
 };
 
 const REFUSAL: Record<Operation, string> = {
+  Approve: 'Only AWAITING_APPROVAL actions can be approved',
+  Reject: 'Only AWAITING_APPROVAL actions can be rejected',
   Retry: 'Only DLQ and NEEDS_REVIEW actions can be retried',
-  Cancel: 'Only PENDING and RETRY actions can be cancelled',
+  Cancel: 'Only PENDING, RETRY, AWAITING_APPROVAL, NEEDS_REVIEW and DLQ actions can be cancelled',
 };
+
+const DESCRIPTION: Record<Operation, string> = {
+  Approve: 'It runs at the next tick, as its payload is now: a payload changed later is not run.',
+  Reject: 'It ends as REJECTED and never runs.',
+  Retry: 'It goes back to the queue with a fresh retry budget and runs at the next tick.',
+  Cancel: 'It is cancelled and never runs.',
+};
+
+const DONE: Record<Operation, string> = { Approve: 'Approved', Reject: 'Rejected', Retry: 'Retried', Cancel: 'Cancelled' };
+
+type Client = ReturnType<typeof useClient>;
+
+/** One operation on one action, as the API answers it. */
+async function operate(client: Client, operation: Operation, id: string, reason: string): Promise<ActionFieldsFragment> {
+  switch (operation) {
+    case 'Approve':
+      return (await runMutation(client, ApproveActionMutation, { id, reason })).approveAction;
+    case 'Reject':
+      return (await runMutation(client, RejectActionMutation, { id, reason })).rejectAction;
+    case 'Retry':
+      return (await runMutation(client, RetryActionMutation, { id, reason })).retryAction;
+    case 'Cancel':
+      return (await runMutation(client, CancelActionMutation, { id, reason })).cancelAction;
+  }
+}
 
 /** Why `operation` is not offered for actions in these statuses now, or null when it is. */
 export function unavailable(operation: Operation, statuses: ActionStatus[], canOperate: boolean): string | null {
@@ -38,7 +70,7 @@ export function OperationButton({ hint, onClick, children }: { hint: string | nu
 }
 
 /**
- * Retry and Cancel on one action or several: a reason dialog, then one request per action the
+ * Approve, Reject, Retry and Cancel on one action or several: a reason dialog, then one request per action the
  * operation applies to; what the API refused is reported, not hidden.
  */
 export function useActionOperations(onChanged: (action: ActionFieldsFragment) => void) {
@@ -51,29 +83,20 @@ export function useActionOperations(onChanged: (action: ActionFieldsFragment) =>
     const what = eligible.length === 1 ? `action ${eligible[0].id}` : `${eligible.length} actions`;
     setRequest({
       title: `${operation} ${what}`,
-      description:
-        operation === 'Retry'
-          ? 'It goes back to the queue with a fresh retry budget and runs at the next tick.'
-          : 'It is cancelled before it starts and never runs.',
+      description: DESCRIPTION[operation],
       confirmLabel: operation,
       onConfirm: async (reason) => {
         const refused: string[] = [];
         for (const row of eligible) {
           try {
-            onChanged(
-              operation === 'Retry'
-                ? (await runMutation(client, RetryActionMutation, { id: row.id, reason })).retryAction
-                : (await runMutation(client, CancelActionMutation, { id: row.id, reason })).cancelAction,
-            );
+            onChanged(await operate(client, operation, row.id, reason));
           } catch (error) {
             refused.push(`${row.id}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
         onDone?.();
         const done = eligible.length - refused.length;
-        setOutcome(
-          `${operation === 'Retry' ? 'Retried' : 'Cancelled'} ${done} of ${eligible.length}${refused.length ? `; refused ${refused.join('; ')}` : ''}`,
-        );
+        setOutcome(`${DONE[operation]} ${done} of ${eligible.length}${refused.length ? `; refused ${refused.join('; ')}` : ''}`);
         if (refused.length === eligible.length) throw new Error(refused.join('; '));
       },
     });

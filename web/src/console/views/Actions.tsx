@@ -14,6 +14,8 @@ const STATUSES = {
   NEEDS_REVIEW: true,
   SUCCESS: true,
   CANCELLED: true,
+  AWAITING_APPROVAL: true,
+  REJECTED: true,
 } satisfies Record<ActionStatus, true>;
 const TYPES = { POST_SOCIAL: true } satisfies Record<ActionType, true>;
 

@@ -24,10 +24,15 @@ function Queue({ status, title, explanation }: { status: ActionStatus; title: st
   );
 }
 
-/** The two queues an operator must empty. A row that leaves its queue stays, with its new status, until the page is reloaded. */
+/** The three queues a person must empty. A row that leaves its queue stays, with its new status, until the page is reloaded. */
 export function Attention() {
   return (
     <div className="attention">
+      <Queue
+        status="AWAITING_APPROVAL"
+        title="Awaiting approval"
+        explanation="These run only once a person approves them (AOL_APPROVAL): read the payload, then approve or reject. An approval holds for the payload as it is now."
+      />
       <Queue
         status="DLQ"
         title="Dead letters"

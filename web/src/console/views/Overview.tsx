@@ -17,6 +17,8 @@ const COUNTS: Array<[string, keyof StatusQuery['autonomyStatus']['queue']]> = [
   ['Retry', 'retry'],
   ['DLQ', 'dlq'],
   ['Needs review', 'needsReview'],
+  ['Awaiting approval', 'awaitingApproval'],
+  ['Rejected', 'rejected'],
   ['Success', 'success'],
   ['Cancelled', 'cancelled'],
 ];
