@@ -7,6 +7,7 @@ import { closeAbandonedTicks } from './sql/close-abandoned-ticks';
 import { closeTick } from './sql/close-tick';
 import { deleteActionLogs } from './sql/delete-action-logs';
 import { AttemptRecord, insertAttemptLogs } from './sql/insert-attempt-logs';
+import { lastTick } from './sql/last-tick';
 import { openTick } from './sql/open-tick';
 import { realAttemptsSince } from './sql/real-attempts-since';
 import { PruneIdleTicks, pruneIdleTicks } from './sql/prune-idle-ticks';
@@ -96,8 +97,8 @@ export class LedgerService {
   }
 
   async lastTick(): Promise<TickEntity | null> {
-    const [newest] = await this.db.entityManager().find(TickEntity, {}, { orderBy: { id: 'desc' }, limit: 1 });
-    return newest ?? null;
+    const [newest] = await this.db.query(lastTick());
+    return newest ? toTickRecord(newest, this.db.dialect) : null;
   }
 
   /** Ticks, newest first. */
