@@ -7,7 +7,6 @@ import { closeAbandonedTicks } from './sql/close-abandoned-ticks';
 import { closeTick } from './sql/close-tick';
 import { deleteActionLogs } from './sql/delete-action-logs';
 import { AttemptRecord, insertAttemptLogs } from './sql/insert-attempt-logs';
-import { lastTick } from './sql/last-tick';
 import { openTick } from './sql/open-tick';
 import { realAttemptsSince } from './sql/real-attempts-since';
 import { PruneIdleTicks, pruneIdleTicks } from './sql/prune-idle-ticks';
@@ -94,11 +93,6 @@ export class LedgerService {
   /** Closes the rows of ticks whose leader died mid-tick, as ERROR with `note`; returns how many. */
   async closeAbandonedTicks(note: string): Promise<number> {
     return (await this.db.query(closeAbandonedTicks(this.db.dialect, note))).length;
-  }
-
-  async lastTick(): Promise<TickEntity | null> {
-    const [newest] = await this.db.query(lastTick());
-    return newest ? toTickRecord(newest, this.db.dialect) : null;
   }
 
   /** Ticks, newest first. */

@@ -16,7 +16,7 @@ import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
 import { insertActions, NewAction, toInsertedAction } from './sql/insert-actions';
 import { ActionFilter, countActions, listActions } from './sql/list-actions';
-import { oldestDueAge } from './sql/oldest-due-age';
+import { dueAgeSeconds, oldestDueAge } from './sql/oldest-due-age';
 import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
 import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
@@ -203,7 +203,7 @@ export class QueueRepository {
   /** Seconds the longest-waiting due action has been due, by the database's clock; null if none is. */
   async oldestDueAgeSeconds(): Promise<number | null> {
     const [row] = await this.db.query<{ age_ms: unknown }>(oldestDueAge(this.db.dialect));
-    return row?.age_ms === null || row?.age_ms === undefined ? null : Math.max(0, Number(row.age_ms)) / 1000;
+    return dueAgeSeconds(row?.age_ms);
   }
 
   private first(rows: Record<string, unknown>[]): ActionEntity | null {
