@@ -15,15 +15,20 @@ async function succeeded(aol: Parameters<typeof getAction>[0], id: string): Prom
   await waitFor(async () => ((await getAction(aol, id)).status === 'SUCCESS' ? true : undefined), 10_000, `action ${id} to succeed`);
 }
 
+/** Enqueues while `hold` keeps actions from starting, then sends `release`: the action must then run, long before the interval. */
+async function runsOnceReleased(aol: Parameters<typeof getAction>[0], hold: string, release: string, key: string): Promise<void> {
+  await control(aol, hold);
+  const action = await enqueuePost(aol, key);
+  await control(aol, release);
+  await succeeded(aol, String(action.id));
+}
+
 describe.each(DRIVERS)('resume, revive and setProofMode wake a tick at once (%s)', (driver) => {
   const fresh = useFreshDatabase(driver);
 
   it('resume starts what waited, without waiting for the interval', async () => {
     const aol = await fresh.start({ env: LONG_INTERVAL });
-    await control(aol, 'pause(reason: "hold")');
-    const action = await enqueuePost(aol, 'wake-resume');
-    await control(aol, 'resume(reason: "go")');
-    await succeeded(aol, String(action.id));
+    await runsOnceReleased(aol, 'pause(reason: "hold")', 'resume(reason: "go")', 'wake-resume');
   });
 
   it('setProofMode starts what waited when no tick started an action within the interval', async () => {
@@ -35,10 +40,7 @@ describe.each(DRIVERS)('resume, revive and setProofMode wake a tick at once (%s)
 
   it('revive does too, and the next wake-up keeps the pace of one tick per interval', async () => {
     const aol = await fresh.start({ env: LONG_INTERVAL });
-    await control(aol, 'kill(reason: "stop")');
-    const first = await enqueuePost(aol, 'wake-revive');
-    await control(aol, 'revive(reason: "go")');
-    await succeeded(aol, String(first.id));
+    await runsOnceReleased(aol, 'kill(reason: "stop")', 'revive(reason: "go")', 'wake-revive');
     // The next wake-up comes an interval after the last tick that started an action, at the earliest.
     const second = await enqueuePost(aol, 'wake-proof');
     await control(aol, 'setProofMode(enabled: true, reason: "proof")');
@@ -48,10 +50,7 @@ describe.each(DRIVERS)('resume, revive and setProofMode wake a tick at once (%s)
 
   it('under AOL_WAKE_ON_ENQUEUE (the pace lifted) every such change wakes a tick', async () => {
     const aol = await fresh.start({ env: { ...LONG_INTERVAL, AOL_WAKE_ON_ENQUEUE: '1' } });
-    await control(aol, 'pause(reason: "hold")');
-    const first = await enqueuePost(aol, 'lifted-1');
-    await control(aol, 'resume(reason: "go")');
-    await succeeded(aol, String(first.id));
+    await runsOnceReleased(aol, 'pause(reason: "hold")', 'resume(reason: "go")', 'lifted-1');
     await control(aol, 'pause(reason: "hold")');
     const second = await enqueuePost(aol, 'lifted-2');
     await control(aol, 'setProofMode(enabled: true, reason: "proof")');
@@ -68,10 +67,7 @@ describe('a resume sent to another instance wakes the leader (AOL_EVENT_BUS=post
     const leader = await fresh.start({ env: { ...LONG_INTERVAL, AOL_EVENT_BUS: 'postgres', AOL_INSTANCE_ID: 'instance-a' } });
     const follower = await startTestApp(fresh.db, { env: { AOL_EVENT_BUS: 'postgres', AOL_INSTANCE_ID: 'instance-b' } });
     try {
-      await control(follower, 'pause(reason: "hold")');
-      const action = await enqueuePost(follower, 'wake-across');
-      await control(follower, 'resume(reason: "go")');
-      await succeeded(follower, String(action.id));
+      await runsOnceReleased(follower, 'pause(reason: "hold")', 'resume(reason: "go")', 'wake-across');
       const [row] = await leader.sql<{ claimed_by: string }>('select claimed_by from aol_actions where idempotency_key = ?', [
         'wake-across',
       ]);
