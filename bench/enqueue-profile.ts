@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Test } from '@nestjs/testing';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { getVariableValues, OperationDefinitionNode, parse, validate } from 'graphql';
+import { execute, getVariableValues, OperationDefinitionNode, parse, validate } from 'graphql';
 import { AppModule } from '../src/app.module';
 import { createHttpAdapter, prepareApp } from '../src/app.setup';
+import { Role } from '../src/auth/principal';
 import { loadConfig } from '../src/config/aol-config';
 import { SqlDatabase } from '../src/database/sql-database';
 import { createLogger } from '../src/logging/logger-params';
@@ -23,7 +24,8 @@ import { median } from './statistics';
  * node:http, as the harness sends it), then each step of it alone, on the same inputs:
  * GraphQL parse, validate and coercion of the 1,000 input objects, the service's checks of each
  * input (its handler parses the payload), the INSERT statement alone (in a transaction rolled
- * back), enqueueMany (checks, statement, commit, events) and the response's serialisation.
+ * back), enqueueMany (checks, statement, commit, events), graphql-js's execute of the whole
+ * operation without HTTP or Apollo, and the response's serialisation.
  * BENCH_PROFILE_RUNS calls (default 30) after 5 unrecorded ones; medians in milliseconds.
  *
  *   npm run build && npm run bench:build && node dist-bench/bench/enqueue-profile.js
@@ -91,6 +93,15 @@ async function main(): Promise<void> {
           if (!(error instanceof RollBack)) throw error;
         });
       const outcomes = await time('enqueueMany (checks, statement, commit, events)', () => queue.enqueueMany(requests));
+      const executed = await time('GraphQL execute alone (coercion, resolver, enqueueMany, 2,000 result fields)', () =>
+        execute({
+          schema,
+          document,
+          variableValues: { inputs: nextInputs() },
+          contextValue: { principal: { role: Role.OPERATOR, actor: 'operator' } },
+        }),
+      );
+      if (executed.errors) throw new Error(JSON.stringify(executed.errors));
       await time('response: models and JSON.stringify', () =>
         JSON.stringify({
           data: { enqueueActions: outcomes.map(({ created, action }) => ({ created, action: { id: ActionModel.from(action).id } })) },
