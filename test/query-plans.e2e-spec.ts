@@ -138,18 +138,32 @@ describe.each(DRIVERS)("query plans of the console's filters on %s", (driver) =>
     await db.drop();
   });
 
-  /** The indexes each statement `run` sends through MikroORM (the listings' query builder) reads, by its plan. */
+  /**
+   * The indexes each statement `run` sends reads, by its plan: through MikroORM (the ledger's
+   * query builder) or SqlDatabase (on PostgreSQL its own connection, which knex does not see).
+   */
   async function indexesRead(run: () => Promise<unknown>): Promise<string[][]> {
-    const knex = aol.app.get(SqlDatabase).entityManager().getConnection().getKnex();
+    const database = aol.app.get(SqlDatabase);
+    const knex = database.entityManager().getConnection().getKnex();
     const statements: Array<{ sql: string; bindings: Knex.RawBinding[] }> = [];
+    const handWritten: Sql[] = [];
     const record = (query: { sql: string; bindings: Knex.RawBinding[] }) => statements.push(query);
     knex.on('query', record);
+    const spy = jest.spyOn(database, 'query').mockImplementation(<T>(statement: Sql): Promise<T[]> => {
+      if (driver === 'postgresql') handWritten.push(statement);
+      return SqlDatabase.prototype.query.call(database, statement) as Promise<T[]>;
+    });
     try {
       await run();
     } finally {
       knex.removeListener('query', record);
+      spy.mockRestore();
     }
     const indexes: string[][] = [];
+    for (const statement of handWritten) {
+      const [row] = await database.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(sqlTag`explain (format json) ${statement}`);
+      indexes.push(nodes(row['QUERY PLAN'][0].Plan).flatMap((node) => node['Index Name'] ?? []));
+    }
     for (const statement of statements) {
       if (driver === 'postgresql') {
         const { rows } = await knex.raw(`explain (format json) ${statement.sql}`, statement.bindings);

@@ -35,6 +35,8 @@ export interface SqlDialect {
   epochMs(datetime: Sql): Sql;
   /** A JSON object built in SQL from named expressions. */
   jsonObject(fields: Readonly<Record<string, Sql>>): Sql;
+  /** An aggregate: one JSON object of the group's `key`: `value` pairs (null or {} over no rows). */
+  jsonObjectAgg(key: Sql, value: Sql): Sql;
   /** The text of a JSON column's top-level field `key` (null when absent). */
   jsonText(column: Sql, key: string): Sql;
   /** `column` is one of `values`, bound as one parameter. */
@@ -79,6 +81,7 @@ export const POSTGRESQL_DIALECT: SqlDialect = {
   nowMinusMs: (milliseconds) => sql`(${pgNow} - cast(${milliseconds} as double precision) * interval '1 millisecond')`,
   epochMs: (datetime) => sql`(extract(epoch from ${datetime}) * 1000)`,
   jsonObject: (fields) => sql`json_build_object(${jsonFields(fields)})`,
+  jsonObjectAgg: (key, value) => sql`json_object_agg(${key}, ${value})`,
   jsonText: (column, key) => sql`(${column} ->> ${key})`,
   inList: (column, values) =>
     typeof values[0] === 'string' ? sql`${column} = any(cast(${values} as text[]))` : sql`${column} = any(cast(${values} as bigint[]))`,
@@ -108,6 +111,7 @@ export const SQLITE_DIALECT: SqlDialect = {
   nowMinusMs: (milliseconds) => sql`(${sqliteNow} - cast(round(${milliseconds}) as integer))`,
   epochMs: (datetime) => datetime,
   jsonObject: (fields) => sql`json_object(${jsonFields(fields)})`,
+  jsonObjectAgg: (key, value) => sql`json_group_object(${key}, ${value})`,
   jsonText: (column, key) => sql`json_extract(${column}, ${`$.${key}`})`,
   inList: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
   recordset: (alias, columns, rows) =>

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import type { Sql } from '../database/sql';
 import { SqlDatabase } from '../database/sql-database';
-import { toNullableDate } from '../database/sql-dialect';
+import { SqlDialect, toNullableDate } from '../database/sql-dialect';
 import { acquireOrRenewLease } from './sql/acquire-or-renew-lease';
 import { LeaseFence, leaseFence, ORCHESTRATOR_LEASE } from './sql/lease-fence';
 import { readLease } from './sql/read-lease';
@@ -95,24 +95,27 @@ export class LeaseService {
   }
 
   async current(): Promise<LeaseState> {
-    const { toDate } = this.db.dialect;
-    const rows = await this.db.query(readLease(this.db.dialect));
-    if (rows.length === 0) throw new Error(`The ${ORCHESTRATOR_LEASE} lease row is missing: run the migrations`);
-    const row = rows[0];
-    const held = row.owner !== null && Number(row.remaining_ms) > 0;
-    return {
-      owner: held ? (row.owner as string) : null,
-      epoch: Number(row.epoch),
-      acquiredAt: toNullableDate(this.db.dialect, row.acquired_at),
-      renewedAt: toNullableDate(this.db.dialect, row.renewed_at),
-      expiresAt: toDate(row.expires_at),
-      expiresInSeconds: held ? Math.round(Number(row.remaining_ms)) / 1000 : 0,
-      leaderProofModeOnly: row.leader_proof_mode_only === null ? null : Boolean(row.leader_proof_mode_only),
-    };
+    const [row] = await this.db.query(readLease(this.db.dialect));
+    return toLeaseState(row, this.db.dialect);
   }
 
   /** The condition that fences a leader's writes to actions: still this owner, this epoch, unexpired. */
   fence(owner: string, epoch: number): LeaseFence {
     return leaseFence(this.db.dialect, owner, epoch);
   }
+}
+
+/** The lease from readLease's row, or from leaseSnapshot's JSON object (either driver). */
+export function toLeaseState(row: Record<string, unknown> | null | undefined, d: SqlDialect): LeaseState {
+  if (!row) throw new Error(`The ${ORCHESTRATOR_LEASE} lease row is missing: run the migrations`);
+  const held = row.owner !== null && Number(row.remaining_ms) > 0;
+  return {
+    owner: held ? (row.owner as string) : null,
+    epoch: Number(row.epoch),
+    acquiredAt: toNullableDate(d, row.acquired_at),
+    renewedAt: toNullableDate(d, row.renewed_at),
+    expiresAt: d.toDate(row.expires_at),
+    expiresInSeconds: held ? Math.round(Number(row.remaining_ms)) / 1000 : 0,
+    leaderProofModeOnly: row.leader_proof_mode_only === null ? null : Boolean(row.leader_proof_mode_only),
+  };
 }

@@ -95,11 +95,6 @@ export class LedgerService {
     return (await this.db.query(closeAbandonedTicks(this.db.dialect, note))).length;
   }
 
-  async lastTick(): Promise<TickEntity | null> {
-    const [newest] = await this.db.entityManager().find(TickEntity, {}, { orderBy: { id: 'desc' }, limit: 1 });
-    return newest ?? null;
-  }
-
   /** Ticks, newest first. */
   /**
    * Ticks, newest first. Without idle ones, from the partial index of ticks that attempted

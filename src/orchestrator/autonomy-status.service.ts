@@ -3,10 +3,14 @@ import { AolConfig } from '../config/aol-config';
 import type { ControlFlags } from '../control/control-flags';
 import { ControlService } from '../control/control.service';
 import type { EffectiveMode } from '../actions/execution-mode';
-import { LeaseService, LeaseState } from '../lease/lease.service';
-import { LedgerService } from '../ledger/ledger.service';
+import { SqlDatabase } from '../database/sql-database';
+import { toFlags } from '../control/sql/switchboard';
+import { LeaseState, toLeaseState } from '../lease/lease.service';
+import { toTickRecord } from '../ledger/sql/tick-row';
 import type { TickEntity } from '../ledger/tick.entity';
-import { QueueCounts, QueueService } from '../queue/queue.service';
+import { QueueCounts, toQueueCounts } from '../queue/queue.service';
+import { dueAgeSeconds } from '../queue/sql/oldest-due-age';
+import { autonomyStatusRow } from './sql/autonomy-status';
 import { TickService } from './tick.service';
 
 export interface AutonomyStatus {
@@ -34,21 +38,24 @@ export interface AutonomyStatus {
 export class AutonomyStatusService {
   constructor(
     private readonly config: AolConfig,
-    private readonly lease: LeaseService,
     private readonly control: ControlService,
-    private readonly ledger: LedgerService,
-    private readonly queue: QueueService,
+    private readonly db: SqlDatabase,
     private readonly ticks: TickService,
   ) {}
 
+  /** One statement (sql/autonomy-status.ts), mapped by each piece's own module. */
   async status(): Promise<AutonomyStatus> {
-    const [lease, flags, lastTick, queue, oldestDueAgeSeconds] = await Promise.all([
-      this.lease.current(),
-      this.control.flags(),
-      this.ledger.lastTick(),
-      this.queue.counts(),
-      this.queue.oldestDueAgeSeconds(),
-    ]);
+    const d = this.db.dialect;
+    const [row] = await this.db.query(autonomyStatusRow(d));
+    const lease = toLeaseState(d.toJson<Record<string, unknown> | null>(row.lease), d);
+    const flagsRow = d.toJson<Record<string, unknown> | null>(row.flags);
+    if (!flagsRow) throw new Error('The control flags row is missing: run the migrations');
+    const flags = toFlags(flagsRow, d);
+    const tickRow = d.toJson<Record<string, unknown> | null>(row.last_tick);
+    const lastTick = tickRow ? toTickRecord(tickRow, d) : null;
+    const counts = d.toJson<Record<string, unknown> | null>(row.counts) ?? {};
+    const queue = toQueueCounts(new Map(Object.entries(counts).map(([status, count]) => [status, Number(count)])));
+    const oldestDueAgeSeconds = dueAgeSeconds(row.age_ms);
     const mode = this.modeUnderTheLeader(flags, lease);
     return {
       lease,

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AolConfig } from '../config/aol-config';
+import type { ControlFlags } from '../control/control-flags';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { TickService } from './tick.service';
 
@@ -11,7 +12,11 @@ export const TICK_INTERVAL_NAME = 'aol-tick';
  * with @nestjs/schedule. Optionally (both off by default, so the spec's pace of at most
  * AOL_MAX_ACTIONS_PER_TICK per interval holds unless a deployer lifts it): at once again after
  * a tick that filled its batch (AOL_DRAIN_CONTINUOUSLY), and at once when an action becomes
- * due by enqueue (AOL_WAKE_ON_ENQUEUE). Only the server uses it; the CLI ticks on demand.
+ * due by enqueue (AOL_WAKE_ON_ENQUEUE). And when the switchboard lets actions run again (resume,
+ * revive, setProofMode; from any instance with AOL_EVENT_BUS=postgres): at once under either
+ * setting, else at once only if no tick has started an action within the last interval, the
+ * interval then counted from this tick, so that two ticks that start actions stay an interval
+ * apart. Only the server uses it; the CLI ticks on demand.
  */
 @Injectable()
 export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -19,7 +24,11 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private running = false;
   /** A wake-up arrived while a tick ran: run one more right after. */
   private again = false;
-  private enqueues: AsyncIterableIterator<{ count: number }> | null = null;
+  /** A switchboard wake-up arrived while a tick ran: decide after it. */
+  private flagsWake = false;
+  /** When (performance.now()) the last tick that attempted an action started. */
+  private lastAttemptingTickAt = Number.NEGATIVE_INFINITY;
+  private readonly subscriptions: AsyncIterableIterator<unknown>[] = [];
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -30,18 +39,18 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.config.tickEnabled) return;
-    this.registry.addInterval(
-      TICK_INTERVAL_NAME,
-      setInterval(() => this.requestTick(), this.config.tickIntervalMs),
-    );
-    if (this.config.wakeOnEnqueue) this.wakeOnEnqueue();
+    this.startInterval();
+    if (this.config.wakeOnEnqueue) this.onEach<{ count: number }>(AolTopic.ACTIONS_DUE, () => this.requestTick());
+    this.onEach<ControlFlags>(AolTopic.CONTROL_FLAGS_CHANGED, (flags) => {
+      if (!flags.paused && !flags.killed) this.wakeForFlags();
+    });
   }
 
   /** Stop scheduling before the TickService waits for the last tick and releases the lease. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.registry.doesExist('interval', TICK_INTERVAL_NAME)) this.registry.deleteInterval(TICK_INTERVAL_NAME);
-    await this.enqueues?.return?.();
+    await Promise.all(this.subscriptions.map((subscription) => subscription.return?.()));
   }
 
   /** Runs a tick now, or right after the one running; never two at once. */
@@ -52,20 +61,49 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     this.running = true;
+    const startedAt = performance.now();
     void this.ticks.runTick().then((report) => {
       this.running = false;
+      if (report.attempted > 0) this.lastAttemptingTickAt = startedAt;
       const filledBatch = report.attempted >= this.config.maxActionsPerTick;
       const next = this.again || (this.config.drainContinuously && filledBatch);
       this.again = false;
       if (next) setImmediate(() => this.requestTick());
+      else if (this.flagsWake) setImmediate(() => this.wakeForFlags());
+      this.flagsWake = false;
     });
   }
 
-  private wakeOnEnqueue(): void {
-    const due = this.events.subscribe<{ count: number }>(AolTopic.ACTIONS_DUE);
-    this.enqueues = due;
+  /**
+   * Actions may run again: a tick now, unless that would start actions twice within one
+   * interval while the deployer keeps the spec's pace (neither AOL_WAKE_ON_ENQUEUE nor
+   * AOL_DRAIN_CONTINUOUSLY). Then the interval's own next tick is the soonest allowed anyway.
+   */
+  private wakeForFlags(): void {
+    if (this.config.wakeOnEnqueue || this.config.drainContinuously) return this.requestTick();
+    if (this.stopped) return;
+    if (this.running) {
+      this.flagsWake = true;
+      return;
+    }
+    if (performance.now() - this.lastAttemptingTickAt < this.config.tickIntervalMs) return;
+    this.registry.deleteInterval(TICK_INTERVAL_NAME);
+    this.startInterval();
+    this.requestTick();
+  }
+
+  private startInterval(): void {
+    this.registry.addInterval(
+      TICK_INTERVAL_NAME,
+      setInterval(() => this.requestTick(), this.config.tickIntervalMs),
+    );
+  }
+
+  private onEach<T>(topic: (typeof AolTopic)[keyof typeof AolTopic], handle: (payload: T) => void): void {
+    const subscription = this.events.subscribe<T>(topic);
+    this.subscriptions.push(subscription);
     void (async () => {
-      for await (const _signal of due) this.requestTick();
+      for await (const payload of subscription) handle(payload);
     })();
   }
 }

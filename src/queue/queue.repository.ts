@@ -4,7 +4,7 @@ import { AolConfig } from '../config/aol-config';
 import { Sql } from '../database/sql';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { StatementCoalescer } from '../database/statement-coalescer';
-import { ActionStatus, ActionType } from '../actions/action-status';
+import { ActionStatus } from '../actions/action-status';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ActionEntity } from './action.entity';
 import { toActionRecords } from './sql/action-row';
@@ -15,7 +15,8 @@ import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
 import { insertActions, NewAction, toInsertedAction } from './sql/insert-actions';
-import { oldestDueAge } from './sql/oldest-due-age';
+import { ActionFilter, countActions, listActions } from './sql/list-actions';
+import { dueAgeSeconds, oldestDueAge } from './sql/oldest-due-age';
 import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
 import { FailureWrite, recordFailures } from './sql/record-failures';
 import { recordSuccesses, SuccessWrite } from './sql/record-successes';
@@ -32,15 +33,7 @@ import { RescueWrite, takeBack } from './sql/take-back';
  */
 const SINGLE_INSERTS = { inFlight: 1, perStatement: 100 } as const;
 
-export interface ActionFilter {
-  status?: ActionStatus | null;
-  type?: ActionType | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-  idempotencyKey?: string | null;
-  /** The last attempt's error code (last_error_code; a success clears it). */
-  errorCode?: string | null;
-}
+export type { ActionFilter };
 
 /** A filter on nothing but the status (or on nothing): its count is read from aol_queue_counts, not counted. */
 export function filtersByStatusOnly(filter: ActionFilter): boolean {
@@ -210,7 +203,7 @@ export class QueueRepository {
   /** Seconds the longest-waiting due action has been due, by the database's clock; null if none is. */
   async oldestDueAgeSeconds(): Promise<number | null> {
     const [row] = await this.db.query<{ age_ms: unknown }>(oldestDueAge(this.db.dialect));
-    return row?.age_ms === null || row?.age_ms === undefined ? null : Math.max(0, Number(row.age_ms)) / 1000;
+    return dueAgeSeconds(row?.age_ms);
   }
 
   private first(rows: Record<string, unknown>[]): ActionEntity | null {
@@ -240,35 +233,14 @@ export class QueueRepository {
     return this.db.entityManager().findOne(ActionEntity, { id });
   }
 
-  /**
-   * A page of actions, newest first, keyset-paginated on id, from the (status, id) index of
-   * rows that are not SUCCESS when a status is given, the (last_error_code, id) index of
-   * failed rows when an error code is, the unique key when a key is.
-   */
+  /** A page of actions, newest first (queue/sql/list-actions.ts). */
   async list(filter: ActionFilter, page: PageRequest, limit: number): Promise<ActionEntity[]> {
-    const query = this.filtered(filter).select('*').orderBy({ id: 'desc' }).limit(limit);
-    if (page.beforeId !== null) query.andWhere({ id: { $lt: page.beforeId } });
-    return query.getResultList();
+    return toActionRecords(await this.db.query(listActions(this.db.dialect, filter, page.beforeId, limit)), this.db.dialect);
   }
 
   /** How many actions the filter keeps, in one COUNT (filtersByStatusOnly ones are read from countByStatus instead). */
   async count(filter: ActionFilter): Promise<number> {
-    return this.filtered(filter).getCount();
-  }
-
-  /**
-   * The filter's conditions. Spelling "not SUCCESS" and "an error code" out as constant text
-   * lets SQLite (which cannot infer them) use the partial indexes.
-   */
-  private filtered(filter: ActionFilter) {
-    const query = this.db.entityManager().createQueryBuilder(ActionEntity);
-    if (filter.status) query.andWhere({ status: filter.status });
-    if (filter.status && filter.status !== ActionStatus.SUCCESS) query.andWhere("status <> 'SUCCESS'");
-    if (filter.type) query.andWhere({ type: filter.type });
-    if (filter.createdAfter) query.andWhere({ createdAt: { $gte: filter.createdAfter } });
-    if (filter.createdBefore) query.andWhere({ createdAt: { $lt: filter.createdBefore } });
-    if (filter.idempotencyKey) query.andWhere({ idempotencyKey: filter.idempotencyKey });
-    if (filter.errorCode) query.andWhere({ lastErrorCode: filter.errorCode }).andWhere('last_error_code is not null');
-    return query;
+    const [row] = await this.db.query<{ count: unknown }>(countActions(this.db.dialect, filter));
+    return Number(row.count);
   }
 }

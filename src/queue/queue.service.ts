@@ -290,8 +290,7 @@ export class QueueService {
   }
 
   async counts(): Promise<QueueCounts> {
-    const byStatus = await this.repository.countByStatus();
-    return Object.fromEntries(Object.values(ActionStatus).map((status) => [status, byStatus.get(status) ?? 0])) as QueueCounts;
+    return toQueueCounts(await this.repository.countByStatus());
   }
 
   async oldestDueAgeSeconds(): Promise<number | null> {
@@ -485,4 +484,9 @@ export class QueueService {
       existing.id === undefined ? {} : { actionId: String(existing.id) },
     );
   }
+}
+
+/** Every status with its count (0 for a status with no row). */
+export function toQueueCounts(byStatus: ReadonlyMap<string, number>): QueueCounts {
+  return Object.fromEntries(Object.values(ActionStatus).map((status) => [status, byStatus.get(status) ?? 0])) as QueueCounts;
 }

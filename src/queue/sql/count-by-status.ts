@@ -1,4 +1,5 @@
 import { Sql, sql } from '../../database/sql';
+import type { SqlDialect } from '../../database/sql-dialect';
 
 /**
  * The number of actions in each status, from aol_queue_counts, which statement-level triggers
@@ -8,4 +9,9 @@ import { Sql, sql } from '../../database/sql';
  */
 export function countByStatus(): Sql {
   return sql`select status, sum(n) as count from aol_queue_counts group by status`;
+}
+
+/** countByStatus as one scalar expression, a JSON object of status: count: a piece of autonomyStatus's statement. */
+export function countsByStatusSnapshot(d: SqlDialect): Sql {
+  return sql`(select ${d.jsonObjectAgg(sql`status`, sql`count`)} from (${countByStatus()}) as counts)`;
 }
