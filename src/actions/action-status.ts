@@ -18,4 +18,6 @@ export enum ActionStatus {
 
 export enum ActionType {
   POST_SOCIAL = 'POST_SOCIAL',
+  /** Delivers one event to one webhook subscription (src/webhooks). */
+  WEBHOOK = 'WEBHOOK',
 }

@@ -201,6 +201,20 @@ export class EnvironmentVariables {
   @IsIn(['real', 'all', 'none'], { message: '$property must be real, all or none (got "$value")' })
   AOL_APPROVAL?: string;
 
+  /** Checked in webhook-subscriptions.ts. */
+  @IsString()
+  @IsOptional()
+  AOL_WEBHOOKS?: string;
+
+  @FlagVariable()
+  AOL_WEBHOOK_ALLOW_HTTP?: string;
+
+  @FlagVariable()
+  AOL_WEBHOOK_ALLOW_PRIVATE?: string;
+
+  @IntegerVariable(1, 300)
+  AOL_WEBHOOK_TIMEOUT_SECONDS?: number;
+
   @IntegerVariable(1, 3600)
   AOL_RATE_LIMIT_WINDOW_SECONDS?: number;
 

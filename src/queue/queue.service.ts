@@ -19,6 +19,7 @@ import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
 import type { Hold, UnstartedClaim } from './sql/release-unstarted';
 import type { BulkChange, BulkFilter } from './sql/bulk-change';
+import { APPROVAL_EXEMPT_TYPES } from './sql/approval';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -265,7 +266,9 @@ export class QueueService {
   async admitApproved(claimed: ActionEntity[], fence: LeaseFence, mode: ExecutionMode): Promise<ActionEntity[]> {
     if (!this.approvalRequired(mode)) return claimed;
     const held = new Set(
-      claimed.filter((action) => action.approvedPayloadSha256 !== payloadSha256(action.payload)).map((action) => action.id),
+      claimed
+        .filter((action) => !APPROVAL_EXEMPT_TYPES.has(action.type) && action.approvedPayloadSha256 !== payloadSha256(action.payload))
+        .map((action) => action.id),
     );
     if (held.size === 0) return claimed;
     await this.announceAll(await this.repository.holdForApproval([...held], fence));

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { SocialModule } from '../social/social.module';
+import { WebhookDeliveryHandler } from './webhook-delivery.handler';
+import { WebhooksResolver } from './webhooks.resolver';
+import { WebhooksService } from './webhooks.service';
+
+/** Webhook subscriptions and the WEBHOOK action handler that delivers to them. */
+@Module({
+  imports: [SocialModule],
+  providers: [WebhooksService, WebhookDeliveryHandler, WebhooksResolver],
+  exports: [WebhooksService, WebhookDeliveryHandler],
+})
+export class WebhooksModule {}
