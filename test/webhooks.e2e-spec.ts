@@ -33,7 +33,7 @@ class Receiver {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-        let verified = false;
+        let verified: boolean;
         try {
           new Webhook(receiver.secret).verify(body, headers);
           verified = true;
