@@ -4,8 +4,8 @@ import { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { DRIVERS } from './support/test-database';
-import { TestApp, useFreshDatabase } from './support/test-app';
+import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
+import { startTestApp, TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, logRows, makeDue } from './support/actions';
 
 /** One request the receiver got, and whether its signature verified with the secret (as the standardwebhooks library checks it). */
@@ -276,5 +276,66 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
     const again = await aol.graphql('mutation ($id: ID!) { deleteWebhook(id: $id) }', { id: created.webhook.id });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
     expect((await mutate(aol, '{ webhooks { id } }')).webhooks).toEqual([]);
+  });
+  it('announces a new leader once per epoch, however many ticks it runs', async () => {
+    const aol = await subscribed(['leader.changed']);
+    await aol.tick();
+    await aol.tick();
+    await aol.tick();
+    const rows = await webhookActionsAtLeast(aol, 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await webhookActions(aol)).toHaveLength(1);
+    expect(rows[0].idempotency_key).toBe('webhook:env:ops:leader.changed:1');
+    expect((rows[0].payload as any).message).toMatchObject({ type: 'leader.changed', data: { owner: aol.config.instanceId, epoch: 1 } });
+  });
+});
+
+/**
+ * Two instances on one PostgreSQL with AOL_EVENT_BUS=postgres: both hear every event and both
+ * enqueue its delivery, under the same key, so the queue keeps one.
+ */
+describe('webhooks with two instances on the PostgreSQL event bus', () => {
+  let db: TestDatabase;
+  let instances: TestApp[] = [];
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgresql');
+    receiver = await Receiver.start();
+    receiver.secret = newSecret();
+    const env = (id: string) => ({
+      AOL_EVENT_BUS: 'postgres',
+      AOL_INSTANCE_ID: id,
+      AOL_PROOF_MODE: '0',
+      AOL_WEBHOOK_ALLOW_PRIVATE: '1',
+      AOL_WEBHOOKS: JSON.stringify([{ name: 'ops', url: receiver.url, events: ['control.changed'], secretEnv: 'OPS_WEBHOOK_SECRET' }]),
+      OPS_WEBHOOK_SECRET: receiver.secret,
+    });
+    instances = [await startTestApp(db, { env: env('instance-a') }), await startTestApp(db, { env: env('instance-b') })];
+  });
+
+  afterAll(async () => {
+    for (const instance of instances) await instance.close();
+    await receiver.close();
+    await db.drop();
+  });
+
+  it('delivers one request per event', async () => {
+    const [a, b] = instances;
+    await mutate(a, PROOF_OFF);
+    await mutate(b, 'mutation { pause(reason: "from b") { paused } }');
+    await mutate(a, 'mutation { resume(reason: "from a") { paused } }');
+    await webhookActionsAtLeast(a, 3);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // both instances have heard every event by now
+    expect(await webhookActions(a)).toHaveLength(3);
+    await a.tick();
+    await b.tick();
+    await a.tick();
+    expect(await webhookActions(b)).toHaveLength(3);
+    expect(receiver.deliveries.map((delivery) => [delivery.message.data.reason, delivery.verified])).toEqual([
+      ['deliver webhooks', true],
+      ['from b', true],
+      ['from a', true],
+    ]);
   });
 });

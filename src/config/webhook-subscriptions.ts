@@ -1,4 +1,5 @@
 import { Secret } from './secret';
+import { hasCredentials, isLoopbackHost } from './url-rules';
 
 /** The events a webhook can subscribe to. */
 export const WEBHOOK_EVENTS = [
@@ -40,10 +41,6 @@ const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 const MAX_URL_LENGTH = 2000;
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
 /**
  * Why `value` may not be a webhook address, or null when it may: https (http only to loopback
  * unless allowed), no user name or password (they would travel in logs and proxies).
@@ -55,7 +52,7 @@ export function webhookUrlProblem(value: string, allowHttp: boolean): string | n
   if (url.protocol === 'http:' && !allowHttp && !isLoopbackHost(url.hostname)) {
     return 'must use https:// (http:// only to localhost, 127.x.x.x or [::1], unless AOL_WEBHOOK_ALLOW_HTTP=1)';
   }
-  if (url.username !== '' || url.password !== '' || /^\s*[a-z][a-z\d+.-]*:[\\/]*[^\\/?#]*@/i.test(value)) {
+  if (hasCredentials(value, url)) {
     return 'must not contain a user name or password';
   }
   return null;
