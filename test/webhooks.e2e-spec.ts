@@ -277,6 +277,23 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
     expect((await mutate(aol, '{ webhooks { id } }')).webhooks).toEqual([]);
   });
+  it('lets only the operator token make or delete webhooks; a viewer may list them', async () => {
+    const operator = { authorization: 'Bearer tok_e2e-Webhooks-Operator-9f2a' };
+    const viewer = { authorization: 'Bearer tok_e2e-Webhooks-Viewer-41bc' };
+    const aol = await fresh.start({
+      env: { AOL_API_TOKEN: operator.authorization.slice(7), AOL_READ_TOKEN: viewer.authorization.slice(7) },
+    });
+    const create = `mutation { createWebhook(url: "${receiver.url}", events: ["leader.changed"]) { secret webhook { id } } }`;
+    const refused = await aol.graphql(create, {}, viewer);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await aol.graphql('{ webhooks { id } }', {}, viewer)).data).toEqual({ webhooks: [] });
+    const made = await aol.graphql(create, {}, operator);
+    const id = made.data!.createWebhook.webhook.id;
+    expect((await aol.graphql('{ webhooks { id } }', {}, viewer)).data).toEqual({ webhooks: [{ id }] });
+    const deleteRefused = await aol.graphql(`mutation { deleteWebhook(id: "${id}") }`, {}, viewer);
+    expect(deleteRefused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('announces a new leader once per epoch, however many ticks it runs', async () => {
     const aol = await subscribed(['leader.changed']);
     await aol.tick();
