@@ -256,6 +256,14 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
       expect(response.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
     }
     expect((await mutate(aol, '{ webhooks { id } }')).webhooks).toEqual([]);
+    const forged = await aol.graphql('mutation ($input: EnqueueActionInput!) { enqueueAction(input: $input) { created } }', {
+      input: {
+        type: 'WEBHOOK',
+        idempotencyKey: 'forged',
+        payload: { subscriptionId: 'env:ops', message: { type: 'action.succeeded', timestamp: 'now', data: {} } },
+      },
+    });
+    expect(forged.errors?.[0]).toMatchObject({ message: expect.stringMatching(/made by AOL/), extensions: { code: 'BAD_USER_INPUT' } });
 
     const created = (await mutate(aol, create, { url: receiver.url, events: ['control.changed'], format: 'standard' })).createWebhook;
     expect(created.secret).toMatch(/^whsec_/);

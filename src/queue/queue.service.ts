@@ -8,7 +8,7 @@ import { fetchPage, Page, PageRequest } from '../database/pagination';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ExecutionMode } from '../actions/execution-mode';
 import type { ActionEntity } from './action.entity';
-import { ActionStatus, ActionType } from '../actions/action-status';
+import { ActionStatus, ActionType, INTERNAL_ACTION_TYPES } from '../actions/action-status';
 import { canonicalJson, payloadSha256 } from './canonical-json';
 import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
@@ -30,6 +30,8 @@ export interface EnqueueRequest {
   runAfter?: Date | null;
   /** Who asked: the caller's actor name, stored on the action. */
   enqueuedBy?: string | null;
+  /** Set by AOL's own producers only (webhook dispatch): allows the INTERNAL_ACTION_TYPES. */
+  internal?: boolean;
 }
 
 export interface EnqueueOutcome {
@@ -446,6 +448,9 @@ export class QueueService {
     const refuse = (problem: string): never => {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
     };
+    if (INTERNAL_ACTION_TYPES.has(request.type) && !request.internal) {
+      refuse(`${request.type} actions are made by AOL for its webhook subscriptions (createWebhook), not enqueued`);
+    }
     if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey))
       refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
     // Depth first: JSON.stringify recurses.

@@ -146,6 +146,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           idempotencyKey: `webhook:${subscription.id}:${event}:${eventKey}`,
           payload: { subscriptionId: subscription.id, message } satisfies WebhookPayload,
           enqueuedBy: ENQUEUED_BY,
+          internal: true,
         })),
       );
     } catch (error) {
