@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { WebhookEntity } from './webhook.entity';
 import { SocialModule } from '../social/social.module';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler';
 import { WebhooksResolver } from './webhooks.resolver';
@@ -6,7 +8,7 @@ import { WebhooksService } from './webhooks.service';
 
 /** Webhook subscriptions and the WEBHOOK action handler that delivers to them. */
 @Module({
-  imports: [SocialModule],
+  imports: [MikroOrmModule.forFeature([WebhookEntity]), SocialModule],
   providers: [WebhooksService, WebhookDeliveryHandler, WebhooksResolver],
   exports: [WebhooksService, WebhookDeliveryHandler],
 })
