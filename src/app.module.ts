@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { TickSchedulerModule } from './orchestrator/tick-scheduler.module';
+import { WebhookDispatchModule } from './webhook-dispatch/webhook-dispatch.module';
 
 /** What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. */
 @Module({})
@@ -17,7 +18,13 @@ export class CoreModule {
   static forRoot(config: AolConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), EventsModule.forRoot(config), OrchestratorModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config.database),
+        EventsModule.forRoot(config),
+        OrchestratorModule,
+        WebhookDispatchModule,
+      ],
       exports: [OrchestratorModule],
     };
   }

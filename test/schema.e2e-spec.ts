@@ -11,6 +11,7 @@ const TABLES = [
   'aol_lease',
   'aol_queue_counts',
   'aol_tick_ledger',
+  'aol_webhooks',
 ];
 
 interface TableShape {

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logging/logger-params';
 import { loadConfig } from '../../src/config/aol-config';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/actions/action-handler';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
+import { WebhookDeliveryHandler } from '../../src/webhooks/webhook-delivery.handler';
 import type { ExecutionMode } from '../../src/actions/execution-mode';
 import { enqueueOne, GraphqlTransport, httpTransport, webSocketTransport } from '../aol-graphql';
 import { epochMs } from '../clock';
@@ -67,11 +68,11 @@ async function main(): Promise<void> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(ACTION_HANDLERS)
     .useFactory({
-      factory: (real: SocialPostHandler) => {
+      factory: (real: SocialPostHandler, webhook: WebhookDeliveryHandler) => {
         observed = new ObservedHandler(real, env.BENCH_SUBJECT_MODE === 'drain-noop' ? 'noop' : 'real', starts);
-        return [observed];
+        return [observed, webhook];
       },
-      inject: [SocialPostHandler],
+      inject: [SocialPostHandler, WebhookDeliveryHandler],
     })
     .compile();
   const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: createLogger(config) });

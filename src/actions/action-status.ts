@@ -18,4 +18,12 @@ export enum ActionStatus {
 
 export enum ActionType {
   POST_SOCIAL = 'POST_SOCIAL',
+  /** Delivers one event to one webhook subscription (src/webhooks). */
+  WEBHOOK = 'WEBHOOK',
 }
+
+/**
+ * Types only AOL itself enqueues: a WEBHOOK is signed with a subscription's secret, so a caller
+ * who could enqueue one could make AOL vouch for an event that never happened.
+ */
+export const INTERNAL_ACTION_TYPES: ReadonlySet<ActionType> = new Set([ActionType.WEBHOOK]);

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { inspect } from 'node:util';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
@@ -8,6 +7,10 @@ import { StartupError } from '../errors/aol-error';
 import { EnvironmentVariables } from './environment';
 import { parsePacing, PlatformPacing } from './platform-pacing';
 import { FORMER_LOG_LEVELS, LogFormat, LogLevel } from './log-levels';
+import { Secret } from './secret';
+import { ConfiguredWebhook, parseWebhooks, WebhookRules } from './webhook-subscriptions';
+
+export { Secret };
 
 export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'postgresql'; url: string };
 
@@ -16,35 +19,6 @@ export type DatabaseTarget = { driver: 'sqlite'; path: string } | { driver: 'pos
  * this long before expiry, so a slow database round-trip cannot carry it past the TTL.
  */
 export const LEASE_SAFETY_MARGIN_SECONDS = 2;
-
-/**
- * A credential read from the environment. Only `reveal()` gives the value; printing,
- * logging, `JSON.stringify` or `util.inspect` of anything holding it shows a placeholder, so
- * the config object can be dumped while debugging without leaking the token.
- */
-export class Secret {
-  readonly #value: string;
-
-  constructor(value: string) {
-    this.#value = value;
-  }
-
-  reveal(): string {
-    return this.#value;
-  }
-
-  toString(): string {
-    return '[secret]';
-  }
-
-  toJSON(): string {
-    return '[secret]';
-  }
-
-  [inspect.custom](): string {
-    return '[secret]';
-  }
-}
 
 /** Where REAL posts to Mastodon (or Pleroma, Akkoma, GoToSocial: the same statuses API) go. */
 export interface MastodonConfig {
@@ -163,6 +137,9 @@ export class AolConfig {
   /** Per-platform limits, quiet hours and daily caps on REAL posts. */
   pacing: PlatformPacing;
   approval: ApprovalPolicy;
+  /** Subscriptions from AOL_WEBHOOKS (more can be made through the API). */
+  webhooks: ConfiguredWebhook[];
+  webhookRules: WebhookRules;
 }
 
 export class ConfigError extends StartupError {
@@ -199,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
   const config = toConfig(vars);
   checkCombinations(config);
   config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
+  config.webhooks = webhooksOf(vars, env, config);
   return config;
 }
 
@@ -258,6 +236,12 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     mastodon: null,
     pacing: pacingOf(vars),
     approval: (vars.AOL_APPROVAL ?? 'real') as ApprovalPolicy,
+    webhooks: [],
+    webhookRules: {
+      allowHttp: flag(vars.AOL_WEBHOOK_ALLOW_HTTP, false),
+      allowPrivate: flag(vars.AOL_WEBHOOK_ALLOW_PRIVATE, false),
+      timeoutSeconds: vars.AOL_WEBHOOK_TIMEOUT_SECONDS ?? Math.min(5, vars.AOL_ACTION_TIMEOUT_SECONDS ?? 8),
+    },
   } satisfies AolConfig);
 }
 
@@ -304,6 +288,18 @@ function checkCombinations(config: AolConfig): void {
   if (config.retryMaxSeconds < config.retryBaseSeconds) {
     refuse(`AOL_RETRY_MAX_SECONDS (${config.retryMaxSeconds}) must not be below AOL_RETRY_BASE_SECONDS (${config.retryBaseSeconds})`);
   }
+}
+
+/** AOL_WEBHOOKS, with the secrets read from the variables it names; a delivery must fit inside one attempt's timeout. */
+function webhooksOf(vars: EnvironmentVariables, env: NodeJS.ProcessEnv, config: AolConfig): ConfiguredWebhook[] {
+  if (config.webhookRules.timeoutSeconds > config.actionTimeoutSeconds) {
+    throw new ConfigError([
+      `AOL_WEBHOOK_TIMEOUT_SECONDS (${config.webhookRules.timeoutSeconds}) must not exceed AOL_ACTION_TIMEOUT_SECONDS (${config.actionTimeoutSeconds})`,
+    ]);
+  }
+  const webhooks = parseWebhooks(vars.AOL_WEBHOOKS, env, config.webhookRules.allowHttp);
+  if (webhooks.length > 0 && typeof webhooks[0] === 'string') throw new ConfigError(webhooks as string[]);
+  return webhooks as ConfiguredWebhook[];
 }
 
 function pacingOf(vars: EnvironmentVariables): PlatformPacing {

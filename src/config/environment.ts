@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { applyDecorators } from '@nestjs/common';
 import { FORMER_LOG_LEVELS, LOG_LEVELS } from './log-levels';
+import { hasCredentials, isLoopbackHost } from './url-rules';
 
 /**
  * An integer variable: digits only (so "12abc", "1.5" and "" are refused, not coerced),
@@ -35,11 +36,6 @@ function FlagVariable(): PropertyDecorator {
   return applyDecorators(IsOptional(), IsIn(['0', '1', 'true', 'false'], { message: '$property must be 1 or 0 (got "$value")' }));
 }
 
-/** Hosts where plain http:// is acceptable: the traffic never leaves the machine. */
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
 /**
  * Why `value` is not usable as the base URL of a server, or null when it is: absolute,
  * https (http only on loopback), nothing after the host but an optional "/". Credentials,
@@ -56,9 +52,7 @@ function serverBaseUrlProblem(value: string): string | null {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return 'must use https:// (http:// only for localhost, 127.x.x.x or [::1])';
   }
-  // The URL parser drops an empty user name or password ("https://@host", "https://:@host"):
-  // any "@" before the host in the text is credentials all the same.
-  if (url.username !== '' || url.password !== '' || /^\s*[a-z][a-z\d+.-]*:[\\/]*[^\\/?#]*@/i.test(value)) {
+  if (hasCredentials(value, url)) {
     return 'must not contain a user name or password';
   }
   if (url.pathname !== '/' || /[?#]/.test(value)) return 'must be the server address only: no path, query or fragment';
@@ -200,6 +194,20 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['real', 'all', 'none'], { message: '$property must be real, all or none (got "$value")' })
   AOL_APPROVAL?: string;
+
+  /** Checked in webhook-subscriptions.ts. */
+  @IsString()
+  @IsOptional()
+  AOL_WEBHOOKS?: string;
+
+  @FlagVariable()
+  AOL_WEBHOOK_ALLOW_HTTP?: string;
+
+  @FlagVariable()
+  AOL_WEBHOOK_ALLOW_PRIVATE?: string;
+
+  @IntegerVariable(1, 300)
+  AOL_WEBHOOK_TIMEOUT_SECONDS?: number;
 
   @IntegerVariable(1, 3600)
   AOL_RATE_LIMIT_WINDOW_SECONDS?: number;

@@ -9,7 +9,7 @@ import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ActionEntity } from './action.entity';
 import { toActionRecords } from './sql/action-row';
 import { BulkChange, bulkChange, BulkFilter, countMatching } from './sql/bulk-change';
-import { Approval, approveAction, holdForApproval, rejectAction, unapprovedStatus } from './sql/approval';
+import { Approval, APPROVAL_EXEMPT_TYPES, approveAction, holdForApproval, PENDING, rejectAction, unapprovedStatus } from './sql/approval';
 import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
@@ -84,7 +84,13 @@ export class QueueRepository {
   /** Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts); returns the rows inserted. */
   async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
     const d = this.db.dialect;
-    const inserted = await executor.query(insertActions(d, actions, this.unapprovedStatus));
+    // Types exempt from approval go in as PENDING: one statement per status a call needs.
+    const exempt = actions.filter((action) => APPROVAL_EXEMPT_TYPES.has(action.type));
+    const others = actions.filter((action) => !APPROVAL_EXEMPT_TYPES.has(action.type));
+    const inserted = [
+      ...(exempt.length > 0 ? await executor.query(insertActions(d, exempt, PENDING)) : []),
+      ...(others.length > 0 ? await executor.query(insertActions(d, others, this.unapprovedStatus)) : []),
+    ];
     const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
     return inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
   }

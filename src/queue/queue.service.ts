@@ -8,7 +8,7 @@ import { fetchPage, Page, PageRequest } from '../database/pagination';
 import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ExecutionMode } from '../actions/execution-mode';
 import type { ActionEntity } from './action.entity';
-import { ActionStatus, ActionType } from '../actions/action-status';
+import { ActionStatus, ActionType, INTERNAL_ACTION_TYPES } from '../actions/action-status';
 import { canonicalJson, payloadSha256 } from './canonical-json';
 import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
@@ -19,6 +19,7 @@ import type { SuccessWrite } from './sql/record-successes';
 import type { RescueWrite } from './sql/take-back';
 import type { Hold, UnstartedClaim } from './sql/release-unstarted';
 import type { BulkChange, BulkFilter } from './sql/bulk-change';
+import { APPROVAL_EXEMPT_TYPES } from './sql/approval';
 import { decideAfterFailure, RetryPolicy } from './retry-policy';
 
 export interface EnqueueRequest {
@@ -29,6 +30,8 @@ export interface EnqueueRequest {
   runAfter?: Date | null;
   /** Who asked: the caller's actor name, stored on the action. */
   enqueuedBy?: string | null;
+  /** Set by AOL's own producers only (webhook dispatch): allows the INTERNAL_ACTION_TYPES. */
+  internal?: boolean;
 }
 
 export interface EnqueueOutcome {
@@ -265,7 +268,9 @@ export class QueueService {
   async admitApproved(claimed: ActionEntity[], fence: LeaseFence, mode: ExecutionMode): Promise<ActionEntity[]> {
     if (!this.approvalRequired(mode)) return claimed;
     const held = new Set(
-      claimed.filter((action) => action.approvedPayloadSha256 !== payloadSha256(action.payload)).map((action) => action.id),
+      claimed
+        .filter((action) => !APPROVAL_EXEMPT_TYPES.has(action.type) && action.approvedPayloadSha256 !== payloadSha256(action.payload))
+        .map((action) => action.id),
     );
     if (held.size === 0) return claimed;
     await this.announceAll(await this.repository.holdForApproval([...held], fence));
@@ -442,6 +447,9 @@ export class QueueService {
     const refuse = (problem: string): never => {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
     };
+    if (INTERNAL_ACTION_TYPES.has(request.type) && !request.internal) {
+      refuse(`${request.type} actions are made by AOL for its webhook subscriptions (createWebhook), not enqueued`);
+    }
     if (!IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey))
       refuse('idempotencyKey must be 1 to 200 printable ASCII characters without spaces');
     // Depth first: JSON.stringify recurses.

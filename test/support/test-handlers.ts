@@ -2,13 +2,15 @@ import type { TestingModuleBuilder } from '@nestjs/testing';
 import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/actions/action-handler';
 import type { ExecutionMode } from '../../src/actions/execution-mode';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
+import { WebhookDeliveryHandler } from '../../src/webhooks/webhook-delivery.handler';
 
-/** Replaces the POST_SOCIAL handler with `wrap(real handler)` in a test app. */
+/** Replaces the POST_SOCIAL handler with `wrap(real handler)` in a test app; the other types keep theirs. */
 export function withSocialHandler(wrap: (real: SocialPostHandler) => ActionHandler) {
   return (builder: TestingModuleBuilder): TestingModuleBuilder =>
-    builder
-      .overrideProvider(ACTION_HANDLERS)
-      .useFactory({ factory: (real: SocialPostHandler) => [wrap(real)], inject: [SocialPostHandler] });
+    builder.overrideProvider(ACTION_HANDLERS).useFactory({
+      factory: (real: SocialPostHandler, webhook: WebhookDeliveryHandler) => [wrap(real), webhook],
+      inject: [SocialPostHandler, WebhookDeliveryHandler],
+    });
 }
 
 /** The real POST_SOCIAL handler with something added before each attempt. */

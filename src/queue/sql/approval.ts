@@ -4,8 +4,15 @@ import { PROOF_MODE_ON } from '../../control/sql/switchboard';
 import type { ApprovalPolicy } from '../../config/aol-config';
 import type { LeaseFence } from '../../lease/sql/lease-fence';
 import { ACTION_COLUMNS } from './action-row';
+import { ActionType } from '../../actions/action-status';
 
-const PENDING = raw(`'PENDING'`);
+/**
+ * Types no approval policy holds: a WEBHOOK tells operators about AOL itself (that an action
+ * needs approval, among others), so holding it for an approval would hide what asks for one.
+ */
+export const APPROVAL_EXEMPT_TYPES: ReadonlySet<ActionType> = new Set([ActionType.WEBHOOK]);
+
+export const PENDING = raw(`'PENDING'`);
 const AWAITING_APPROVAL = raw(`'AWAITING_APPROVAL'`);
 
 /**

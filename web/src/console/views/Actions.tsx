@@ -17,7 +17,7 @@ const STATUSES = {
   AWAITING_APPROVAL: true,
   REJECTED: true,
 } satisfies Record<ActionStatus, true>;
-const TYPES = { POST_SOCIAL: true } satisfies Record<ActionType, true>;
+const TYPES = { POST_SOCIAL: true, WEBHOOK: true } satisfies Record<ActionType, true>;
 
 /** A filter: one of `values`' keys, or any. */
 function Choice<T extends string>({
