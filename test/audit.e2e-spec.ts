@@ -78,6 +78,19 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
       await abandon(app, orphan.id, 'PROOF');
       expect(await app.tick()).toMatchObject({ attempted: 2, succeeded: 1 });
       expect((await getAction(app, orphan.id)).status).toBe('SUCCESS');
+
+      const query = `query($after: String) { auditChain(first: 2, after: $after) {
+        edges { node { id kind prevSha256 entrySha256 } } pageInfo { hasNextPage endCursor } totalCount head { id entrySha256 } } }`;
+      const first = (await app.graphql(query)).data!.auditChain;
+      expect(first.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual(['1', '2']);
+      expect(first.edges[0].node).toMatchObject({ kind: 'ENQUEUE', prevSha256: '0'.repeat(64) });
+      expect(first.pageInfo.hasNextPage).toBe(true);
+      expect(first.totalCount).toBe(Number(first.head.id));
+      const second = (await app.graphql(query, { after: first.pageInfo.endCursor })).data!.auditChain;
+      expect(second.edges[0].node).toMatchObject({ id: '3', prevSha256: first.edges[1].node.entrySha256 });
+      const refused = await app.graphql('{ auditChain(first: 0) { totalCount } }');
+      expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect((await app.graphql('{ auditChain(after: "nope") { totalCount } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     } finally {
       await app.close();
     }

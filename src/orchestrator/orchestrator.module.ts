@@ -1,4 +1,5 @@
 import { AuditModule } from '../audit/audit.module';
+import { AuditChainResolver } from './audit-chain.resolver';
 import { Module } from '@nestjs/common';
 import { ActionHandlersModule } from '../action-handlers/action-handlers.module';
 import { ControlModule } from '../control/control.module';
@@ -30,6 +31,7 @@ import { TickService } from './tick.service';
     ActionOperationsService,
     ActionOperationsResolver,
     ActionArtifactResolver,
+    AuditChainResolver,
   ],
   exports: [TickService, AutonomyStatusService, ActionOperationsService],
 })
