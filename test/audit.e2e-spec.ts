@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 import { runSql } from './support/raw-sql';
+import { RetentionService } from '../src/orchestrator/retention.service';
 import { startTestApp, useTestDatabase } from './support/test-app';
 import { DRIVERS } from './support/test-database';
 import { ExplodingHandler, withSocialHandler } from './support/test-handlers';
@@ -203,5 +204,34 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     const [log] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'ABANDONED'`);
     await sql(`delete from aol_execution_logs where id = ${Number(log.id)}`);
     expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`row ${Number(log.id)} of aol_execution_logs is gone`);
+  });
+});
+
+describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  it('accepts the rows retention removed, by the checkpoint appended in the deleting transaction', async () => {
+    const app = await startTestApp(db, { env: { AOL_RETAIN_FINISHED_ACTIONS_DAYS: '1' } });
+    try {
+      await enqueuePost(app, 'old-1');
+      await enqueuePost(app, 'old-2');
+      expect(await app.tick()).toMatchObject({ succeeded: 2 });
+      await runSql(db, `update aol_actions set updated_at = updated_at - ${driver === 'postgresql' ? "interval '2 days'" : '172800000'}`);
+      await app.app.get(RetentionService).runRound();
+    } finally {
+      await app.close();
+    }
+    expect(await runSql(db, 'select id from aol_actions')).toEqual([]);
+    const [checkpoint] = await runSql<{ content: string }>(db, `select content from aol_audit_chain where kind = 'RETENTION'`);
+    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2 });
+    const result = await runNode(
+      BUILT_CLI,
+      ['audit', 'verify'],
+      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
+      db.dir,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, checked: 5 });
   });
 });
