@@ -14,7 +14,7 @@ const LAYERS = [
   ['actions', 'errors'],
   ['config'],
   ['database', 'rate-limit', 'logging'],
-  ['events', 'auth'],
+  ['events', 'auth', 'audit'],
   ['graphql'],
   ['lease', 'control', 'ledger', 'social', 'console'],
   ['webhooks'],

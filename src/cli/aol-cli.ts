@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { AuditService } from '../audit/audit.service';
 import { CoreModule } from '../app.module';
 import { prepareDatabase } from '../app.setup';
 import { AolConfig, loadConfig } from '../config/aol-config';
@@ -122,6 +123,21 @@ async function runCommand(app: AppContext, command: Exclude<CliCommand, { name: 
       return printed(io, ControlFlagsModel.from(await app.get(ControlService)[command.verb]({ reason: command.reason, actor: CLI_ACTOR })));
     case 'status':
       return printed(io, AutonomyStatusModel.from(await app.get(AutonomyStatusService).status()));
+    case 'audit-verify': {
+      const verification = await app.get(AuditService).verify(command.from);
+      printed(io, verification);
+      if (verification.failure) io.err(`audit chain broken at entry ${verification.failure.entryId}: ${verification.failure.problem}`);
+      return verification.intact ? EXIT_OK : EXIT_FAILED;
+    }
+    case 'audit-export': {
+      const audit = app.get(AuditService);
+      for (let after = 0; ;) {
+        const page = await audit.entries(after, 1000);
+        if (page.length === 0) return EXIT_OK;
+        for (const entry of page) io.out(JSON.stringify(entry));
+        after = page[page.length - 1].id;
+      }
+    }
   }
 }
 

@@ -25,6 +25,8 @@ export type CliCommand =
     }
   | { name: 'switch'; verb: SwitchVerb; reason: string }
   | { name: 'status' }
+  | { name: 'audit-verify'; from: number }
+  | { name: 'audit-export' }
   | { name: 'migrate' }
   | { name: 'help' };
 
@@ -44,6 +46,9 @@ Commands:
   cancel ID --reason TEXT                cancel an action that is neither running nor finished
   pause|resume|kill|revive --reason TEXT the switchboard, as the GraphQL mutations
   status                                 print the autonomy status as JSON
+  audit verify [--from N]                recompute the audit chain (from entry N) against the rows and
+                                         artifact files; exit 1 naming the first entry that differs
+  audit export                           the audit chain as JSON Lines, oldest first
   migrate                                apply pending database migrations
   help                                   show this text
 
@@ -131,6 +136,20 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
     case 'revive': {
       const { values } = strictParse(rest, { reason: { type: 'string' } });
       return { name: 'switch', verb: command, reason: requiredReason(command, values.reason) };
+    }
+    case 'audit': {
+      const [verb, ...options] = rest;
+      if (verb === 'export') {
+        strictParse(options, {});
+        return { name: 'audit-export' };
+      }
+      if (verb !== 'verify') throw new UsageError(`audit needs verify or export (got "${verb ?? ''}")`);
+      const { values } = strictParse(options, { from: { type: 'string' } });
+      const from = values.from === undefined ? 1 : Number(values.from);
+      if (!/^[1-9]\d{0,15}$/.test(values.from ?? '1') || !Number.isSafeInteger(from)) {
+        throw new UsageError(`--from must be an entry id, a positive whole number (got "${values.from}")`);
+      }
+      return { name: 'audit-verify', from };
     }
     case 'status':
     case 'migrate':

@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ControlEventEntity } from './control-event.entity';
@@ -6,7 +7,7 @@ import { ControlResolver } from './control.resolver';
 import { ControlService } from './control.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([ControlFlagsEntity, ControlEventEntity])],
+  imports: [MikroOrmModule.forFeature([ControlFlagsEntity, ControlEventEntity]), AuditModule],
   providers: [ControlService, ControlResolver],
   exports: [ControlService],
 })

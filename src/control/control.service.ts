@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuditKind, factOfRow } from '../audit/audit-fact';
+import { AuditService } from '../audit/audit.service';
 import { AolConfig } from '../config/aol-config';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import { sql } from '../database/sql';
@@ -39,6 +41,7 @@ export class ControlService {
   constructor(
     private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly audit: AuditService,
     config: AolConfig,
   ) {
     this.proofModeOnly = config.proofModeOnly;
@@ -95,10 +98,10 @@ export class ControlService {
     return { mode: ExecutionMode.REAL, reason: "AOL_PROOF_MODE=0 and the operator's proof-mode switch is off" };
   }
 
-  /** Appends one control event, inside the caller's transaction when it passes one; returns its id. */
-  async recordEvent(event: ControlEventRecord, executor: SqlExecutor = this.db): Promise<number> {
+  /** Appends one control event, and its audit entry, inside the caller's transaction; returns its id. */
+  async recordEvent(event: ControlEventRecord, tx: SqlExecutor): Promise<number> {
     const reason = this.checkedReason(event.change.reason);
-    const [row] = await executor.query<{ id: unknown }>(
+    const [row] = await tx.query(
       insertControlEvent(this.db.dialect, {
         kind: event.kind,
         actor: event.change.actor,
@@ -107,12 +110,14 @@ export class ControlService {
         details: event.details ?? null,
       }),
     );
+    await this.audit.append(tx, [factOfRow(this.db.dialect, AuditKind.CONTROL, row)]);
     return Number(row.id);
   }
 
   /** Replaces the details of a bulk change's event as its batches commit (see updateControlEventDetails). */
   async updateEventDetails(id: number, details: Record<string, unknown>, tx: SqlExecutor): Promise<void> {
-    await tx.query(updateControlEventDetails(this.db.dialect, id, details));
+    const [row] = await tx.query(updateControlEventDetails(this.db.dialect, id, details));
+    await this.audit.append(tx, [factOfRow(this.db.dialect, AuditKind.CONTROL_UPDATE, row)]);
   }
 
   /** Operator interventions, newest first. */

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { attemptFact } from '../audit/audit-fact';
+import { AuditService } from '../audit/audit.service';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
@@ -33,6 +35,7 @@ export class LedgerService {
   constructor(
     private readonly db: SqlDatabase,
     @Inject(EVENT_BUS) private readonly events: EventBus,
+    private readonly audit: AuditService,
   ) {}
 
   /** A tick that ran no action (idle, paused, killed): its one row, written whole. */
@@ -54,15 +57,18 @@ export class LedgerService {
   }
 
   /**
-   * The log rows of a batch of attempts, inside the caller's transaction; returns the rows
-   * inserted (a repeat inserts nothing twice), to announce once committed.
+   * The log rows of a batch of attempts, with their audit entries under the leader's `epoch`,
+   * inside the caller's transaction; returns the rows inserted (a repeat inserts nothing twice),
+   * to announce once committed.
    */
-  async recordAttempts(attempts: readonly AttemptRecord[], tx: SqlExecutor): Promise<ExecutionLogEntity[]> {
+  async recordAttempts(attempts: readonly AttemptRecord[], epoch: number, tx: SqlExecutor): Promise<ExecutionLogEntity[]> {
     if (attempts.length === 0) return [];
     const rows = await tx.query(insertAttemptLogs(this.db.dialect, attempts));
     // The inserted rows are what was written, with their ids (no need to read them back).
     const written = new Map(attempts.map((attempt) => [attempt.actionId, attempt]));
-    return rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) }));
+    const logs = rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) }));
+    await this.audit.append(tx, logs.map(attemptFact), epoch);
+    return logs;
   }
 
   /** Deletes a batch of old idle ticks' rows (ledger/sql/prune-idle-ticks.ts); returns the ids deleted. */

@@ -165,6 +165,7 @@ export class ActionRunner {
           errorCode: failure?.code ?? null,
           error: failure?.message ?? null,
         })),
+      context.fence.epoch,
       tx,
     );
     return { changed, statuses, logs };

@@ -1,3 +1,5 @@
+import { AuditModule } from '../audit/audit.module';
+import { AuditChainResolver } from './audit-chain.resolver';
 import { Module } from '@nestjs/common';
 import { ActionHandlersModule } from '../action-handlers/action-handlers.module';
 import { ControlModule } from '../control/control.module';
@@ -18,7 +20,7 @@ import { TickService } from './tick.service';
 
 /** Runs the tick over the five modules; nothing depends on it. */
 @Module({
-  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, MetricsModule, SocialModule],
+  imports: [QueueModule, LeaseModule, ControlModule, LedgerModule, ActionHandlersModule, MetricsModule, SocialModule, AuditModule],
   providers: [
     TickService,
     ActionRunner,
@@ -29,6 +31,7 @@ import { TickService } from './tick.service';
     ActionOperationsService,
     ActionOperationsResolver,
     ActionArtifactResolver,
+    AuditChainResolver,
   ],
   exports: [TickService, AutonomyStatusService, ActionOperationsService],
 })

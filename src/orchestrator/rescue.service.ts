@@ -113,6 +113,7 @@ export class RescueService {
             error: `${original.claimedBy ?? 'a leader'} (epoch ${original.claimEpoch}) stopped before recording a result`,
           };
         }),
+        fence.epoch,
         tx,
       );
       return { requeued: requeuedRows, parked: parkedRows, logs: logRows };

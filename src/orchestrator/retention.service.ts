@@ -1,3 +1,5 @@
+import { retentionFact } from '../audit/audit-fact';
+import { AuditService } from '../audit/audit.service';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AolConfig, RetentionPolicy } from '../config/aol-config';
 import { SqlDatabase } from '../database/sql-database';
@@ -38,6 +40,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     private readonly artifacts: ArtifactStore,
     private readonly db: SqlDatabase,
     private readonly metrics: AolMetrics,
+    private readonly audit: AuditService,
   ) {
     this.policy = config.retention;
   }
@@ -97,6 +100,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       const ids = await this.queue.selectFinished({ olderThanDays: days, afterId: this.actionCursor, limit: RETENTION_BATCH }, tx);
       const logs = await this.ledger.deleteActionLogs(ids, tx);
       const actions = await this.queue.deleteFinished(ids, days, tx);
+      // The checkpoint that lets `audit verify` accept these rows' absence, in the same transaction.
+      if (actions.length + logs.deleted > 0) await this.audit.append(tx, [retentionFact(ids, logs.deleted)]);
       return {
         deleted: actions,
         logs: logs.deleted,

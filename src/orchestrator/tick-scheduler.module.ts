@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -14,7 +15,7 @@ import { TickScheduler } from './tick.scheduler';
  * orchestrator without them and ticks on demand.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), OrchestratorModule, LedgerModule, QueueModule, SocialModule, MetricsModule],
+  imports: [ScheduleModule.forRoot(), OrchestratorModule, LedgerModule, QueueModule, SocialModule, MetricsModule, AuditModule],
   providers: [TickScheduler, RetentionService],
 })
 export class TickSchedulerModule {}

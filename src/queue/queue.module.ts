@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ActionHandlersModule } from '../action-handlers/action-handlers.module';
@@ -8,7 +9,7 @@ import { QueueResolver } from './queue.resolver';
 import { QueueService } from './queue.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([ActionEntity, QueueCountEntity]), ActionHandlersModule],
+  imports: [MikroOrmModule.forFeature([ActionEntity, QueueCountEntity]), ActionHandlersModule, AuditModule],
   providers: [QueueRepository, QueueService, QueueResolver],
   exports: [QueueService],
 })

@@ -3,6 +3,8 @@ import type { PageRequest } from '../database/pagination';
 import { AolConfig } from '../config/aol-config';
 import { Sql } from '../database/sql';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import { enqueueFact } from '../audit/audit-fact';
+import { AuditService } from '../audit/audit.service';
 import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus } from '../actions/action-status';
 import type { LeaseFence } from '../lease/sql/lease-fence';
@@ -54,7 +56,8 @@ export class QueueRepository {
     maxBatch: SINGLE_INSERTS.perStatement,
     keyOf: (action) => action.idempotencyKey,
     run: async (actions) => {
-      const byKey = new Map((await this.insertNew(actions)).map((row) => [row.idempotencyKey, row]));
+      const inserted = await this.db.transaction((tx) => this.insertNew(actions, tx));
+      const byKey = new Map(inserted.map((row) => [row.idempotencyKey, row]));
       return actions.map((action) => byKey.get(action.idempotencyKey) ?? null);
     },
   });
@@ -64,6 +67,7 @@ export class QueueRepository {
 
   constructor(
     private readonly db: SqlDatabase,
+    private readonly audit: AuditService,
     config: AolConfig,
   ) {
     this.unapprovedStatus = unapprovedStatus(config.approval, config.proofModeOnly);
@@ -81,18 +85,23 @@ export class QueueRepository {
     return this.singleInserts.submit(action);
   }
 
-  /** Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts); returns the rows inserted. */
-  async insertNew(actions: readonly NewAction[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {
+  /**
+   * Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts), each with
+   * its audit entry, in the caller's transaction; returns the rows inserted.
+   */
+  async insertNew(actions: readonly NewAction[], tx: SqlExecutor): Promise<ActionEntity[]> {
     const d = this.db.dialect;
     // Types exempt from approval go in as PENDING: one statement per status a call needs.
     const exempt = actions.filter((action) => APPROVAL_EXEMPT_TYPES.has(action.type));
     const others = actions.filter((action) => !APPROVAL_EXEMPT_TYPES.has(action.type));
     const inserted = [
-      ...(exempt.length > 0 ? await executor.query(insertActions(d, exempt, PENDING)) : []),
-      ...(others.length > 0 ? await executor.query(insertActions(d, others, this.unapprovedStatus)) : []),
+      ...(exempt.length > 0 ? await tx.query(insertActions(d, exempt, PENDING)) : []),
+      ...(others.length > 0 ? await tx.query(insertActions(d, others, this.unapprovedStatus)) : []),
     ];
     const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
-    return inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
+    const rows = inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
+    await this.audit.append(tx, rows.map(enqueueFact));
+    return rows;
   }
 
   async findByKeys(keys: readonly string[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {

@@ -9,7 +9,7 @@ import type { LeaseFence } from '../lease/sql/lease-fence';
 import { ExecutionMode } from '../actions/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType, INTERNAL_ACTION_TYPES } from '../actions/action-status';
-import { canonicalJson, payloadSha256 } from './canonical-json';
+import { canonicalJson, payloadSha256 } from '../audit/canonical-json';
 import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
 import type { NewAction } from './sql/insert-actions';

@@ -11,7 +11,7 @@ export function insertControlEvent(
 ): Sql {
   return sql`insert into aol_control_events (kind, actor, reason, action_id, details, created_at)
     values (${p.kind}, ${p.actor}, ${p.reason}, ${p.actionId}, ${p.details ? d.jsonParam(p.details) : null}, ${d.now})
-    returning id`;
+    returning ${EVENT_COLUMNS}`;
 }
 
 /**
@@ -19,5 +19,5 @@ export function insertControlEvent(
  * batches after the first: the one kind of change a control event ever gets.
  */
 export function updateControlEventDetails(d: SqlDialect, id: number, details: Record<string, unknown>): Sql {
-  return sql`update aol_control_events set details = ${d.jsonParam(details)} where id = ${id}`;
+  return sql`update aol_control_events set details = ${d.jsonParam(details)} where id = ${id} returning ${EVENT_COLUMNS}`;
 }

@@ -9,6 +9,7 @@ import { Migration20261207100000_started_attempts } from './Migration20261207100
 import { Migration20261207200000_leader_gate } from './Migration20261207200000_leader_gate';
 import { Migration20261207300000_console_filters } from './Migration20261207300000_console_filters';
 import { Migration20261207400000_approvals } from './Migration20261207400000_approvals';
+import { Migration20261208000000_audit_chain } from './Migration20261208000000_audit_chain';
 import { Migration20261208100000_webhooks } from './Migration20261208100000_webhooks';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
@@ -23,5 +24,6 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207200000_leader_gate', class: Migration20261207200000_leader_gate },
   { name: 'Migration20261207300000_console_filters', class: Migration20261207300000_console_filters },
   { name: 'Migration20261207400000_approvals', class: Migration20261207400000_approvals },
+  { name: 'Migration20261208000000_audit_chain', class: Migration20261208000000_audit_chain },
   { name: 'Migration20261208100000_webhooks', class: Migration20261208100000_webhooks },
 ];

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { SqlDialect } from '../database/sql-dialect';
+import { payloadSha256 } from './canonical-json';
+
+/** What an entry of the audit chain records. */
+export enum AuditKind {
+  /** One attempt's aol_execution_logs row (subject: the log row). */
+  ATTEMPT = 'ATTEMPT',
+  /** One aol_control_events row as inserted (subject: the event). */
+  CONTROL = 'CONTROL',
+  /** A bulk change's event brought up to date (subject: the event): the event as it now reads. */
+  CONTROL_UPDATE = 'CONTROL_UPDATE',
+  /** One new aol_actions row: who enqueued what (subject: the action). */
+  ENQUEUE = 'ENQUEUE',
+  /** Retention's checkpoint: the finished actions (and their log rows) it removes. */
+  RETENTION = 'RETENTION',
+}
+
+/** The hash every chain starts from. */
+export const GENESIS_SHA256 = '0'.repeat(64);
+
+/** A fact to append: its kind, the row it is about, and its content (made canonical JSON). */
+export interface AuditFact {
+  kind: AuditKind;
+  subjectId: number | null;
+  actionId: number | null;
+  content: Record<string, unknown>;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** An entry's hash: SHA-256 of the previous entry's hash (hex) followed by this entry's canonical content. */
+export function entrySha256(prevSha256: string, content: string): string {
+  return sha256Hex(prevSha256 + content);
+}
+
+/** One attempt's log row, as the chain records it. */
+export interface AttemptFactRow {
+  id: number;
+  actionId: number;
+  tickId?: number | null;
+  attempt: number;
+  mode: string;
+  outcome: string;
+  startedAt: Date;
+  durationMs: number;
+  artifactRef?: string | null;
+  artifactSha256?: string | null;
+  errorCode?: string | null;
+  error?: string | null;
+}
+
+export function attemptFact(log: AttemptFactRow): AuditFact {
+  return {
+    kind: AuditKind.ATTEMPT,
+    subjectId: log.id,
+    actionId: log.actionId,
+    content: {
+      logId: log.id,
+      actionId: log.actionId,
+      tickId: log.tickId ?? null,
+      attempt: log.attempt,
+      mode: log.mode,
+      outcome: log.outcome,
+      startedAt: log.startedAt.toISOString(),
+      durationMs: log.durationMs,
+      artifactRef: log.artifactRef ?? null,
+      artifactSha256: log.artifactSha256 ?? null,
+      errorCode: log.errorCode ?? null,
+      error: log.error ?? null,
+    },
+  };
+}
+
+/** One control event's row, as the chain records it. */
+export interface ControlFactRow {
+  id: number;
+  kind: string;
+  actor: string;
+  reason: string;
+  actionId: number | null;
+  details: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export function controlFact(event: ControlFactRow, kind: AuditKind.CONTROL | AuditKind.CONTROL_UPDATE = AuditKind.CONTROL): AuditFact {
+  return {
+    kind,
+    subjectId: event.id,
+    actionId: event.actionId,
+    content: {
+      eventId: event.id,
+      kind: event.kind,
+      actor: event.actor,
+      reason: event.reason,
+      actionId: event.actionId,
+      details: event.details,
+      createdAt: event.createdAt.toISOString(),
+    },
+  };
+}
+
+/** One new action, as the chain records it: the payload by its SHA-256 (canonical JSON). */
+export interface EnqueueFactRow {
+  id: number;
+  idempotencyKey: string;
+  type: string;
+  priority: number;
+  enqueuedBy?: string | null;
+  payload: unknown;
+  createdAt: Date;
+}
+
+export function enqueueFact(action: EnqueueFactRow): AuditFact {
+  return {
+    kind: AuditKind.ENQUEUE,
+    subjectId: action.id,
+    actionId: action.id,
+    content: {
+      actionId: action.id,
+      idempotencyKey: action.idempotencyKey,
+      type: action.type,
+      priority: action.priority,
+      enqueuedBy: action.enqueuedBy ?? null,
+      payloadSha256: payloadSha256(action.payload),
+      createdAt: action.createdAt.toISOString(),
+    },
+  };
+}
+
+/** Retention's checkpoint: which finished actions it deletes, with how many log rows. */
+export function retentionFact(actionIds: readonly number[], logRows: number): AuditFact {
+  return { kind: AuditKind.RETENTION, subjectId: null, actionId: null, content: { removedActionIds: [...actionIds], logRows } };
+}
+
+/** The fact a row of aol_execution_logs, aol_control_events or aol_actions states now (read raw, by column name). */
+export function factOfRow(d: SqlDialect, kind: string, row: Record<string, unknown>): AuditFact {
+  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  switch (kind) {
+    case AuditKind.ATTEMPT:
+      return attemptFact({
+        id: Number(row.id),
+        actionId: Number(row.action_id),
+        tickId: num(row.tick_id),
+        attempt: Number(row.attempt),
+        mode: row.mode as string,
+        outcome: row.outcome as string,
+        startedAt: d.toDate(row.started_at),
+        durationMs: Number(row.duration_ms),
+        artifactRef: (row.artifact_ref as string | null) ?? null,
+        artifactSha256: (row.artifact_sha256 as string | null) ?? null,
+        errorCode: (row.error_code as string | null) ?? null,
+        error: (row.error as string | null) ?? null,
+      });
+    case AuditKind.ENQUEUE:
+      return enqueueFact({
+        id: Number(row.id),
+        idempotencyKey: row.idempotency_key as string,
+        type: row.type as string,
+        priority: Number(row.priority),
+        enqueuedBy: (row.enqueued_by as string | null) ?? null,
+        payload: d.toJson(row.payload),
+        createdAt: d.toDate(row.created_at),
+      });
+    default:
+      return controlFact(
+        {
+          id: Number(row.id),
+          kind: row.kind as string,
+          actor: row.actor as string,
+          reason: row.reason as string,
+          actionId: num(row.action_id),
+          details: row.details === null ? null : d.toJson(row.details),
+          createdAt: d.toDate(row.created_at),
+        },
+        kind as AuditKind.CONTROL,
+      );
+  }
+}

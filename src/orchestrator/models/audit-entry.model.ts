@@ -1,0 +1,64 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import type { AuditEntry, AuditHead } from '../../audit/audit.service';
+import { Connection } from '../../graphql/pagination';
+
+@ObjectType('AuditEntry', { description: 'One entry of the tamper-evident audit chain (see README, "Proof after the fact").' })
+export class AuditEntryModel {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Int, { nullable: true, description: "The leader's lease epoch, for attempts." })
+  epoch: number | null;
+
+  @Field({ description: 'ATTEMPT, CONTROL, CONTROL_UPDATE, ENQUEUE or RETENTION.' })
+  kind: string;
+
+  @Field(() => ID, { nullable: true })
+  actionId: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The row it records: the log row, control event or action.' })
+  subjectId: string | null;
+
+  @Field({ description: 'The canonical JSON that was hashed.' })
+  content: string;
+
+  @Field()
+  contentSha256: string;
+
+  @Field()
+  prevSha256: string;
+
+  @Field({ description: 'SHA-256(prevSha256 ‖ content).' })
+  entrySha256: string;
+
+  @Field()
+  createdAt: Date;
+
+  static from(entry: AuditEntry): AuditEntryModel {
+    return Object.assign(new AuditEntryModel(), {
+      ...entry,
+      id: String(entry.id),
+      actionId: entry.actionId === null ? null : String(entry.actionId),
+      subjectId: entry.subjectId === null ? null : String(entry.subjectId),
+    });
+  }
+}
+
+@ObjectType('AuditHead', { description: 'The last entry of the chain: keep a copy elsewhere to prove the past later.' })
+export class AuditHeadModel {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  entrySha256: string;
+
+  static from(head: AuditHead): AuditHeadModel {
+    return Object.assign(new AuditHeadModel(), { id: String(head.id), entrySha256: head.entrySha256 });
+  }
+}
+
+@ObjectType('AuditChainConnection')
+export class AuditChainConnection extends Connection(AuditEntryModel, 'AuditEntry') {
+  @Field(() => AuditHeadModel)
+  head: AuditHeadModel;
+}

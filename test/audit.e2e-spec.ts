@@ -1,0 +1,237 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
+import { BUILT_CLI, requireBuild, runNode } from './support/processes';
+import { runSql } from './support/raw-sql';
+import { RetentionService } from '../src/orchestrator/retention.service';
+import { startTestApp, useTestDatabase } from './support/test-app';
+import { DRIVERS } from './support/test-database';
+import { ExplodingHandler, withSocialHandler } from './support/test-handlers';
+
+describe.each(DRIVERS)('the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  const artifactDir = () => join(db.dir, 'artifacts');
+  const aol = (args: string[]) => runNode(BUILT_CLI, args, { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: artifactDir() }, db.dir);
+  const sql = <T = Record<string, unknown>>(statement: string) => runSql<T>(db, statement);
+  const count = async (statement: string) => Number((await sql<{ n: unknown }>(statement))[0].n);
+
+  /** The chain entry recording `subjectId` of `kind` (the first, for a control event). */
+  const entryOf = async (kind: string, subjectId: unknown) =>
+    count(`select min(id) as n from aol_audit_chain where kind = '${kind}' and subject_id = ${Number(subjectId)}`);
+
+  /** Runs `audit verify`; expects it to fail at `entryId`, and returns its message. */
+  async function expectBrokenAt(entryId: number): Promise<string> {
+    const result = await aol(['audit', 'verify']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: false, failure: { entryId } });
+    expect(result.stderr).toContain(`audit chain broken at entry ${entryId}`);
+    return result.stderr;
+  }
+
+  async function expectIntact(): Promise<void> {
+    const result = await aol(['audit', 'verify']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, failure: null });
+  }
+
+  /** Lifts the chain's append-only triggers for `tamper`, as someone with DDL rights could, and restores them. */
+  async function underTheTriggers(tamper: () => Promise<void>): Promise<void> {
+    if (driver === 'postgresql') {
+      await sql('alter table aol_audit_chain disable trigger aol_audit_chain_append_only');
+      await tamper();
+      await sql('alter table aol_audit_chain enable trigger aol_audit_chain_append_only');
+      return;
+    }
+    const triggers = await sql<{ name: string; sql: string }>(
+      `select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'aol_audit_chain'`,
+    );
+    expect(triggers).toHaveLength(2);
+    for (const trigger of triggers) await sql(`drop trigger ${trigger.name}`);
+    await tamper();
+    for (const trigger of triggers) await sql(trigger.sql);
+  }
+
+  it('records a mixed run (successes, a retry, a DLQ, pause/resume, kill/revive, a rescue) and verifies it intact', async () => {
+    const app = await startTestApp(db, {
+      env: { AOL_RETRY_BASE_SECONDS: '60', AOL_MAX_RETRIES: '1' },
+      override: withSocialHandler((real) => new ExplodingHandler(real, 'explode')),
+    });
+    try {
+      const bad = await enqueuePost(app, 'bad', 'please explode');
+      await enqueuePost(app, 'good-1');
+      await enqueuePost(app, 'good-2');
+      expect(await app.tick()).toMatchObject({ attempted: 3, succeeded: 2, retried: 1 });
+      await makeDue(app, bad.id);
+      expect(await app.tick()).toMatchObject({ attempted: 1, deadLettered: 1 });
+      expect((await getAction(app, bad.id)).status).toBe('DLQ');
+      for (const mutation of ['pause(reason: "deploy")', 'resume(reason: "deployed")', 'kill(reason: "incident")']) {
+        expect((await app.graphql(`mutation { ${mutation} { paused } }`)).errors).toBeUndefined();
+      }
+      // Killed, the leader gives up its lease: the next to lead (a new epoch) rescues what a dead one left RUNNING.
+      expect((await app.tick()).outcome).toBe('KILLED');
+      expect((await app.graphql('mutation { revive(reason: "fixed") { killed } }')).errors).toBeUndefined();
+      const retried = await app.graphql('mutation($id: ID!) { retryAction(id: $id, reason: "adapter fixed") { status } }', { id: bad.id });
+      expect(retried.data).toEqual({ retryAction: { status: 'PENDING' } });
+      const orphan = await enqueuePost(app, 'orphan');
+      await abandon(app, orphan.id, 'PROOF');
+      expect(await app.tick()).toMatchObject({ attempted: 2, succeeded: 1 });
+      expect((await getAction(app, orphan.id)).status).toBe('SUCCESS');
+
+      const query = `query($after: String) { auditChain(first: 2, after: $after) {
+        edges { node { id kind prevSha256 entrySha256 } } pageInfo { hasNextPage endCursor } totalCount head { id entrySha256 } } }`;
+      const first = (await app.graphql(query)).data!.auditChain;
+      expect(first.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual(['1', '2']);
+      expect(first.edges[0].node).toMatchObject({ kind: 'ENQUEUE', prevSha256: '0'.repeat(64) });
+      expect(first.pageInfo.hasNextPage).toBe(true);
+      expect(first.totalCount).toBe(Number(first.head.id));
+      const second = (await app.graphql(query, { after: first.pageInfo.endCursor })).data!.auditChain;
+      expect(second.edges[0].node).toMatchObject({ id: '3', prevSha256: first.edges[1].node.entrySha256 });
+      const refused = await app.graphql('{ auditChain(first: 0) { totalCount } }');
+      expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect((await app.graphql('{ auditChain(after: "nope") { totalCount } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    } finally {
+      await app.close();
+    }
+
+    await expectIntact();
+    // One entry per fact: attempts (the rescue's ABANDONED row among them), control events, enqueues.
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(
+      await count('select count(*) as n from aol_execution_logs'),
+    );
+    expect(await count(`select count(*) as n from aol_execution_logs where outcome = 'ABANDONED'`)).toBe(1);
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'CONTROL'`)).toBe(
+      await count('select count(*) as n from aol_control_events'),
+    );
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ENQUEUE'`)).toBe(
+      await count('select count(*) as n from aol_actions'),
+    );
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT' and epoch is null`)).toBe(0);
+
+    const exported = (await aol(['audit', 'export'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; entrySha256: string });
+    expect(exported.map((entry) => entry.id)).toEqual(exported.map((_, index) => index + 1));
+    const [head] = await sql<{ last_id: unknown; last_sha256: string }>('select last_id, last_sha256 from aol_audit_head');
+    expect({ id: Number(head.last_id), sha: head.last_sha256 }).toEqual({
+      id: exported.length,
+      sha: exported[exported.length - 1].entrySha256,
+    });
+  });
+
+  it('refuses UPDATE and DELETE of the chain', async () => {
+    await expect(sql(`update aol_audit_chain set content = '{}' where id = 1`)).rejects.toThrow(/append-only/);
+    await expect(sql('delete from aol_audit_chain where id = 1')).rejects.toThrow(/append-only/);
+    await expectIntact();
+  });
+
+  it('names the entry of an edited outcome', async () => {
+    const [failed] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'FAILED' order by id limit 1`);
+    await sql(`update aol_execution_logs set outcome = 'SUCCESS' where id = ${Number(failed.id)}`);
+    const message = await expectBrokenAt(await entryOf('ATTEMPT', failed.id));
+    expect(message).toContain('outcome: "FAILED" → "SUCCESS"');
+    await sql(`update aol_execution_logs set outcome = 'FAILED' where id = ${Number(failed.id)}`);
+    await expectIntact();
+  });
+
+  it('names the entry of an edited control reason', async () => {
+    const [kill] = await sql<{ id: unknown }>(`select id from aol_control_events where kind = 'KILL'`);
+    await sql(`update aol_control_events set reason = 'routine' where id = ${Number(kill.id)}`);
+    expect(await expectBrokenAt(await entryOf('CONTROL', kill.id))).toContain('reason: "incident" → "routine"');
+    await sql(`update aol_control_events set reason = 'incident' where id = ${Number(kill.id)}`);
+    await expectIntact();
+  });
+
+  it('names the entry of a rewritten artifact file', async () => {
+    const [log] = await sql<{ id: unknown; artifact_ref: string }>(
+      `select id, artifact_ref from aol_execution_logs where artifact_ref is not null order by id limit 1`,
+    );
+    const file = join(artifactDir(), log.artifact_ref);
+    const original = await readFile(file);
+    await writeFile(file, original.toString().replace('hello', 'HELLO'));
+    expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`artifact ${log.artifact_ref} hashes to`);
+    await writeFile(file, original);
+    await expectIntact();
+  });
+
+  it('names the first entry of two swapped under the triggers', async () => {
+    await underTheTriggers(async () => {
+      await sql('update aol_audit_chain set id = -5 where id = 5');
+      await sql('update aol_audit_chain set id = 5 where id = 6');
+      await sql('update aol_audit_chain set id = 6 where id = -5');
+    });
+    expect(await expectBrokenAt(5)).toContain('does not follow entry 4');
+    await underTheTriggers(async () => {
+      await sql('update aol_audit_chain set id = -5 where id = 5');
+      await sql('update aol_audit_chain set id = 5 where id = 6');
+      await sql('update aol_audit_chain set id = 6 where id = -5');
+    });
+    await expectIntact();
+  });
+
+  it('names an entry edited under the triggers, and a chain cut short', async () => {
+    const [entry] = await sql<{ id: unknown; content: string }>(
+      `select id, content from aol_audit_chain where kind = 'CONTROL' order by id limit 1`,
+    );
+    const id = Number(entry.id);
+    await underTheTriggers(() =>
+      sql(`update aol_audit_chain set content = replace(content, 'deploy', 'routine') where id = ${id}`).then(() => undefined),
+    );
+    expect(await expectBrokenAt(id)).toContain('edited');
+    await underTheTriggers(() =>
+      sql(`update aol_audit_chain set content = replace(content, 'routine', 'deploy') where id = ${id}`).then(() => undefined),
+    );
+    await expectIntact();
+
+    const last = await count('select max(id) as n from aol_audit_chain');
+    const [row] = await sql<Record<string, unknown>>(`select * from aol_audit_chain where id = ${last}`);
+    await underTheTriggers(() => sql(`delete from aol_audit_chain where id = ${last}`).then(() => undefined));
+    expect(await expectBrokenAt(last)).toContain(`the head names entry ${last} but the chain ends at entry ${last - 1}`);
+    await sql(
+      `insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at) values (${last}, ${
+        row.epoch === null ? 'null' : Number(row.epoch)
+      }, '${String(row.kind)}', ${row.action_id === null ? 'null' : Number(row.action_id)}, ${Number(row.subject_id)}, '${String(row.content).replace(/'/g, "''")}', '${String(
+        row.content_sha256,
+      )}', '${String(row.prev_sha256)}', '${String(row.entry_sha256)}', ${driver === 'postgresql' ? `'${(row.created_at as Date).toISOString()}'` : Number(row.created_at)})`,
+    );
+    await expectIntact();
+  });
+
+  it('names the entry of a deleted log row', async () => {
+    const [log] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'ABANDONED'`);
+    await sql(`delete from aol_execution_logs where id = ${Number(log.id)}`);
+    expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`row ${Number(log.id)} of aol_execution_logs is gone`);
+  });
+});
+
+describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  it('accepts the rows retention removed, by the checkpoint appended in the deleting transaction', async () => {
+    const app = await startTestApp(db, { env: { AOL_RETAIN_FINISHED_ACTIONS_DAYS: '1' } });
+    try {
+      await enqueuePost(app, 'old-1');
+      await enqueuePost(app, 'old-2');
+      expect(await app.tick()).toMatchObject({ succeeded: 2 });
+      await runSql(db, `update aol_actions set updated_at = updated_at - ${driver === 'postgresql' ? "interval '2 days'" : '172800000'}`);
+      await app.app.get(RetentionService).runRound();
+    } finally {
+      await app.close();
+    }
+    expect(await runSql(db, 'select id from aol_actions')).toEqual([]);
+    const [checkpoint] = await runSql<{ content: string }>(db, `select content from aol_audit_chain where kind = 'RETENTION'`);
+    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2 });
+    const result = await runNode(
+      BUILT_CLI,
+      ['audit', 'verify'],
+      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
+      db.dir,
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, checked: 5 });
+  });
+});
