@@ -1,8 +1,6 @@
 import { BENCH_API_TOKEN } from './aol-graphql';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { launchServer } from '../test/support/aol-server';
-import { BUILT_CLI, PROJECT_ROOT } from '../test/support/processes';
+import { BUILT_CLI, deployedNodeFlags, PROJECT_ROOT } from '../test/support/processes';
 import { adopt, Child, childEnv, runNode } from './child-process';
 import { sleep } from './clock';
 import type { BenchSettings } from './settings';
@@ -83,15 +81,6 @@ export async function waitForGraphql(url: string, child: Child, timeoutMs = 60_0
     if (Date.now() > deadline) throw new Error(`AOL did not serve ${url} within ${timeoutMs} ms:\n${child.output()}`);
     await sleep(50);
   }
-}
-
-/**
- * The Node flags of `npm run start:prod` (the Dockerfile sets the same in NODE_OPTIONS), read
- * from package.json, so the benchmark measures the process as it is deployed.
- */
-export function deployedNodeFlags(): string[] {
-  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 /** The built service, `node <start:prod's flags> dist/src/main.js`, on a free loopback port (test/support/aol-server.ts). */

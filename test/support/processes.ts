@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -15,6 +15,16 @@ export const PROJECT_ROOT = (() => {
 })();
 export const BUILT_SERVER = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 export const BUILT_CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
+
+/**
+ * The Node flags of `npm run start:prod` (the Dockerfile sets the same in NODE_OPTIONS), read
+ * from package.json, for what measures the process as it is deployed (its memory, above all:
+ * the young generation's size is one of them).
+ */
+export function deployedNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 /** A free TCP port on loopback (bound, then closed: a rare race, which launchServer retries). */
 export function freePort(): Promise<number> {
