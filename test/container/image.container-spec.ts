@@ -183,6 +183,6 @@ describe('the container image', () => {
       await podman(['run', '--rm', ...mounts, '--env', `AOL_API_TOKEN=${token}`, IMAGE, 'node', 'dist/src/cli.js', 'status']),
     ) as { lease: { owner: string | null; epoch: number }; queue: Record<string, number> };
     expect(status.lease).toMatchObject({ owner: null, epoch: 1 });
-    expect(status.queue.SUCCESS).toBe(1);
+    expect(status.queue.success).toBe(1);
   });
 });
