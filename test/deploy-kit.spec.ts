@@ -81,8 +81,8 @@ describe('the Kubernetes manifests', () => {
   it('set only variables the service reads, tokens and database address from the Secret, left empty', () => {
     const secret = manifest('Secret');
     expect(container.envFrom).toEqual([{ secretRef: { name: secret.metadata.name } }]);
-    expect(Object.keys(secret.stringData).sort()).toEqual(['AOL_API_TOKEN', 'AOL_READ_TOKEN', 'DATABASE_URL']);
-    expect(Object.values(secret.stringData)).toEqual(['', '', '']);
+    expect(Object.keys(secret.stringData).sort()).toEqual(['AOL_API_TOKEN', 'AOL_METRICS_TOKEN', 'AOL_READ_TOKEN', 'DATABASE_URL']);
+    expect(Object.values(secret.stringData)).toEqual(['', '', '', '']);
     const names = [...Object.keys(secret.stringData), ...container.env.map((variable: { name: string }) => variable.name)];
     for (const name of names) expect(CONFIGURATION.has(name)).toBe(true);
     expect(container.env).toContainEqual({ name: 'AOL_EVENT_BUS', value: 'postgres' });

@@ -142,6 +142,19 @@ describe.each(DRIVERS)('metrics and health on %s', (driver) => {
     expect((await health(aol, '/health/live')).status).toBe(200);
   });
 
+  it("/metrics counts wrong tokens towards the address's failed authentications: past AOL_RATE_LIMIT_FAILED_AUTH it answers 429, the right token included", async () => {
+    const aol = await fresh.start({
+      env: { AOL_METRICS_TOKEN: METRICS_TOKEN, AOL_RATE_LIMIT_FAILED_AUTH: '3', AOL_RATE_LIMIT_WINDOW_SECONDS: '60' },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await fetch(urlOf(aol, '/metrics'), { headers: { authorization: `Bearer guess-${i}-0123456789abcdef` } })).status);
+    const limited = await fetch(urlOf(aol, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect([...statuses, limited.status]).toEqual([401, 401, 401, 429]);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
   it('/health/ready turns 503 while AOL_ARTIFACT_DIR cannot be written and back once it can; /health/live stays 200', async () => {
     const aol = await fresh.start();
     const ready = await health(aol, '/health/ready');

@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Header, Headers, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpException, HttpStatus, Ip, Res, UnauthorizedException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { AolConfig } from '../config/aol-config';
+import { AolError } from '../errors/aol-error';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AolMetrics } from './aol-metrics';
 
 function digest(value: string): Buffer {
@@ -10,7 +13,9 @@ function digest(value: string): Buffer {
 /**
  * GET /metrics in Prometheus' text format. Open unless AOL_METRICS_TOKEN is set; then only
  * `Authorization: Bearer <that token>` reads it (the API's tokens do not: a scraper holds this
- * one alone). Like /health, outside the GraphQL API's guard and rate limits.
+ * one alone). Like /health, outside the GraphQL API's guard and request rate; a wrong token
+ * counts towards the address's failed authentications (AOL_RATE_LIMIT_FAILED_AUTH) as on the API,
+ * so the scrape endpoint is no place to guess tokens at leisure.
  */
 @Controller('metrics')
 export class MetricsController {
@@ -18,6 +23,7 @@ export class MetricsController {
 
   constructor(
     private readonly metrics: AolMetrics,
+    private readonly limits: RateLimitService,
     config: AolConfig,
   ) {
     this.token = config.metricsToken ? digest(config.metricsToken.reveal()) : null;
@@ -26,14 +32,31 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
-    if (this.token) {
-      const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
-      // Digests compared in constant time: timing reveals nothing about the token.
-      if (!presented || !timingSafeEqual(digest(presented), this.token)) {
-        throw new UnauthorizedException('Send Authorization: Bearer <AOL_METRICS_TOKEN>');
-      }
-    }
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Ip() address: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    if (this.token) this.admit(authorization, address, reply);
     return this.metrics.scrape();
+  }
+
+  private admit(authorization: string | undefined, address: string, reply: FastifyReply): void {
+    try {
+      this.limits.assertMayAuthenticate(address);
+    } catch (error) {
+      if (!(error instanceof AolError)) throw error;
+      void reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
+      throw new HttpException(
+        { statusCode: HttpStatus.TOO_MANY_REQUESTS, code: error.code, message: error.message },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    // Digests compared in constant time: timing reveals nothing about the token.
+    if (!presented || !timingSafeEqual(digest(presented), this.token!)) {
+      this.limits.recordFailedAuthentication(address);
+      throw new UnauthorizedException('Send Authorization: Bearer <AOL_METRICS_TOKEN>');
+    }
   }
 }
