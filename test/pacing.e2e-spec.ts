@@ -1,7 +1,7 @@
 import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
-import { FakeMastodon } from './support/fake-mastodon';
+import { FakeMastodon, realMastodonEnv } from './support/fake-mastodon';
 import { waitFor } from './support/processes';
 
 const TOKEN = 'sink-token-0123456789';
@@ -37,7 +37,7 @@ describe.each(DRIVERS)('platform pacing on %s', (driver) => {
   });
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
-    return { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none', AOL_MASTODON_BASE_URL: sink.url, AOL_MASTODON_ACCESS_TOKEN: TOKEN, ...extra };
+    return realMastodonEnv(sink.url, TOKEN, extra);
   }
 
   it('a 429 with a reset 3 s ahead: the next request comes after the reset, SUCCESS, the retry budget unchanged', async () => {

@@ -2,7 +2,7 @@ import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { abandon, enqueuePost, getAction, ledgerRows, logRows } from './support/actions';
 import { SlowHandler, withSocialHandler } from './support/test-handlers';
-import { FakeMastodon } from './support/fake-mastodon';
+import { FakeMastodon, realMastodonEnv } from './support/fake-mastodon';
 import { waitFor } from './support/processes';
 import { LeaseService } from '../src/lease/lease.service';
 import { QueueService } from '../src/queue/queue.service';
@@ -36,13 +36,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789', idempotent: false });
     try {
       aol = await fresh.start({
-        env: {
-          AOL_PROOF_MODE: '0',
-          AOL_APPROVAL: 'none',
-          AOL_MASTODON_BASE_URL: sink.url,
-          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
-          AOL_MASTODON_IDEMPOTENT: '0',
-        },
+        env: realMastodonEnv(sink.url, 'sink-token-0123456789', { AOL_MASTODON_IDEMPOTENT: '0' }),
       });
       await aol.graphql('mutation { setProofMode(enabled: false, reason: "live") { proofMode } }');
       const action = await enqueuePost(aol, 'orphan-real');
@@ -71,12 +65,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
     const sink = await FakeMastodon.start({ token: 'sink-token-0123456789' });
     try {
       aol = await fresh.start({
-        env: {
-          AOL_PROOF_MODE: '0',
-          AOL_APPROVAL: 'none',
-          AOL_MASTODON_BASE_URL: sink.url,
-          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
-        },
+        env: realMastodonEnv(sink.url, 'sink-token-0123456789'),
       });
       await aol.graphql('mutation { setProofMode(enabled: false, reason: "live") { proofMode } }');
       const action = await enqueuePost(aol, 'orphan-idempotent');
@@ -84,12 +73,7 @@ describe.each(DRIVERS)('rescue and fencing on %s', (driver) => {
       await aol.sql(`update aol_actions set status = 'RUNNING', claim_epoch = 0, claim_mode = 'REAL' where id = ?`, [Number(action.id)]);
       await aol.close(); // …then its leader "dies" before recording, and a new one starts
       aol = await fresh.start({
-        env: {
-          AOL_PROOF_MODE: '0',
-          AOL_APPROVAL: 'none',
-          AOL_MASTODON_BASE_URL: sink.url,
-          AOL_MASTODON_ACCESS_TOKEN: 'sink-token-0123456789',
-        },
+        env: realMastodonEnv(sink.url, 'sink-token-0123456789'),
       });
       expect(await aol.tick()).toMatchObject({ succeeded: 1 });
       expect(await getAction(aol, action.id)).toMatchObject({ status: 'SUCCESS' });

@@ -1,7 +1,7 @@
 import { DRIVERS, TEST_POSTGRES_URL } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, getAction, logRows } from './support/actions';
-import { FakeMastodon } from './support/fake-mastodon';
+import { FakeMastodon, realMastodonEnv } from './support/fake-mastodon';
 import { launchServer } from './support/aol-server';
 import { requireBuild, waitFor } from './support/processes';
 import { withClient } from './support/postgres-admin';
@@ -11,13 +11,7 @@ import { ActionRunner } from '../src/orchestrator/action-runner';
 const TOKEN = 'sink-token-0123456789';
 
 function realEnv(sink: FakeMastodon): Record<string, string> {
-  return {
-    AOL_PROOF_MODE: '0',
-    AOL_APPROVAL: 'none',
-    AOL_MASTODON_BASE_URL: sink.url,
-    AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-    AOL_MASTODON_IDEMPOTENT: '0',
-  };
+  return realMastodonEnv(sink.url, TOKEN, { AOL_MASTODON_IDEMPOTENT: '0' });
 }
 
 /** Three REAL posts enqueued, the proof switch off; the fake holds the first request it gets. */

@@ -1,4 +1,4 @@
-import { FakeMastodon } from '../support/fake-mastodon';
+import { FakeMastodon, realMastodonEnv } from '../support/fake-mastodon';
 import { checkInvariants, sinkOf } from './support/invariants';
 import { sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
@@ -66,14 +66,7 @@ describe('kill -9 of the leader between an approval and the post', () => {
         },
         {
           timing: REAL_TIMING,
-          env: {
-            AOL_PROOF_MODE: '0',
-            AOL_APPROVAL: 'real',
-            AOL_MASTODON_BASE_URL: fake.url,
-            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-            AOL_MASTODON_IDEMPOTENT: '0',
-            AOL_MASTODON_TIMEOUT_SECONDS: '2',
-          },
+          env: realMastodonEnv(fake.url, TOKEN, { AOL_APPROVAL: 'real', AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' }),
         },
       );
     } finally {

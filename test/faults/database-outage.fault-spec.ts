@@ -3,6 +3,7 @@ import { checkInvariants } from './support/invariants';
 import { AolInstance, GraphqlAnswer, sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, HARNESS_APPLICATION, Scenario, Timing } from './support/scenario';
+import { realMastodonEnv } from '../support/fake-mastodon';
 
 const cluster = usePrivateCluster();
 
@@ -127,14 +128,7 @@ describe('PostgreSQL outages', () => {
         // One post per tick: the 40 posts outlast the eight terminations.
         {
           timing: { ...REAL_TIMING, maxActionsPerTick: 1 },
-          env: {
-            AOL_PROOF_MODE: '0',
-            AOL_APPROVAL: 'none',
-            AOL_MASTODON_BASE_URL: sink.url,
-            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-            AOL_MASTODON_IDEMPOTENT: '0',
-            AOL_MASTODON_TIMEOUT_SECONDS: '2',
-          },
+          env: realMastodonEnv(sink.url, TOKEN, { AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' }),
         },
       );
     } finally {

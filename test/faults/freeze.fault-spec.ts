@@ -4,6 +4,7 @@ import { sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Scenario, Timing } from './support/scenario';
 import { diffTables, snapshotTables } from './support/snapshot';
+import { realMastodonEnv } from '../support/fake-mastodon';
 
 const cluster = usePrivateCluster();
 
@@ -99,14 +100,7 @@ async function freezeMidCall(s: Scenario, sink: GatedSink): Promise<void> {
 }
 
 function realEnv(sink: GatedSink): Record<string, string> {
-  return {
-    AOL_PROOF_MODE: '0',
-    AOL_APPROVAL: 'none',
-    AOL_MASTODON_BASE_URL: sink.url,
-    AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-    AOL_MASTODON_TIMEOUT_SECONDS: '2',
-    AOL_MASTODON_IDEMPOTENT: sink.idempotent ? '1' : '0',
-  };
+  return realMastodonEnv(sink.url, TOKEN, { AOL_MASTODON_TIMEOUT_SECONDS: '2', AOL_MASTODON_IDEMPOTENT: sink.idempotent ? '1' : '0' });
 }
 
 describe('a leader frozen with SIGSTOP', () => {

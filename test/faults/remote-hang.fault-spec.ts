@@ -1,4 +1,4 @@
-import { FakeMastodon } from '../support/fake-mastodon';
+import { FakeMastodon, realMastodonEnv } from '../support/fake-mastodon';
 import { checkInvariants, sinkOf } from './support/invariants';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Scenario, Timing } from './support/scenario';
@@ -85,14 +85,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
         },
         {
           timing: REAL_TIMING,
-          env: {
-            AOL_PROOF_MODE: '0',
-            AOL_APPROVAL: 'none',
-            AOL_MASTODON_BASE_URL: fake.url,
-            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-            AOL_MASTODON_IDEMPOTENT: '0',
-            AOL_MASTODON_TIMEOUT_SECONDS: '2',
-          },
+          env: realMastodonEnv(fake.url, TOKEN, { AOL_MASTODON_IDEMPOTENT: '0', AOL_MASTODON_TIMEOUT_SECONDS: '2' }),
         },
       );
     } finally {
@@ -127,13 +120,7 @@ describe('a REAL action whose remote call hangs when the leader is killed', () =
         },
         {
           timing: REAL_TIMING,
-          env: {
-            AOL_PROOF_MODE: '0',
-            AOL_APPROVAL: 'none',
-            AOL_MASTODON_BASE_URL: fake.url,
-            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-            AOL_MASTODON_TIMEOUT_SECONDS: '2',
-          },
+          env: realMastodonEnv(fake.url, TOKEN, { AOL_MASTODON_TIMEOUT_SECONDS: '2' }),
         },
       );
     } finally {

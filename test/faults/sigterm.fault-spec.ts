@@ -3,6 +3,7 @@ import { checkInvariants } from './support/invariants';
 import { AolInstance, sleep } from './support/instance';
 import { runScenario, usePrivateCluster } from './support/run';
 import { FAST, Scenario, shutdownBoundMs, Timing } from './support/scenario';
+import { realMastodonEnv } from '../support/fake-mastodon';
 
 const cluster = usePrivateCluster();
 
@@ -107,13 +108,7 @@ describe('SIGTERM', () => {
         },
         {
           timing: REAL_TIMING,
-          env: {
-            AOL_PROOF_MODE: '0',
-            AOL_APPROVAL: 'none',
-            AOL_MASTODON_BASE_URL: sink.url,
-            AOL_MASTODON_ACCESS_TOKEN: TOKEN,
-            AOL_MASTODON_TIMEOUT_SECONDS: '2',
-          },
+          env: realMastodonEnv(sink.url, TOKEN, { AOL_MASTODON_TIMEOUT_SECONDS: '2' }),
         },
       );
     } finally {

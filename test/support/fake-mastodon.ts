@@ -212,3 +212,12 @@ function parseParams(body: string, contentType: string | undefined): Record<stri
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
+
+/**
+ * The environment of a service that posts for real to the Mastodon at `url` with `token`: proof
+ * mode off and no approval asked (AOL_APPROVAL=none), so a REAL action runs when due; `extra`
+ * adds or overrides variables.
+ */
+export function realMastodonEnv(url: string, token: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { AOL_PROOF_MODE: '0', AOL_APPROVAL: 'none', AOL_MASTODON_BASE_URL: url, AOL_MASTODON_ACCESS_TOKEN: token, ...extra };
+}
