@@ -6,9 +6,11 @@ import { DRIVERS } from '../support/test-database';
 import { ENQUEUE_ACTION, type ActionView } from '../support/actions';
 import { signInBeforeLoad, useBrowserSuite, type BrowserPage } from '../support/browser';
 import { ExplodingHandler, withSocialHandler } from '../support/test-handlers';
+import { FakeMastodon } from '../support/fake-mastodon';
 
 const OPERATOR_TOKEN = 'console-operator-token-0123456789';
 const READ_TOKEN = 'console-read-token-0123456789ab';
+const MASTODON_TOKEN = 'console-mastodon-token-0123456789';
 const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 /** Waits until the header's live region says the subscriptions are connected. */
@@ -42,10 +44,20 @@ async function giveReason(page: Page, reason: string, confirm: string): Promise<
 
 describe.each(DRIVERS)('the console on %s', (driver) => {
   let handler: ExplodingHandler | undefined;
-  const suite = useBrowserSuite(driver, {
-    env: { AOL_API_TOKEN: OPERATOR_TOKEN, AOL_READ_TOKEN: READ_TOKEN, AOL_MAX_RETRIES: '0', AOL_MAX_ACTIONS_PER_TICK: '10' },
-    override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))),
+  // A Mastodon to look NEEDS_REVIEW posts up on; the actions here run in PROOF mode and post nothing.
+  let mastodon: FakeMastodon;
+  const env: Record<string, string> = {
+    AOL_API_TOKEN: OPERATOR_TOKEN,
+    AOL_READ_TOKEN: READ_TOKEN,
+    AOL_MAX_RETRIES: '0',
+    AOL_MAX_ACTIONS_PER_TICK: '10',
+  };
+  beforeAll(async () => {
+    mastodon = await FakeMastodon.start({ token: MASTODON_TOKEN });
+    Object.assign(env, { AOL_MASTODON_BASE_URL: mastodon.url, AOL_MASTODON_ACCESS_TOKEN: MASTODON_TOKEN });
   });
+  afterAll(() => mastodon?.close());
+  const suite = useBrowserSuite(driver, { env, override: withSocialHandler((real) => (handler = new ExplodingHandler(real, 'explode'))) });
 
   async function enqueue(key: string, text = `hello from ${key}`): Promise<ActionView> {
     const response = await suite.aol.graphql(
@@ -286,6 +298,87 @@ describe.each(DRIVERS)('the console on %s', (driver) => {
       { actor: 'operator:alice', reason: 'all at once' },
       { actor: 'operator:alice', reason: 'all at once' },
     ]);
+    expect(tab.problems).toEqual([]);
+  });
+
+  it("settles what needs review from an action's page: looked up and found, marked posted, marked not posted (then it runs)", async () => {
+    const [lookedUp, posted, notPosted] = [
+      await enqueue('console-review-lookup', 'Found on the timeline'),
+      await enqueue('console-review-posted', 'Found by a person'),
+      await enqueue('console-review-not-posted', 'Never went out'),
+    ];
+    // What a leader that died mid-post leaves behind.
+    for (const { id } of [lookedUp, posted, notPosted])
+      await suite.aol.sql(`update aol_actions set status = 'NEEDS_REVIEW', attempts = 1 where id = ?`, [Number(id)]);
+    const status = mastodon.postDirectly('Found on the timeline');
+
+    const tab = await openConsole(`/#/actions/${lookedUp.id}`);
+    const { page } = tab;
+    const operations = page.getByRole('group', { name: 'Operations' });
+    await page
+      .getByRole('heading', { name: `Action ${lookedUp.id}` })
+      .getByText('NEEDS_REVIEW')
+      .waitFor();
+    expect(await operations.getByRole('button', { name: 'Approve', exact: true }).isDisabled()).toBe(true);
+    await operations.getByRole('button', { name: 'Look up', exact: true }).click();
+    await giveReason(page, 'checking the timeline', 'Look up');
+    await page
+      .getByRole('heading', { name: `Action ${lookedUp.id}` })
+      .getByText('SUCCESS')
+      .waitFor();
+    await page.getByRole('link', { name: status.url }).waitFor();
+    expect(await operations.getByRole('status').textContent()).toBe('Looked up 1 of 1');
+    await tab.screenshot(`${driver}-looked-up`);
+
+    await page.goto(`${suite.origin}/#/actions/${posted.id}`);
+    await page
+      .getByRole('heading', { name: `Action ${posted.id}` })
+      .getByText('NEEDS_REVIEW')
+      .waitFor();
+    expect(await operations.getByRole('status').textContent()).toBe(''); // the last action's outcome is not this one's
+    await operations.getByRole('button', { name: 'Mark posted', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('seen on the account');
+    const confirm = dialog.getByRole('button', { name: 'Mark posted', exact: true });
+    expect(await confirm.isDisabled()).toBe(true); // the address is asked for too
+    await dialog.getByLabel("The post's address").fill('https://social.example/@aol/42');
+    await tab.screenshot(`${driver}-mark-posted`);
+    await confirm.click();
+    await dialog.waitFor({ state: 'detached' });
+    await page
+      .getByRole('heading', { name: `Action ${posted.id}` })
+      .getByText('SUCCESS')
+      .waitFor();
+    await page.getByRole('link', { name: 'https://social.example/@aol/42' }).waitFor();
+
+    await page.goto(`${suite.origin}/#/actions/${notPosted.id}`);
+    await page
+      .getByRole('heading', { name: `Action ${notPosted.id}` })
+      .getByText('NEEDS_REVIEW')
+      .waitFor();
+    await operations.getByRole('button', { name: 'Mark not posted', exact: true }).click();
+    await giveReason(page, 'not on the account', 'Mark not posted');
+    await page
+      .getByRole('heading', { name: `Action ${notPosted.id}` })
+      .getByText('PENDING')
+      .waitFor();
+    await suite.aol.tick();
+    await page
+      .getByRole('heading', { name: `Action ${notPosted.id}` })
+      .getByText('SUCCESS')
+      .waitFor();
+
+    const events = await suite.aol.sql<{ kind: string; actor: string; reason: string }>(
+      "select kind, actor, reason from aol_control_events where kind = 'RESOLVE_ACTION' order by id",
+    );
+    expect(events).toEqual(
+      ['checking the timeline', 'seen on the account', 'not on the account'].map((reason) => ({
+        kind: 'RESOLVE_ACTION',
+        actor: 'operator:alice',
+        reason,
+      })),
+    );
+    expect(mastodon.statusRequests).toHaveLength(0); // settled without posting anything
     expect(tab.problems).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
-import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext } from '../../src/actions/action-handler';
+import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext, ActionToRun, RemoteLookup } from '../../src/actions/action-handler';
 import type { ExecutionMode } from '../../src/actions/execution-mode';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
 import { WebhookDeliveryHandler } from '../../src/webhooks/webhook-delivery.handler';
@@ -27,6 +27,11 @@ abstract class WrappedHandler implements ActionHandler {
 
   isIdempotent(mode: ExecutionMode): boolean {
     return this.real.isIdempotent(mode);
+  }
+
+  /** A look-up is no attempt: the real handler's, unchanged. */
+  findRemoteEffect(action: ActionToRun): Promise<RemoteLookup | null> {
+    return this.real.findRemoteEffect(action);
   }
 
   abstract execute(context: ActionRunContext): Promise<ActionResult>;

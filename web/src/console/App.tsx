@@ -70,7 +70,7 @@ function View({ route }: { route: Route }) {
     case 'actions':
       return <Actions />;
     case 'action':
-      return <ActionDetail id={route.id} />;
+      return <ActionDetail key={route.id} id={route.id} />;
     case 'attention':
       return <Attention />;
     case 'audit':

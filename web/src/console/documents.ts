@@ -279,6 +279,26 @@ export const RejectActionMutation = graphql(`
   }
 `);
 
+export const ResolveActionMutation = graphql(`
+  mutation ResolveAction($id: ID!, $outcome: ReviewOutcome!, $reason: String!, $remoteUrl: String) {
+    resolveAction(id: $id, outcome: $outcome, reason: $reason, remoteUrl: $remoteUrl) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const ReconcileActionMutation = graphql(`
+  mutation ReconcileAction($id: ID!, $reason: String!) {
+    reconcileAction(id: $id, reason: $reason) {
+      found
+      checked
+      action {
+        ...ActionFields
+      }
+    }
+  }
+`);
+
 export const CancelActionMutation = graphql(`
   mutation CancelAction($id: ID!, $reason: String!) {
     cancelAction(id: $id, reason: $reason) {

@@ -11,8 +11,10 @@ export interface ReasonRequest {
   confirmLabel: string;
   /** A word the operator must type before confirming (KILL). */
   confirmWord?: string;
+  /** A required address asked for besides the reason (a post's http(s) address). */
+  addressLabel?: string;
   /** Runs the change; a thrown error is shown in the dialog, which stays open. */
-  onConfirm: (reason: string) => Promise<void>;
+  onConfirm: (reason: string, address: string) => Promise<void>;
 }
 
 /**
@@ -23,11 +25,13 @@ export function ReasonDialog({ request, onClose }: { request: ReasonRequest; onC
   const dialog = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
+  const [address, setAddress] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const titleId = useId();
   const reasonId = useId();
   const confirmId = useId();
+  const addressId = useId();
 
   useEffect(() => {
     const element = dialog.current;
@@ -35,14 +39,14 @@ export function ReasonDialog({ request, onClose }: { request: ReasonRequest; onC
     return () => element?.close();
   }, []);
 
-  const confirmed = !request.confirmWord || typed === request.confirmWord;
+  const confirmed = (!request.confirmWord || typed === request.confirmWord) && (!request.addressLabel || address.trim() !== '');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!reason.trim() || !confirmed) return;
     setBusy(true);
     setError('');
     try {
-      await request.onConfirm(reason.trim());
+      await request.onConfirm(reason.trim(), address.trim());
       onClose();
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
@@ -65,6 +69,19 @@ export function ReasonDialog({ request, onClose }: { request: ReasonRequest; onC
           rows={3}
           autoFocus
         />
+        {request.addressLabel && (
+          <>
+            <label htmlFor={addressId}>{request.addressLabel}</label>
+            <input
+              id={addressId}
+              type="url"
+              value={address}
+              onChange={(event) => setAddress(event.target.value)}
+              required
+              placeholder="https://"
+            />
+          </>
+        )}
         {request.confirmWord && (
           <>
             <label htmlFor={confirmId}>Type {request.confirmWord} to confirm</label>

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useQuery } from 'urql';
-import { OperationButton, unavailable, useActionOperations } from '../components/actionOperations';
+import { OPERATIONS, OperationButton, REVIEW_OPERATIONS, unavailable, useActionOperations } from '../components/actionOperations';
 import { StatusBadge } from '../components/StatusBadge';
 import { Table, type Column } from '../components/Table';
 import { describeError } from '../api';
@@ -47,12 +47,15 @@ export function ActionDetail({ id }: { id: string }) {
         Action {action.id} <StatusBadge status={action.status} />
       </h2>
       <div className="toolbar" role="group" aria-label="Operations">
-        <OperationButton hint={unavailable('Retry', [action.status], canOperate)} onClick={() => ask('Retry', [action])}>
-          Retry
-        </OperationButton>
-        <OperationButton hint={unavailable('Cancel', [action.status], canOperate)} onClick={() => ask('Cancel', [action])}>
-          Cancel
-        </OperationButton>
+        {[...OPERATIONS, ...REVIEW_OPERATIONS].map((operation) => (
+          <OperationButton
+            key={operation}
+            hint={unavailable(operation, [action.status], canOperate)}
+            onClick={() => ask(operation, [action])}
+          >
+            {operation}
+          </OperationButton>
+        ))}
         <span className="muted" role="status">
           {outcome}
         </span>

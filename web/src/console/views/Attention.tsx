@@ -41,7 +41,7 @@ export function Attention() {
       <Queue
         status="NEEDS_REVIEW"
         title="Needs review"
-        explanation="A leader died while running these, and running them again might post twice: check the account first, then retry or leave them."
+        explanation="A leader died while running these, and running them again might post twice. Open one to look its post up on its network or to mark what you found (posted, or not posted: then it runs again); retry only what you know did not post."
       />
     </div>
   );
