@@ -4,6 +4,7 @@ import { requireBuild, waitFor } from './support/processes';
 import { launchServer, LaunchedServer } from './support/aol-server';
 import { graphqlRequest, graphqlWsClient } from './support/graphql-client';
 import { runSql } from './support/raw-sql';
+import { rename, rm, writeFile } from 'node:fs/promises';
 
 const TOKEN = 'tok_e2e-logs-S3cret-0a1b2c3d4e5f';
 const INSTANCE = 'logs-e2e-instance';
@@ -159,6 +160,27 @@ describe.each(DRIVERS)('the service logs on %s', (driver) => {
       expect(logged().filter((line) => line.level === 'error' && String(line.msg).includes('reason must be'))).toEqual([]);
     } finally {
       await runSql(db, 'alter table aol_control_events_gone rename to aol_control_events');
+    }
+  });
+  it('logs a 503 it answered on purpose (not ready) as warnings without a stack, no error', async () => {
+    const artifacts = `${db.dir}/artifacts`;
+    await rename(artifacts, `${artifacts}-away`);
+    await writeFile(artifacts, 'not a folder'); // cannot be written, even by root
+    try {
+      const response = await fetch(`${new URL(server.graphqlUrl).origin}/health/ready`, { headers: { 'x-request-id': 'not-ready-1' } });
+      expect(response.status).toBe(503);
+      const finished = await waitFor(
+        async () => logged().find((entry) => entry.requestId === 'not-ready-1' && entry.msg === 'answered 503'),
+        5_000,
+        'the finished request line',
+      );
+      expect(finished).toMatchObject({ level: 'warn', res: { statusCode: 503 } });
+      const lines = logged().filter((entry) => entry.requestId === 'not-ready-1');
+      expect(lines.map((entry) => [entry.level, entry.err])).toEqual(lines.map(() => ['warn', undefined]));
+      expect(lines.map((entry) => entry.msg)).toContainEqual(expect.stringMatching(/^Not ready: AOL_ARTIFACT_DIR cannot be written/));
+    } finally {
+      await rm(artifacts);
+      await rename(`${artifacts}-away`, artifacts);
     }
   });
 });

@@ -63,8 +63,8 @@ function prettyStream(destination: NodeJS.WritableStream, required: boolean): De
 /**
  * nestjs-pino's parameters: the logger (JSON or pretty, to `destination`) and, for HTTP, the
  * request's id (Fastify's, see app.setup.ts) on every line logged while serving it. A finished
- * request is logged at debug (at error when it failed with 5xx): at info, a busy API would drown
- * the tick's lines.
+ * request is logged at debug (a 503 at warn, another 5xx or a thrown error at error): at info, a
+ * busy API would drown the tick's lines.
  */
 export function loggerParams(settings: LogSettings, destination: NodeJS.WritableStream = process.stdout): Params {
   const pretty = settings.logFormat === 'json' ? null : prettyStream(destination, settings.logFormat === 'pretty');
@@ -78,7 +78,13 @@ export function loggerParams(settings: LogSettings, destination: NodeJS.Writable
         quietReqLogger: true,
         customAttributeKeys: { reqId: 'requestId' },
         customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-          error || response.statusCode >= 500 ? 'error' : 'debug',
+          error ? 'error' : response.statusCode === 503 ? 'warn' : response.statusCode >= 500 ? 'error' : 'debug',
+        // A 5xx answered on purpose (503: not ready, shutting down, the database away) is no
+        // fault of the code: pino-http's stand-in error, and its stack, say nothing there.
+        customErrorObject: (_request: IncomingMessage, response: ServerResponse, error: Error, value: Record<string, unknown>) =>
+          error.message === `failed with status code ${response.statusCode}` ? { ...value, err: undefined } : value,
+        customErrorMessage: (_request: IncomingMessage, response: ServerResponse, error: Error) =>
+          error.message === `failed with status code ${response.statusCode}` ? `answered ${response.statusCode}` : 'request errored',
       },
       stream,
     ],
