@@ -38,7 +38,7 @@ export function lockAuditHead(d: SqlDialect): Sql {
 /**
  * On PostgreSQL, the whole append in one statement: the head locked and read, each entry's
  * hash computed by sha256() over the previous hash and its content (a recursive CTE walking the
- * contents, the same bytes the verifier hashes), the entries inserted and the head moved,
+ * contents by index in the one jsonb parameter: the same UTF-8 bytes the verifier hashes), the entries inserted and the head moved,
  * returning the new head. Null on SQLite, which has neither sha256() nor writing CTEs: there
  * the caller locks the head, hashes in process and writes with appendAuditEntries.
  */
@@ -49,23 +49,23 @@ export function appendHashedInSql(d: SqlDialect, facts: readonly ChainedFact[], 
       const rows = JSON.stringify(facts.map((fact) => [fact.kind, fact.actionId, fact.subjectId, fact.content]));
       return sql`with recursive
         head as materialized (select last_id, last_sha256 from aol_audit_head where id = 1 for update),
+        facts as materialized (select list, jsonb_array_length(list) as count from (select cast(${rows} as jsonb) as list) as given),
         fact as materialized (
           select (ord - 1)::int as n, value ->> 0 as kind, (value ->> 1)::bigint as action_id, (value ->> 2)::bigint as subject_id, value ->> 3 as content
-          from jsonb_array_elements(cast(${rows} as jsonb)) with ordinality as element(value, ord)),
-        contents as materialized (select array_agg(content order by n) as texts, count(*)::int as count from fact),
+          from facts cross join jsonb_array_elements(facts.list) with ordinality as element(value, ord)),
         chained (n, prev_sha256, entry_sha256) as (
           select 0, null::text, last_sha256::text from head
           union all
-          select chained.n + 1, chained.entry_sha256, ${hex(sql`chained.entry_sha256 || contents.texts[chained.n + 1]`)}
-          from chained cross join contents where chained.n < contents.count),
+          select chained.n + 1, chained.entry_sha256, ${hex(sql`chained.entry_sha256 || (facts.list -> chained.n ->> 3)`)}
+          from chained cross join facts where chained.n < facts.count),
         appended as (
           insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at)
           select head.last_id + fact.n + 1, ${epoch}::bigint, fact.kind, fact.action_id, fact.subject_id, fact.content, ${hex(sql`fact.content`)},
                  chained.prev_sha256, chained.entry_sha256, ${d.now}
           from fact join chained on chained.n = fact.n + 1 cross join head)
-        update aol_audit_head set last_id = head.last_id + contents.count, last_sha256 = chained.entry_sha256
-        from head, contents, chained
-        where aol_audit_head.id = 1 and chained.n = contents.count
+        update aol_audit_head set last_id = head.last_id + facts.count, last_sha256 = chained.entry_sha256
+        from head, facts, chained
+        where aol_audit_head.id = 1 and chained.n = facts.count
         returning aol_audit_head.last_id, aol_audit_head.last_sha256`;
     },
     sqlite: () => null,
