@@ -286,6 +286,38 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
   });
 });
 
+describe.each(DRIVERS)('concurrent appends to the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  it('chains 40 enqueues made at once, a tick and a pause between them, one after the other', async () => {
+    const app = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '20' } });
+    try {
+      await Promise.all([
+        ...Array.from({ length: 40 }, (_, index) => enqueuePost(app, `at-once-${index}`)),
+        app.tick(),
+        app.graphql('mutation { pause(reason: "in the middle") { paused } }'),
+      ]);
+    } finally {
+      await app.close();
+    }
+    const result = await runNode(
+      BUILT_CLI,
+      ['audit', 'verify'],
+      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
+      db.dir,
+    );
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true });
+    const [counts] = await runSql<{ actions: unknown; logs: unknown; entries: unknown }>(
+      db,
+      `select (select count(*) from aol_actions) as actions, (select count(*) from aol_execution_logs) as logs, (select count(*) from aol_audit_chain) as entries`,
+    );
+    expect(Number(counts.actions)).toBe(40);
+    expect(Number(counts.entries)).toBe(40 + Number(counts.logs) + 1);
+  });
+});
+
 describe.each(DRIVERS)('signed heads of the audit chain on %s', (driver) => {
   const db = useTestDatabase(driver);
   beforeAll(requireBuild);

@@ -126,7 +126,7 @@ function failed(checked: number, entryId: number, lastSha256: string, problem: s
   };
 }
 
-/** The first row of a fact table that no entry records (inserted with the triggers or the chain bypassed). */
+/** The first row of a fact table that no entry records: inserted by hand, around the service and its chain. */
 async function unchainedRow(db: SqlDatabase): Promise<string | null> {
   const insertKinds: Array<[FactTable, AuditKind]> = [
     ['aol_execution_logs', AuditKind.ATTEMPT],
