@@ -1,3 +1,4 @@
+import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
@@ -37,21 +38,32 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, failure: null });
   }
 
-  /** Lifts the chain's append-only triggers for `tamper`, as someone with DDL rights could, and restores them. */
-  async function underTheTriggers(tamper: () => Promise<void>): Promise<void> {
+  /** Lifts the append-only triggers of `table` for `tamper`, as someone with DDL rights could, and restores them. */
+  async function underTheTriggers(table: string, tamper: () => Promise<unknown>): Promise<void> {
     if (driver === 'postgresql') {
-      await sql('alter table aol_audit_chain disable trigger aol_audit_chain_append_only');
+      await sql(`alter table ${table} disable trigger user`);
       await tamper();
-      await sql('alter table aol_audit_chain enable trigger aol_audit_chain_append_only');
+      await sql(`alter table ${table} enable trigger user`);
       return;
     }
     const triggers = await sql<{ name: string; sql: string }>(
-      `select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'aol_audit_chain'`,
+      `select name, sql from sqlite_master where type = 'trigger' and tbl_name = '${table}'`,
     );
-    expect(triggers).toHaveLength(2);
+    expect(triggers.length).toBeGreaterThanOrEqual(2);
     for (const trigger of triggers) await sql(`drop trigger ${trigger.name}`);
     await tamper();
     for (const trigger of triggers) await sql(trigger.sql);
+  }
+
+  /** Deletes through the guard retention opens, without retention's checkpoint: as a tamper would. */
+  async function throughTheGuard(statement: string): Promise<void> {
+    if (driver === 'postgresql') {
+      await sql(`begin; select set_config('aol.retention', 'on', true); ${statement}; commit;`);
+      return;
+    }
+    await sql('update aol_retention_guard set open = 1');
+    await sql(statement);
+    await sql('update aol_retention_guard set open = 0');
   }
 
   it('records a mixed run (successes, a retry, a DLQ, pause/resume, kill/revive, a rescue) and verifies it intact', async () => {
@@ -67,7 +79,8 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
       await makeDue(app, bad.id);
       expect(await app.tick()).toMatchObject({ attempted: 1, deadLettered: 1 });
       expect((await getAction(app, bad.id)).status).toBe('DLQ');
-      for (const mutation of ['pause(reason: "deploy")', 'resume(reason: "deployed")', 'kill(reason: "incident")']) {
+      // A reason beyond ASCII: PostgreSQL hashes the entry in SQL, verify in process, over the same UTF-8 bytes.
+      for (const mutation of ['pause(reason: "deploy")', 'resume(reason: "deployed ✓ déjà 🚀")', 'kill(reason: "incident")']) {
         expect((await app.graphql(`mutation { ${mutation} { paused } }`)).errors).toBeUndefined();
       }
       // Killed, the leader gives up its lease: the next to lead (a new epoch) rescues what a dead one left RUNNING.
@@ -122,26 +135,57 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     });
   });
 
-  it('refuses UPDATE and DELETE of the chain', async () => {
-    await expect(sql(`update aol_audit_chain set content = '{}' where id = 1`)).rejects.toThrow(/append-only/);
-    await expect(sql('delete from aol_audit_chain where id = 1')).rejects.toThrow(/append-only/);
+  it('refuses UPDATE and DELETE of the chain and of the facts it covers; of a control event, only a bulk change may update its details', async () => {
+    await expect(sql(`update aol_audit_chain set content = '{}' where id = 1`)).rejects.toThrow(/aol_audit_chain is append-only/);
+    await expect(sql('delete from aol_audit_chain where id = 1')).rejects.toThrow(/aol_audit_chain is append-only/);
+    await expect(sql(`update aol_execution_logs set outcome = 'SUCCESS'`)).rejects.toThrow(/aol_execution_logs is append-only: UPDATE/);
+    await expect(sql('delete from aol_execution_logs')).rejects.toThrow(/aol_execution_logs is append-only: DELETE/);
+    await expect(sql(`update aol_control_events set reason = 'routine'`)).rejects.toThrow(/aol_control_events is append-only: UPDATE/);
+    await expect(sql(`update aol_control_events set details = null`)).rejects.toThrow(/aol_control_events is append-only: UPDATE/);
+    await expect(sql('delete from aol_control_events')).rejects.toThrow(/aol_control_events is append-only: DELETE/);
+    if (driver === 'postgresql') {
+      for (const table of ['aol_audit_chain', 'aol_execution_logs', 'aol_control_events']) {
+        await expect(sql(`truncate ${table}`)).rejects.toThrow(/append-only: TRUNCATE/);
+      }
+    }
     await expectIntact();
   });
 
-  it('names the entry of an edited outcome', async () => {
+  it('names the entry of an outcome edited under the triggers', async () => {
     const [failed] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'FAILED' order by id limit 1`);
-    await sql(`update aol_execution_logs set outcome = 'SUCCESS' where id = ${Number(failed.id)}`);
+    const edit = (outcome: string) => () => sql(`update aol_execution_logs set outcome = '${outcome}' where id = ${Number(failed.id)}`);
+    await expect(edit('SUCCESS')()).rejects.toThrow(/append-only/);
+    await underTheTriggers('aol_execution_logs', edit('SUCCESS'));
     const message = await expectBrokenAt(await entryOf('ATTEMPT', failed.id));
     expect(message).toContain('outcome: "FAILED" → "SUCCESS"');
-    await sql(`update aol_execution_logs set outcome = 'FAILED' where id = ${Number(failed.id)}`);
+    await underTheTriggers('aol_execution_logs', edit('FAILED'));
     await expectIntact();
   });
 
-  it('names the entry of an edited control reason', async () => {
+  it('names the entry of a control reason edited under the triggers', async () => {
     const [kill] = await sql<{ id: unknown }>(`select id from aol_control_events where kind = 'KILL'`);
-    await sql(`update aol_control_events set reason = 'routine' where id = ${Number(kill.id)}`);
+    const edit = (reason: string) => () => sql(`update aol_control_events set reason = '${reason}' where id = ${Number(kill.id)}`);
+    await underTheTriggers('aol_control_events', edit('routine'));
     expect(await expectBrokenAt(await entryOf('CONTROL', kill.id))).toContain('reason: "incident" → "routine"');
-    await sql(`update aol_control_events set reason = 'incident' where id = ${Number(kill.id)}`);
+    await underTheTriggers('aol_control_events', edit('incident'));
+    await expectIntact();
+  });
+
+  it('names a log row or a control event inserted without its entry', async () => {
+    const head = await count('select last_id as n from aol_audit_head');
+    const [log] = await sql<{ id: unknown }>(
+      `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms)
+       select action_id, tick_id, 99, mode, 'SUCCESS', started_at, 1 from aol_execution_logs order by id limit 1 returning id`,
+    );
+    expect(await expectBrokenAt(head + 1)).toContain(`row ${Number(log.id)} of aol_execution_logs has no ATTEMPT entry in the chain`);
+    await throughTheGuard(`delete from aol_execution_logs where id = ${Number(log.id)}`);
+    await expectIntact();
+
+    const [event] = await sql<{ id: unknown }>(
+      `insert into aol_control_events (kind, actor, reason, created_at) select 'PAUSE', 'nobody', 'unrecorded', created_at from aol_control_events limit 1 returning id`,
+    );
+    expect(await expectBrokenAt(head + 1)).toContain(`row ${Number(event.id)} of aol_control_events has no CONTROL entry in the chain`);
+    await throughTheGuard(`delete from aol_control_events where id = ${Number(event.id)}`);
     await expectIntact();
   });
 
@@ -158,13 +202,13 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
   });
 
   it('names the first entry of two swapped under the triggers', async () => {
-    await underTheTriggers(async () => {
+    await underTheTriggers('aol_audit_chain', async () => {
       await sql('update aol_audit_chain set id = -5 where id = 5');
       await sql('update aol_audit_chain set id = 5 where id = 6');
       await sql('update aol_audit_chain set id = 6 where id = -5');
     });
     expect(await expectBrokenAt(5)).toContain('does not follow entry 4');
-    await underTheTriggers(async () => {
+    await underTheTriggers('aol_audit_chain', async () => {
       await sql('update aol_audit_chain set id = -5 where id = 5');
       await sql('update aol_audit_chain set id = 5 where id = 6');
       await sql('update aol_audit_chain set id = 6 where id = -5');
@@ -177,18 +221,18 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
       `select id, content from aol_audit_chain where kind = 'CONTROL' order by id limit 1`,
     );
     const id = Number(entry.id);
-    await underTheTriggers(() =>
-      sql(`update aol_audit_chain set content = replace(content, 'deploy', 'routine') where id = ${id}`).then(() => undefined),
+    await underTheTriggers('aol_audit_chain', () =>
+      sql(`update aol_audit_chain set content = replace(content, 'deploy', 'routine') where id = ${id}`),
     );
     expect(await expectBrokenAt(id)).toContain('edited');
-    await underTheTriggers(() =>
-      sql(`update aol_audit_chain set content = replace(content, 'routine', 'deploy') where id = ${id}`).then(() => undefined),
+    await underTheTriggers('aol_audit_chain', () =>
+      sql(`update aol_audit_chain set content = replace(content, 'routine', 'deploy') where id = ${id}`),
     );
     await expectIntact();
 
     const last = await count('select max(id) as n from aol_audit_chain');
     const [row] = await sql<Record<string, unknown>>(`select * from aol_audit_chain where id = ${last}`);
-    await underTheTriggers(() => sql(`delete from aol_audit_chain where id = ${last}`).then(() => undefined));
+    await underTheTriggers('aol_audit_chain', () => sql(`delete from aol_audit_chain where id = ${last}`));
     expect(await expectBrokenAt(last)).toContain(`the head names entry ${last} but the chain ends at entry ${last - 1}`);
     await sql(
       `insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at) values (${last}, ${
@@ -200,9 +244,9 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     await expectIntact();
   });
 
-  it('names the entry of a deleted log row', async () => {
+  it('names the entry of a log row deleted through the guard retention opens, without its checkpoint', async () => {
     const [log] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'ABANDONED'`);
-    await sql(`delete from aol_execution_logs where id = ${Number(log.id)}`);
+    await throughTheGuard(`delete from aol_execution_logs where id = ${Number(log.id)}`);
     expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`row ${Number(log.id)} of aol_execution_logs is gone`);
   });
 });
@@ -223,8 +267,14 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
       await app.close();
     }
     expect(await runSql(db, 'select id from aol_actions')).toEqual([]);
-    const [checkpoint] = await runSql<{ content: string }>(db, `select content from aol_audit_chain where kind = 'RETENTION'`);
-    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2 });
+    // The checkpoint came first, naming what went and the head the chain ended on: entry 4 (two enqueues, two attempts).
+    const [checkpoint] = await runSql<{ id: unknown; content: string }>(
+      db,
+      `select id, content from aol_audit_chain where kind = 'RETENTION'`,
+    );
+    const [fourth] = await runSql<{ entry_sha256: string }>(db, 'select entry_sha256 from aol_audit_chain where id = 4');
+    expect(Number(checkpoint.id)).toBe(5);
+    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2, headId: 4, headSha256: fourth.entry_sha256 });
     const result = await runNode(
       BUILT_CLI,
       ['audit', 'verify'],
@@ -233,5 +283,90 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
     );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, checked: 5 });
+  });
+});
+
+describe.each(DRIVERS)('concurrent appends to the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  it('chains 40 enqueues made at once, a tick and a pause between them, one after the other', async () => {
+    const app = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '20' } });
+    try {
+      await Promise.all([
+        ...Array.from({ length: 40 }, (_, index) => enqueuePost(app, `at-once-${index}`)),
+        app.tick(),
+        app.graphql('mutation { pause(reason: "in the middle") { paused } }'),
+      ]);
+    } finally {
+      await app.close();
+    }
+    const result = await runNode(
+      BUILT_CLI,
+      ['audit', 'verify'],
+      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
+      db.dir,
+    );
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true });
+    const [counts] = await runSql<{ actions: unknown; logs: unknown; entries: unknown }>(
+      db,
+      `select (select count(*) from aol_actions) as actions, (select count(*) from aol_execution_logs) as logs, (select count(*) from aol_audit_chain) as entries`,
+    );
+    expect(Number(counts.actions)).toBe(40);
+    expect(Number(counts.entries)).toBe(40 + Number(counts.logs) + 1);
+  });
+});
+
+describe.each(DRIVERS)('signed heads of the audit chain on %s', (driver) => {
+  const db = useTestDatabase(driver);
+  beforeAll(requireBuild);
+
+  const keys = generateKeyPairSync('ed25519');
+  const publicKeyBase64 = (key: KeyObject) => key.export({ format: 'der', type: 'spki' }).toString('base64');
+  const verify = (publicKey: KeyObject) =>
+    runNode(
+      BUILT_CLI,
+      ['audit', 'verify'],
+      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts'), AOL_AUDIT_PUBLIC_KEY: publicKeyBase64(publicKey) },
+      db.dir,
+    );
+
+  it('signs the head each time the chain passes AOL_AUDIT_SIGN_EVERY entries; verify checks the signatures with the public key', async () => {
+    const app = await startTestApp(db, {
+      env: { AOL_AUDIT_SIGNING_KEY: keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), AOL_AUDIT_SIGN_EVERY: '3' },
+    });
+    try {
+      for (const key of ['s-1', 's-2', 's-3']) await enqueuePost(app, key);
+      expect(await app.tick()).toMatchObject({ succeeded: 3 });
+      // Entries 1-3 the enqueues (signed at 3), 4-6 the attempts (signed at 6).
+      const { data } = await app.graphql(
+        '{ auditChain(first: 1) { head { id entrySha256 } signedHead { entryId entrySha256 signature keyFingerprint } } }',
+      );
+      expect(data!.auditChain.signedHead).toMatchObject({ entryId: '6', entrySha256: data!.auditChain.head.entrySha256 });
+    } finally {
+      await app.close();
+    }
+    const intact = await verify(keys.publicKey);
+    expect(intact.code).toBe(0);
+    expect(JSON.parse(intact.stdout)).toMatchObject({ intact: true, signedHeads: { checked: 2, verified: true } });
+
+    const other = await verify(generateKeyPairSync('ed25519').publicKey);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('audit chain broken at entry 3: signed head 3: it was signed by key');
+
+    const forged = sign(null, Buffer.from('aol-audit-head 3 forged'), keys.privateKey).toString('base64');
+    // The table refuses the edit: it is made underneath its triggers.
+    if (driver === 'postgresql') {
+      await runSql(db, `alter table aol_audit_signatures disable trigger user`);
+      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 3`);
+      await runSql(db, `alter table aol_audit_signatures enable trigger user`);
+    } else {
+      await runSql(db, 'drop trigger aol_audit_signatures_no_update');
+      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 3`);
+    }
+    const broken = await verify(keys.publicKey);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('audit chain broken at entry 3: signed head 3: its signature does not verify');
   });
 });

@@ -130,9 +130,21 @@ export function enqueueFact(action: EnqueueFactRow): AuditFact {
   };
 }
 
-/** Retention's checkpoint: which finished actions it deletes, with how many log rows. */
-export function retentionFact(actionIds: readonly number[], logRows: number): AuditFact {
-  return { kind: AuditKind.RETENTION, subjectId: null, actionId: null, content: { removedActionIds: [...actionIds], logRows } };
+/**
+ * Retention's checkpoint, appended before anything goes: which finished actions it deletes, with
+ * how many log rows, and the head the chain ends on as they go (an export up to that entry holds
+ * every entry about them).
+ */
+export function retentionFact(
+  removal: { actionIds: readonly number[]; logRows: number },
+  head: { id: number; entrySha256: string },
+): AuditFact {
+  return {
+    kind: AuditKind.RETENTION,
+    subjectId: null,
+    actionId: null,
+    content: { removedActionIds: [...removal.actionIds], logRows: removal.logRows, headId: head.id, headSha256: head.entrySha256 },
+  };
 }
 
 /** The fact a row of aol_execution_logs, aol_control_events or aol_actions states now (read raw, by column name). */

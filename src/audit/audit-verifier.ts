@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
+import type { AolConfig } from '../config/aol-config';
 import type { SqlDatabase, SqlRow } from '../database/sql-database';
 import { AuditKind, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
+import { signatureProblem, toSignedHead } from './audit-signer';
 import type { AuditEntry } from './audit.service';
 import { canonicalJson } from './canonical-json';
-import { readAuditHead, readFactRows } from './sql/read-entries';
+import { FactTable, firstUnchainedRow, readAuditHead, readFactRows } from './sql/read-entries';
+import { readSignatures } from './sql/signatures';
 
 /** The outcome of `audit verify`: intact, or the first entry that does not match and why. */
 export interface AuditVerification {
@@ -15,13 +18,17 @@ export interface AuditVerification {
   /** The last entry checked, and its hash. */
   lastId: number;
   lastSha256: string;
-  /** The first entry (by id) that does not match, and what is wrong with it. */
+  /** Signed heads checked against the chain; verified: their signatures too (a public key was configured). */
+  signedHeads: { checked: number; verified: boolean };
+  /**
+   * The first entry (by id) that does not match, and what is wrong with it; for a fact row
+   * without its entry, the entry after the last (where it would have had to be).
+   */
   failure: { entryId: number; problem: string } | null;
 }
 
 const PAGE = 500;
 
-type FactTable = 'aol_execution_logs' | 'aol_control_events' | 'aol_actions';
 const TABLE_OF: Partial<Record<string, FactTable>> = {
   [AuditKind.ATTEMPT]: 'aol_execution_logs',
   [AuditKind.CONTROL]: 'aol_control_events',
@@ -34,11 +41,13 @@ const TABLE_OF: Partial<Record<string, FactTable>> = {
  * the one before, its content equal to what its fact row says now, an attempt's artifact file
  * hashing as recorded, and the head row naming the last entry. A row deleted by retention is
  * accepted when a RETENTION checkpoint names its action; of a control event's entries, the
- * latest is compared with the row (a bulk change's details grow as its batches commit).
+ * latest is compared with the row (a bulk change's details grow as its batches commit). Then
+ * every fact row must have its entry, and every signed head (AOL_AUDIT_SIGNING_KEY) must name
+ * an entry by its hash, its signature verifying with the configured public key.
  */
 export async function verifyAuditChain(
   db: SqlDatabase,
-  artifactDir: string,
+  config: Pick<AolConfig, 'artifactDir' | 'auditPublicKey'>,
   fromId: number,
   entries: (afterId: number, limit: number) => Promise<AuditEntry[]>,
 ): Promise<AuditVerification> {
@@ -82,7 +91,7 @@ export async function verifyAuditChain(
       prevSha256 = entry.entrySha256;
       expectedId += 1;
     }
-    problems.push(...(await factProblems(db, artifactDir, page, retained, latestOfEvent)));
+    problems.push(...(await factProblems(db, config.artifactDir, page, retained, latestOfEvent)));
     if (problems.length > 0) {
       const first = problems.reduce((a, b) => (b.entryId < a.entryId ? b : a));
       return failed(checked, first.entryId, prevSha256, first.problem);
@@ -99,11 +108,62 @@ export async function verifyAuditChain(
       `the head names entry ${String(head.last_id)} but the chain ends at entry ${lastId}`,
     );
   }
-  return { intact: true, checked, lastId, lastSha256: prevSha256, failure: null };
+  const unchained = await unchainedRow(db);
+  if (unchained) return failed(checked, lastId + 1, prevSha256, unchained);
+  const signed = await signedHeadProblem(db, config, fromId, entries);
+  if (signed.problem) return failed(checked, signed.problem.entryId, prevSha256, signed.problem.text);
+  return { intact: true, checked, lastId, lastSha256: prevSha256, signedHeads: signed.heads, failure: null };
 }
 
 function failed(checked: number, entryId: number, lastSha256: string, problem: string): AuditVerification {
-  return { intact: false, checked, lastId: entryId - 1, lastSha256, failure: { entryId, problem } };
+  return {
+    intact: false,
+    checked,
+    lastId: entryId - 1,
+    lastSha256,
+    signedHeads: { checked: 0, verified: false },
+    failure: { entryId, problem },
+  };
+}
+
+/** The first row of a fact table that no entry records: inserted by hand, around the service and its chain. */
+async function unchainedRow(db: SqlDatabase): Promise<string | null> {
+  const insertKinds: Array<[FactTable, AuditKind]> = [
+    ['aol_execution_logs', AuditKind.ATTEMPT],
+    ['aol_control_events', AuditKind.CONTROL],
+    ['aol_actions', AuditKind.ENQUEUE],
+  ];
+  for (const [table, kind] of insertKinds) {
+    const [row] = await db.query<{ id: unknown }>(firstUnchainedRow(table, kind));
+    if (row.id !== null) return `row ${Number(row.id)} of ${table} has no ${kind} entry in the chain (inserted outside it)`;
+  }
+  return null;
+}
+
+/** Each signed head from `fromId` on: its entry's hash, and its signature when a public key is configured. */
+async function signedHeadProblem(
+  db: SqlDatabase,
+  config: Pick<AolConfig, 'auditPublicKey'>,
+  fromId: number,
+  entries: (afterId: number, limit: number) => Promise<AuditEntry[]>,
+): Promise<{ heads: { checked: number; verified: boolean }; problem?: { entryId: number; text: string } }> {
+  let checked = 0;
+  for (let after = fromId - 1; ;) {
+    const page = (await db.query(readSignatures(after, PAGE))).map((row) => toSignedHead(db.dialect, row));
+    if (page.length === 0) break;
+    for (const head of page) {
+      const [entry] = await entries(head.entryId - 1, 1);
+      const problem =
+        entry?.id !== head.entryId || entry.entrySha256 !== head.headSha256
+          ? `the head signed at entry ${head.entryId} (${head.headSha256}) is not in the chain`
+          : config.auditPublicKey && signatureProblem(head, config.auditPublicKey);
+      if (problem)
+        return { heads: { checked, verified: false }, problem: { entryId: head.entryId, text: `signed head ${head.entryId}: ${problem}` } };
+      checked += 1;
+    }
+    after = page[page.length - 1].entryId;
+  }
+  return { heads: { checked, verified: config.auditPublicKey !== null && checked > 0 } };
 }
 
 function linkProblem(entry: AuditEntry, prevSha256: string): string | null {

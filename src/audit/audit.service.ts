@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AolConfig } from '../config/aol-config';
 import { SqlDatabase, SqlExecutor, SqlRow } from '../database/sql-database';
-import { AuditFact, entrySha256, sha256Hex } from './audit-fact';
+import { AuditFact, entrySha256, retentionFact, sha256Hex } from './audit-fact';
+import { AuditSigner, SignedHead } from './audit-signer';
 import { AuditVerification, verifyAuditChain } from './audit-verifier';
 import { canonicalJson } from './canonical-json';
-import { appendAuditEntries, AuditEntryRow, lockAuditHead } from './sql/append-entries';
+import { appendAuditEntries, appendHashedInSql, AuditEntryRow, AuditHeadRow, ChainedFact, lockAuditHead } from './sql/append-entries';
 import { readAuditEntries, readAuditHead } from './sql/read-entries';
+import { closeRetentionGuard, openRetentionGuard } from './sql/retention-guard';
 
 /** A chain entry as read back. */
 export interface AuditEntry extends AuditEntryRow {
@@ -17,6 +19,12 @@ export interface AuditHead {
   entrySha256: string;
 }
 
+/** What retention removes: finished actions, with this many log rows between them. */
+export interface Removal {
+  actionIds: readonly number[];
+  logRows: number;
+}
+
 /**
  * The tamper-evident audit chain: every attempt, control event and enqueue is appended, in the
  * transaction of its fact, as an entry holding the SHA-256 of its canonical content and of the
@@ -24,39 +32,43 @@ export interface AuditHead {
  */
 @Injectable()
 export class AuditService {
+  private readonly signer: AuditSigner | null;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly config: AolConfig,
-  ) {}
+  ) {
+    this.signer = config.auditSigning ? new AuditSigner(config.auditSigning) : null;
+  }
 
   /**
    * Appends `facts` inside the caller's transaction, after their rows are written (so on SQLite
-   * the write lock is already held): the head read under its lock, the hashes computed here,
-   * the entries written with the head moved.
+   * the write lock is already held): on PostgreSQL in one statement that hashes in SQL, on
+   * SQLite with the head locked, the hashes computed here and the entries written. The head is
+   * signed when this append takes the chain past a multiple of AOL_AUDIT_SIGN_EVERY.
    */
   async append(tx: SqlExecutor, facts: readonly AuditFact[], epoch: number | null = null): Promise<void> {
     if (facts.length === 0) return;
+    const chained = facts.map((fact): ChainedFact => ({ ...fact, content: canonicalJson(fact.content) }));
+    const inSql = appendHashedInSql(this.db.dialect, chained, epoch);
+    const [head] = inSql ? await tx.query<AuditHeadRow>(inSql) : [await this.appendHashedHere(tx, chained, epoch)];
+    await this.signer?.signIfDue(tx, this.db.dialect, { id: Number(head.last_id), entrySha256: head.last_sha256 }, facts.length);
+  }
+
+  /**
+   * The one way rows of the append-only fact tables are deleted (retention): in the caller's
+   * transaction, a RETENTION checkpoint naming what goes and the head the chain ends on when it
+   * goes is appended first; then the guard the tables' triggers check is opened for `remove`
+   * alone. A failure rolls the whole back, checkpoint and guard with it.
+   */
+  async removeUnderCheckpoint<T>(tx: SqlExecutor, removal: Removal, remove: () => Promise<T>): Promise<T> {
     const d = this.db.dialect;
-    const [head] = await tx.query<{ last_id: unknown; last_sha256: string }>(lockAuditHead(d));
-    let id = Number(head.last_id);
-    let prevSha256 = head.last_sha256;
-    const entries = facts.map((fact): AuditEntryRow => {
-      const content = canonicalJson(fact.content);
-      const entry: AuditEntryRow = {
-        id: (id += 1),
-        epoch,
-        kind: fact.kind,
-        actionId: fact.actionId,
-        subjectId: fact.subjectId,
-        content,
-        contentSha256: sha256Hex(content),
-        prevSha256,
-        entrySha256: entrySha256(prevSha256, content),
-      };
-      prevSha256 = entry.entrySha256;
-      return entry;
-    });
-    for (const statement of appendAuditEntries(d, entries)) await tx.query(statement);
+    const [head] = await tx.query<AuditHeadRow>(lockAuditHead(d));
+    await this.append(tx, [retentionFact(removal, { id: Number(head.last_id), entrySha256: head.last_sha256 })]);
+    await tx.query(openRetentionGuard(d));
+    const removed = await remove();
+    await tx.query(closeRetentionGuard(d));
+    return removed;
   }
 
   /** Entries after `afterId`, oldest first. */
@@ -65,13 +77,40 @@ export class AuditService {
   }
 
   async head(): Promise<AuditHead> {
-    const [row] = await this.db.query<{ last_id: unknown; last_sha256: string }>(readAuditHead());
+    const [row] = await this.db.query<AuditHeadRow>(readAuditHead());
     return { id: Number(row.last_id), entrySha256: row.last_sha256 };
   }
 
-  /** Recomputes the chain from entry `fromId` on (see audit-verifier.ts). */
+  /** The latest signed head, null when none was signed. */
+  latestSignedHead(): Promise<SignedHead | null> {
+    return AuditSigner.latest(this.db);
+  }
+
+  /** Recomputes the chain from entry `fromId` on (see audit-verifier.ts), and checks the signed heads. */
   verify(fromId = 1): Promise<AuditVerification> {
-    return verifyAuditChain(this.db, this.config.artifactDir, fromId, (afterId, limit) => this.entries(afterId, limit));
+    return verifyAuditChain(this.db, this.config, fromId, (afterId, limit) => this.entries(afterId, limit));
+  }
+
+  /** The head locked and read, each entry hashed here, then written (SQLite). */
+  private async appendHashedHere(tx: SqlExecutor, facts: readonly ChainedFact[], epoch: number | null): Promise<AuditHeadRow> {
+    const d = this.db.dialect;
+    const [head] = await tx.query<AuditHeadRow>(lockAuditHead(d));
+    let id = Number(head.last_id);
+    let prevSha256 = head.last_sha256;
+    const entries = facts.map((fact): AuditEntryRow => {
+      const entry: AuditEntryRow = {
+        ...fact,
+        id: (id += 1),
+        epoch,
+        contentSha256: sha256Hex(fact.content),
+        prevSha256,
+        entrySha256: entrySha256(prevSha256, fact.content),
+      };
+      prevSha256 = entry.entrySha256;
+      return entry;
+    });
+    for (const statement of appendAuditEntries(d, entries)) await tx.query(statement);
+    return { last_id: id, last_sha256: prevSha256 };
   }
 
   private toEntry(row: SqlRow): AuditEntry {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from './aol-config';
@@ -76,6 +77,28 @@ describe('loadConfig', () => {
     ).toEqual({ idleTicksDays: 0, finishedActionsDays: 30, intervalSeconds: 5 });
     expect(() => loadConfig({ AOL_RETAIN_IDLE_TICKS_DAYS: '-1' })).toThrow(/AOL_RETAIN_IDLE_TICKS_DAYS must be an integer from 0/);
     expect(() => loadConfig({ AOL_RETENTION_INTERVAL_SECONDS: '0' })).toThrow(/AOL_RETENTION_INTERVAL_SECONDS must be an integer from 1/);
+  });
+
+  it('reads the audit signing key as PEM or base64 PKCS#8, derives its public key, and refuses anything but Ed25519', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    expect(loadConfig({}).auditSigning).toBeNull();
+    for (const key of [pem, pem.replace(/\n/g, '\\n'), der]) {
+      const config = loadConfig({ AOL_AUDIT_SIGNING_KEY: key });
+      expect(config.auditSigning?.every).toBe(1000);
+      expect(config.auditPublicKey?.equals(publicKey)).toBe(true);
+    }
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const given = loadConfig({ AOL_AUDIT_PUBLIC_KEY: other.export({ format: 'pem', type: 'spki' }).toString() });
+    expect(given.auditPublicKey?.equals(other)).toBe(true);
+    expect(given.auditSigning).toBeNull();
+    expect(loadConfig({ AOL_AUDIT_SIGNING_KEY: der, AOL_AUDIT_SIGN_EVERY: '10' }).auditSigning?.every).toBe(10);
+    expect(() => loadConfig({ AOL_AUDIT_SIGNING_KEY: 'not a key' })).toThrow(/AOL_AUDIT_SIGNING_KEY must be an Ed25519 private key/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(() => loadConfig({ AOL_AUDIT_SIGNING_KEY: rsa })).toThrow(/AOL_AUDIT_SIGNING_KEY must be an Ed25519 private key.*got a rsa key/);
+    expect(() => loadConfig({ AOL_AUDIT_PUBLIC_KEY: der })).toThrow(/AOL_AUDIT_PUBLIC_KEY must be an Ed25519 public key/);
+    expect(() => loadConfig({ AOL_AUDIT_SIGN_EVERY: '0' })).toThrow(/AOL_AUDIT_SIGN_EVERY must be an integer from 1/);
   });
 
   it('reads sqlite:PATH and postgres:// URLs', () => {

@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, KeyObject, randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { StartupError } from '../errors/aol-error';
+import { AuditSigning, readEd25519Key } from './audit-keys';
 import { EnvironmentVariables } from './environment';
 import { parsePacing, PlatformPacing } from './platform-pacing';
 import { FORMER_LOG_LEVELS, LogFormat, LogLevel } from './log-levels';
@@ -140,6 +141,10 @@ export class AolConfig {
   /** Subscriptions from AOL_WEBHOOKS (more can be made through the API). */
   webhooks: ConfiguredWebhook[];
   webhookRules: WebhookRules;
+  /** AOL_AUDIT_SIGNING_KEY: the chain's head is signed every AOL_AUDIT_SIGN_EVERY entries; null: unsigned. */
+  auditSigning: AuditSigning | null;
+  /** The key `audit verify` checks signed heads with: AOL_AUDIT_PUBLIC_KEY, else the signing key's. */
+  auditPublicKey: KeyObject | null;
 }
 
 export class ConfigError extends StartupError {
@@ -177,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AolConfig {
   checkCombinations(config);
   config.mastodon = mastodonConfig(vars, config.actionTimeoutSeconds);
   config.webhooks = webhooksOf(vars, env, config);
+  Object.assign(config, auditKeysOf(vars));
   return config;
 }
 
@@ -237,6 +243,8 @@ function toConfig(vars: EnvironmentVariables): AolConfig {
     pacing: pacingOf(vars),
     approval: (vars.AOL_APPROVAL ?? 'real') as ApprovalPolicy,
     webhooks: [],
+    auditSigning: null,
+    auditPublicKey: null,
     webhookRules: {
       allowHttp: flag(vars.AOL_WEBHOOK_ALLOW_HTTP, false),
       allowPrivate: flag(vars.AOL_WEBHOOK_ALLOW_PRIVATE, false),
@@ -300,6 +308,21 @@ function webhooksOf(vars: EnvironmentVariables, env: NodeJS.ProcessEnv, config: 
   const webhooks = parseWebhooks(vars.AOL_WEBHOOKS, env, config.webhookRules.allowHttp);
   if (webhooks.length > 0 && typeof webhooks[0] === 'string') throw new ConfigError(webhooks as string[]);
   return webhooks as ConfiguredWebhook[];
+}
+
+/** AOL_AUDIT_SIGNING_KEY with AOL_AUDIT_SIGN_EVERY, and the public key verification uses. */
+function auditKeysOf(vars: EnvironmentVariables): Pick<AolConfig, 'auditSigning' | 'auditPublicKey'> {
+  const read = (name: 'AOL_AUDIT_SIGNING_KEY' | 'AOL_AUDIT_PUBLIC_KEY', kind: 'private' | 'public') =>
+    vars[name] === undefined ? null : readEd25519Key(name, vars[name], kind);
+  const privateKey = read('AOL_AUDIT_SIGNING_KEY', 'private');
+  const publicKey = read('AOL_AUDIT_PUBLIC_KEY', 'public');
+  const problems = [privateKey, publicKey].filter((key): key is string => typeof key === 'string');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const signing =
+    privateKey instanceof KeyObject
+      ? { privateKey, publicKey: createPublicKey(privateKey), every: vars.AOL_AUDIT_SIGN_EVERY ?? 1000 }
+      : null;
+  return { auditSigning: signing, auditPublicKey: (publicKey as KeyObject | null) ?? signing?.publicKey ?? null };
 }
 
 function pacingOf(vars: EnvironmentVariables): PlatformPacing {

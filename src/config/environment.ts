@@ -252,6 +252,19 @@ export class EnvironmentVariables {
   @IntegerVariable(1, 86_400)
   AOL_RETENTION_INTERVAL_SECONDS?: number;
 
+  /** Checked in audit-keys.ts. */
+  @IsString()
+  @IsOptional()
+  AOL_AUDIT_SIGNING_KEY?: string;
+
+  /** Checked in audit-keys.ts. */
+  @IsString()
+  @IsOptional()
+  AOL_AUDIT_PUBLIC_KEY?: string;
+
+  @IntegerVariable(1, 1_000_000_000)
+  AOL_AUDIT_SIGN_EVERY?: number;
+
   @IsOptional()
   @IsIn([...LOG_LEVELS, ...Object.keys(FORMER_LOG_LEVELS)], {
     message: `$property must be one of ${LOG_LEVELS.join(', ')} (or the former ${Object.keys(FORMER_LOG_LEVELS).join(', ')}) (got "$value")`,

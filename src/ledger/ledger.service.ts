@@ -7,6 +7,7 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { ExecutionLogEntity } from './execution-log.entity';
 import { closeAbandonedTicks } from './sql/close-abandoned-ticks';
 import { closeTick } from './sql/close-tick';
+import { countActionLogs } from './sql/count-action-logs';
 import { deleteActionLogs } from './sql/delete-action-logs';
 import { AttemptRecord, insertAttemptLogs } from './sql/insert-attempt-logs';
 import { openTick } from './sql/open-tick';
@@ -77,7 +78,13 @@ export class LedgerService {
     return rows.map((row) => Number(row.id));
   }
 
-  /** Deletes the log rows of actions being deleted in `tx`; returns how many, and their artifact references. */
+  /** How many log rows the given actions have, read in `tx`. */
+  async countActionLogs(actionIds: readonly number[], tx: SqlExecutor): Promise<number> {
+    const [row] = await tx.query<{ n: unknown }>(countActionLogs(this.db.dialect, actionIds));
+    return Number(row.n);
+  }
+
+  /** Deletes the log rows of actions being deleted in `tx` (inside AuditService.removeUnderCheckpoint: otherwise the table refuses DELETE); returns how many, and their artifact references. */
   async deleteActionLogs(actionIds: readonly number[], tx: SqlExecutor): Promise<{ deleted: number; artifactRefs: string[] }> {
     if (actionIds.length === 0) return { deleted: 0, artifactRefs: [] };
     const rows = await tx.query<{ artifact_ref: string | null }>(deleteActionLogs(this.db.dialect, actionIds));

@@ -1,4 +1,3 @@
-import { retentionFact } from '../audit/audit-fact';
 import { AuditService } from '../audit/audit.service';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AolConfig, RetentionPolicy } from '../config/aol-config';
@@ -93,20 +92,26 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     return ids.length;
   }
 
-  /** One batch of finished actions: their log rows, then the actions, in one transaction; then their files. */
+  /**
+   * One batch of finished actions: in one transaction, the checkpoint naming them and their log
+   * rows, then the log rows and the actions (AuditService.removeUnderCheckpoint, the one path
+   * the append-only log table lets delete); then their files.
+   */
   private async pruneFinishedActions(): Promise<{ actions: number; logs: number; artifacts: number }> {
     const days = this.policy.finishedActionsDays;
     const { deleted, artifactRefs, logs } = await this.db.transaction(async (tx) => {
       const ids = await this.queue.selectFinished({ olderThanDays: days, afterId: this.actionCursor, limit: RETENTION_BATCH }, tx);
-      const logs = await this.ledger.deleteActionLogs(ids, tx);
-      const actions = await this.queue.deleteFinished(ids, days, tx);
-      // The checkpoint that lets `audit verify` accept these rows' absence, in the same transaction.
-      if (actions.length + logs.deleted > 0) await this.audit.append(tx, [retentionFact(ids, logs.deleted)]);
-      return {
-        deleted: actions,
-        logs: logs.deleted,
-        artifactRefs: [...logs.artifactRefs, ...actions.flatMap((action) => action.artifactRef ?? [])],
-      };
+      if (ids.length === 0) return { deleted: [], logs: 0, artifactRefs: [] };
+      const logRows = await this.ledger.countActionLogs(ids, tx);
+      return this.audit.removeUnderCheckpoint(tx, { actionIds: ids, logRows }, async () => {
+        const logs = await this.ledger.deleteActionLogs(ids, tx);
+        const actions = await this.queue.deleteFinished(ids, days, tx);
+        return {
+          deleted: actions,
+          logs: logs.deleted,
+          artifactRefs: [...logs.artifactRefs, ...actions.flatMap((action) => action.artifactRef ?? [])],
+        };
+      });
     });
     if (deleted.length > 0) this.actionCursor = Math.max(...deleted.map((action) => action.id));
     // Files after the commit: a file left by a failure here costs disk, never the audit a row holds.

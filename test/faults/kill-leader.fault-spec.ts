@@ -64,6 +64,32 @@ async function killLeaderRounds(
   await checkInvariants(s, { keys, mayBeRescuedTooOften: true });
 }
 
+/**
+ * The audit chain after the kills: `aol audit verify` (the CLI, as a process) finds it intact,
+ * and each log row has exactly one ATTEMPT entry (a killed leader's transaction left neither
+ * a row without its entry nor an entry without its row).
+ */
+async function checkAuditChain(s: Scenario): Promise<void> {
+  try {
+    const verification = JSON.parse(await s.cli(['audit', 'verify'])) as { intact: boolean; checked: number };
+    s.log(`audit verify: intact, ${verification.checked} entries`);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    s.violate('audit chain intact', `aol audit verify failed: ${stderr ?? String(error)}`, [stdout]);
+  }
+  const mismatched = await s.sql(
+    `select l.id, count(c.id) as entries from aol_execution_logs l
+     left join aol_audit_chain c on c.kind = 'ATTEMPT' and c.subject_id = l.id
+     group by l.id having count(c.id) <> 1`,
+  );
+  if (mismatched.length > 0) s.violate('one ATTEMPT entry per log row', `${mismatched.length} log row(s) without exactly one`, mismatched);
+  const [counts] = await s.sql<{ logs: string; entries: string }>(
+    `select (select count(*) from aol_execution_logs) as logs, (select count(*) from aol_audit_chain where kind = 'ATTEMPT') as entries`,
+  );
+  if (counts.logs !== counts.entries)
+    s.violate('one ATTEMPT entry per log row', `${counts.entries} ATTEMPT entries for ${counts.logs} log rows`);
+}
+
 describe('kill -9 of the leader', () => {
   it('1. kill -9 of the leader at random moments, 20 rounds, while 100 PROOF actions drain: all SUCCESS (or parked after too many rescues, each a real kill)', async () => {
     await runScenario(cluster(), 'kill-leader', (s) => killLeaderRounds(s, 100, 20), {
@@ -81,6 +107,19 @@ describe('kill -9 of the leader', () => {
         timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
         env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
       },
+    );
+  });
+
+  it('1c. kill -9 of the leader in the middle of a drain of 300 PROOF actions, two instances: audit verify passes, one ATTEMPT entry per log row', async () => {
+    await runScenario(
+      cluster(),
+      'kill-leader-audit',
+      async (s) => {
+        await killLeaderRounds(s, 300, 3, { maxDelayMs: 1500, naturalRounds: 0 });
+        await checkAuditChain(s);
+      },
+      // 10 actions a tick every 150 ms: the 300 take about 5 s, so each kill lands mid-drain.
+      { timing: { ...FAST, maxActionsPerTick: 10, tickIntervalMs: 150 }, env: { AOL_TICK_CONCURRENCY: '3' } },
     );
   });
 });

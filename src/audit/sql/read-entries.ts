@@ -12,11 +12,20 @@ export function readAuditHead(): Sql {
   return sql`select last_id, last_sha256 from aol_audit_head where id = 1`;
 }
 
+export type FactTable = 'aol_execution_logs' | 'aol_control_events' | 'aol_actions';
+
+/**
+ * The lowest row of a fact table without the entry its insert appends (`kind`): inserted
+ * outside the chain. Rows up to the table's baseline predate the chain (an upgraded database).
+ * An anti-join the planner hashes (PostgreSQL) or serves by an automatic index (SQLite).
+ */
+export function firstUnchainedRow(table: FactTable, kind: string): Sql {
+  return sql`select min(f.id) as id from ${raw(table)} f
+    where f.id > coalesce((select last_unchained_id from aol_audit_baseline where fact_table = ${table}), 0)
+      and not exists (select 1 from aol_audit_chain c where c.kind = ${kind} and c.subject_id = f.id)`;
+}
+
 /** The rows of one fact table by id, as they read now (verification compares them to the entries). */
-export function readFactRows(
-  d: SqlDialect,
-  table: 'aol_execution_logs' | 'aol_control_events' | 'aol_actions',
-  ids: readonly number[],
-): Sql {
+export function readFactRows(d: SqlDialect, table: FactTable, ids: readonly number[]): Sql {
   return sql`select * from ${raw(table)} where ${d.inList(raw('id'), ids)}`;
 }

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import type { SignedHead } from '../../audit/audit-signer';
 import type { AuditEntry, AuditHead } from '../../audit/audit.service';
 import { Connection } from '../../graphql/pagination';
 
@@ -57,8 +58,41 @@ export class AuditHeadModel {
   }
 }
 
+@ObjectType('AuditSignedHead', {
+  description: 'A head signed with AOL_AUDIT_SIGNING_KEY (Ed25519) over "aol-audit-head <entryId> <entrySha256>".',
+})
+export class AuditSignedHeadModel {
+  @Field(() => ID)
+  entryId: string;
+
+  @Field()
+  entrySha256: string;
+
+  @Field({ description: 'Base64.' })
+  signature: string;
+
+  @Field({ description: "SHA-256 (hex) of the public key's SPKI DER." })
+  keyFingerprint: string;
+
+  @Field()
+  signedAt: Date;
+
+  static from(head: SignedHead): AuditSignedHeadModel {
+    return Object.assign(new AuditSignedHeadModel(), {
+      entryId: String(head.entryId),
+      entrySha256: head.headSha256,
+      signature: head.signature,
+      keyFingerprint: head.keyFingerprint,
+      signedAt: head.signedAt,
+    });
+  }
+}
+
 @ObjectType('AuditChainConnection')
 export class AuditChainConnection extends Connection(AuditEntryModel, 'AuditEntry') {
   @Field(() => AuditHeadModel)
   head: AuditHeadModel;
+
+  @Field(() => AuditSignedHeadModel, { nullable: true, description: 'The latest signed head; null when none was signed.' })
+  signedHead: AuditSignedHeadModel | null;
 }

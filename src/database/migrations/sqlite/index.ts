@@ -11,6 +11,8 @@ import { Migration20261207300000_console_filters } from './Migration202612073000
 import { Migration20261207400000_approvals } from './Migration20261207400000_approvals';
 import { Migration20261208000000_audit_chain } from './Migration20261208000000_audit_chain';
 import { Migration20261208100000_webhooks } from './Migration20261208100000_webhooks';
+import { Migration20261209100000_append_only_facts } from './Migration20261209100000_append_only_facts';
+import { Migration20261209110000_audit_signatures } from './Migration20261209110000_audit_signatures';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -26,4 +28,6 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207400000_approvals', class: Migration20261207400000_approvals },
   { name: 'Migration20261208000000_audit_chain', class: Migration20261208000000_audit_chain },
   { name: 'Migration20261208100000_webhooks', class: Migration20261208100000_webhooks },
+  { name: 'Migration20261209100000_append_only_facts', class: Migration20261209100000_append_only_facts },
+  { name: 'Migration20261209110000_audit_signatures', class: Migration20261209110000_audit_signatures },
 ];
