@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { AolConfig } from '../src/config/aol-config';
 import { ArtifactStore } from '../src/social/artifact-store';
 
@@ -18,6 +18,15 @@ export interface WrittenArtifact {
 
 const stores = new Map<string, ArtifactStore>();
 
+/** The path and the record of a job's artifact, the same for every way of writing it. */
+function proofRecord(job: ProofJob): { artifactRef: string; record: Record<string, unknown> } {
+  const keyHash = createHash('sha256').update(job.idempotencyKey).digest('hex').slice(0, 12);
+  return {
+    artifactRef: `social/action-${job.id}-${keyHash}.json`,
+    record: { actionId: job.id, type: 'POST_SOCIAL', idempotencyKey: job.idempotencyKey, post: job.post, mode: 'PROOF' },
+  };
+}
+
 /**
  * The work AOL's PROOF handler does, byte for byte (src/social/social-post.handler.ts): the
  * same path shape, the same JSON record, written by AOL's own ArtifactStore (a temporary file
@@ -25,9 +34,7 @@ const stores = new Map<string, ArtifactStore>();
  * peers and the baseline run this, so every system does the same I/O.
  */
 export async function writeProofArtifact(root: string, job: ProofJob): Promise<WrittenArtifact> {
-  const keyHash = createHash('sha256').update(job.idempotencyKey).digest('hex').slice(0, 12);
-  const artifactRef = `social/action-${job.id}-${keyHash}.json`;
-  const record = { actionId: job.id, type: 'POST_SOCIAL', idempotencyKey: job.idempotencyKey, post: job.post, mode: 'PROOF' };
+  const { artifactRef, record } = proofRecord(job);
   let store = stores.get(root);
   if (!store) {
     store = new ArtifactStore({ artifactDir: root } as AolConfig);
@@ -35,6 +42,26 @@ export async function writeProofArtifact(root: string, job: ProofJob): Promise<W
   }
   const written = await store.writeJson(artifactRef, record);
   return { artifactRef: written.artifactRef, artifactSha256: written.artifactSha256 };
+}
+
+/**
+ * The same bytes at the same path, as a plain handler writes them: the file itself written and
+ * fsynced, with no temporary file, no rename and no fsync of its directory (so its name is not
+ * yet durable when the job is marked done). The handler of W1's "file fsync only" variant.
+ */
+export async function writeProofFileOnly(root: string, job: ProofJob): Promise<WrittenArtifact> {
+  const { artifactRef, record } = proofRecord(job);
+  const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+  const target = join(root, artifactRef);
+  await mkdir(dirname(target), { recursive: true });
+  const file = await open(target, 'w');
+  try {
+    await file.writeFile(bytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return { artifactRef, artifactSha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Measurement } from './measurement';
 import { spread, Spread } from './statistics';
 import type { WorkloadId } from './settings';
+import { GRAPHILE_FILE_FSYNC_ONLY } from './workloads/drain';
 
 /** One line of the table: one system's figures for one metric, and AOL's ratio against it. */
 export interface TableRow {
@@ -111,6 +112,7 @@ export function judgeTargets(rows: readonly TableRow[]): TargetVerdict[] {
   const times = (value: number) => `median ratio ${value.toFixed(2)}×`;
   return [
     verdict('W1', 'AOL ≥ 1.2× graphile-worker', ratio('W1', 'drain', 'graphile-worker'), (v) => v >= 1.2, times),
+    verdict('W1', 'AOL ≥ 1.0× graphile-worker, file fsync only', ratio('W1', 'drain', GRAPHILE_FILE_FSYNC_ONLY), (v) => v >= 1.0, times),
     verdict('W1', 'AOL ≥ 1.2× pg-boss', ratio('W1', 'drain', 'pg-boss'), (v) => v >= 1.2, times),
     verdict('W1', 'AOL ≥ 0.8× baseline', ratio('W1', 'drain', 'baseline'), (v) => v >= 0.8, times),
     verdict('W2', 'AOL ≥ 1.0× graphile-worker, log rows written', ratio('W2', 'drain', 'graphile-worker'), (v) => v >= 1.0, times),

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { Logger, makeWorkerUtils, run, Runner, runMigrations, Task } from 'graphile-worker';
 import { epochMs } from '../clock';
-import { ProofJob, WrittenArtifact, writeProofArtifact } from '../proof-artifact';
+import { ProofJob, WrittenArtifact, writeProofArtifact, writeProofFileOnly } from '../proof-artifact';
 import { failSubject, JobStarts, onParentMessage, report, sampleLatency, subjectEnv } from '../subject-protocol';
 
 /**
@@ -9,7 +9,9 @@ import { failSubject, JobStarts, onParentMessage, report, sampleLatency, subject
  * (worker.graphile.org/docs/performance): concurrentJobs 24, maxPoolSize 25, a local queue of
  * 500 jobs fetched and locked in one statement, and completions/failures batched
  * (completeJobBatchDelay / failJobBatchDelay 0). W4 runs its defaults: one job at a time,
- * woken by its LISTEN/NOTIFY on add.
+ * woken by its LISTEN/NOTIFY on add. With BENCH_ARTIFACT_SYNC=file its PROOF handler writes and
+ * fsyncs the artifact in place, without the temporary file, the rename and the directory's
+ * fsync that AOL's store does (W1's "file fsync only" row).
  */
 const TASK = 'post_social';
 const quiet = new Logger(() => () => undefined);
@@ -75,12 +77,13 @@ async function main(): Promise<void> {
   await pool.end();
 
   const proof = env.BENCH_SUBJECT_MODE === 'drain-proof';
+  const write = process.env.BENCH_ARTIFACT_SYNC === 'file' ? writeProofFileOnly : writeProofArtifact;
   const artifacts: WrittenArtifact[] = [];
   let handled = 0;
   const task: Task = async (payload) => {
     if (handled === 0) report({ type: 'first', at: epochMs() });
     handled += 1;
-    if (proof) artifacts.push(await writeProofArtifact(artifactDir, payload as ProofJob));
+    if (proof) artifacts.push(await write(artifactDir, payload as ProofJob));
   };
   let runner: Runner | null = null;
   onParentMessage('go', async () => {

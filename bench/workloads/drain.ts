@@ -200,6 +200,7 @@ async function drainSubject(
   proof: boolean,
   jobs: number,
   scratch: string,
+  variant: Record<string, string> = {},
 ): Promise<DrainResult> {
   const { settings } = ctx;
   const artifactDir = join(scratch, 'artifacts');
@@ -219,6 +220,7 @@ async function drainSubject(
       BENCH_LATENCY_SAMPLES: '0',
       BENCH_LATENCY_WARMUP: '0',
       ...subjectTuning(settings),
+      ...variant,
     });
     await subject.next('ready', 120_000);
     const busy =
@@ -270,6 +272,9 @@ async function drainSubject(
   }
 }
 
+/** graphile-worker whose handler fsyncs the artifact but not its directory (bench/proof-artifact.ts, writeProofFileOnly). */
+export const GRAPHILE_FILE_FSYNC_ONLY = 'graphile-worker (file fsync only)';
+
 /**
  * W1's reference row: the handler's file work alone (no queue, no database), 16 at a time,
  * to show how much of every system's W1 figure is the artifact I/O (fsync) of this machine.
@@ -293,10 +298,17 @@ async function filesOnly(ctx: BenchContext, jobs: number, scratch: string): Prom
 
 const DRAIN_SYSTEMS: Array<{
   system: string;
+  /** Run in W1 only: it differs from another row by its handler's file work alone. */
+  proofOnly?: true;
   run: (ctx: BenchContext, proof: boolean, jobs: number, scratch: string) => Promise<DrainResult>;
 }> = [
   { system: 'AOL', run: (ctx, proof, jobs, scratch) => drainAol(ctx, 'postgresql', proof, jobs, scratch) },
   { system: 'graphile-worker', run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'graphile', proof, jobs, scratch) },
+  {
+    system: GRAPHILE_FILE_FSYNC_ONLY,
+    proofOnly: true,
+    run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'graphile', proof, jobs, scratch, { BENCH_ARTIFACT_SYNC: 'file' }),
+  },
   { system: 'pg-boss', run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'pgboss', proof, jobs, scratch) },
   { system: 'baseline', run: (ctx, proof, jobs, scratch) => drainSubject(ctx, 'baseline', proof, jobs, scratch) },
 ];
@@ -353,8 +365,8 @@ export async function drainWorkload(ctx: BenchContext, workload: 'W1' | 'W2', re
   const proof = workload === 'W1';
   const jobs = ctx.settings.jobs;
   const results: Measurement[] = [];
-  for (const { system, run } of rotated(DRAIN_SYSTEMS, repetition)) {
-    if (ctx.settings.systems && !ctx.settings.systems.has(system)) continue;
+  for (const { system, proofOnly, run } of rotated(DRAIN_SYSTEMS, repetition)) {
+    if ((ctx.settings.systems && !ctx.settings.systems.has(system)) || (proofOnly && !proof)) continue;
     results.push(await measureDrain(ctx, workload, repetition, system, jobs, (scratch) => run(ctx, proof, jobs, scratch)));
   }
   if (proof && (!ctx.settings.systems || ctx.settings.systems.has(FILES_ONLY))) {

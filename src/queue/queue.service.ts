@@ -136,8 +136,9 @@ export class QueueService {
     const action = this.prepare(request);
     const inserted = await this.repository.insertOne(action);
     if (inserted) {
-      await this.announce(inserted);
+      // The wake-up first: the leader's claim then travels while the rest is done.
       await this.signalDue([inserted]);
+      await this.announce(inserted);
       return { created: true, action: inserted };
     }
     const [existing] = await this.repository.findByKeys([action.idempotencyKey]);
@@ -155,7 +156,7 @@ export class QueueService {
     if (requests.length > MAX_BATCH_SIZE) {
       throw new AolError(AolErrorCode.BAD_USER_INPUT, `At most ${MAX_BATCH_SIZE} actions per call (got ${requests.length})`);
     }
-    const actions = requests.map((request, index) => this.prepare(request, `inputs[${index}]`));
+    const actions = requests.map((request, index) => this.prepare(request, index));
     const firstByKey = new Map<string, NewAction>();
     for (const action of actions) {
       const first = firstByKey.get(action.idempotencyKey);
@@ -182,8 +183,8 @@ export class QueueService {
         }),
       };
     });
-    await this.announceAll(inserted);
     await this.signalDue(inserted);
+    await this.announceAll(inserted);
     return outcomes;
   }
 
@@ -441,11 +442,14 @@ export class QueueService {
     });
   }
 
-  /** Checks one enqueue request and returns it ready to insert; every refusal is BAD_USER_INPUT. */
-  private prepare(request: EnqueueRequest, where?: string): NewAction {
-    const prefix = where ? `${where}: ` : '';
+  /**
+   * Checks one enqueue request (the `index`-th of a batch, if in one: its refusals say so) and
+   * returns it ready to insert; every refusal is BAD_USER_INPUT.
+   */
+  private prepare(request: EnqueueRequest, index?: number): NewAction {
+    const prefixed = (message: string) => (index === undefined ? message : `inputs[${index}]: ${message}`);
     const refuse = (problem: string): never => {
-      throw new AolError(AolErrorCode.BAD_USER_INPUT, `${prefix}${problem}`);
+      throw new AolError(AolErrorCode.BAD_USER_INPUT, prefixed(problem));
     };
     if (INTERNAL_ACTION_TYPES.has(request.type) && !request.internal) {
       refuse(`${request.type} actions are made by AOL for its webhook subscriptions (createWebhook), not enqueued`);
@@ -470,7 +474,7 @@ export class QueueService {
     try {
       payload = this.handlers.parsePayload(request.type, request.payload);
     } catch (error) {
-      if (error instanceof AolError) throw new AolError(error.code, `${prefix}${error.message}`, error.details);
+      if (error instanceof AolError) throw new AolError(error.code, prefixed(error.message), error.details);
       throw error;
     }
     return {

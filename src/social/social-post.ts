@@ -45,7 +45,12 @@ export function parseSocialPost(payload: Record<string, unknown>): { post: Socia
   const text = typeof payload.text === 'string' ? payload.text.trim() : payload.text;
   if (typeof text !== 'string') problems.push('text must be a string');
   else if (text.length === 0) problems.push('text must not be empty');
-  else if (isSocialPlatform(platform) && characterCount(text) > SOCIAL_TEXT_LIMITS[platform]) {
+  // No more characters than UTF-16 units: only a text longer than the limit in units needs counting.
+  else if (
+    isSocialPlatform(platform) &&
+    text.length > SOCIAL_TEXT_LIMITS[platform] &&
+    characterCount(text) > SOCIAL_TEXT_LIMITS[platform]
+  ) {
     problems.push(`text must be at most ${SOCIAL_TEXT_LIMITS[platform]} characters on ${platform} (got ${characterCount(text)})`);
   }
   if (mediaUrls !== undefined && mediaUrls !== null) {

@@ -71,12 +71,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     await Promise.all(this.inFlight);
   }
 
-  private follow<T>(topic: string, react: (event: T) => Promise<void>): void {
+  /** `react` returns nothing for an event that raises no webhook: most action changes, which then cost no promise. */
+  private follow<T>(topic: string, react: (event: T) => Promise<void> | undefined): void {
     const stream = this.events.subscribe<T>(topic);
     this.streams.push(stream);
     void (async () => {
       for await (const event of stream) {
-        const work = react(event).catch((error: unknown) =>
+        const reaction = react(event);
+        if (!reaction) continue;
+        const work = reaction.catch((error: unknown) =>
           this.logger.error({ msg: `Could not enqueue webhooks for ${topic}: ${(error as Error).message}`, topic }),
         );
         this.inFlight.add(work);
@@ -85,9 +88,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     })();
   }
 
-  private async actionChanged(action: Carried<ActionEntity>): Promise<void> {
+  private actionChanged(action: Carried<ActionEntity>): Promise<void> | undefined {
     const event = ACTION_EVENTS[action.status];
-    if (!event || action.type === ActionType.WEBHOOK) return;
+    return event && action.type !== ActionType.WEBHOOK ? this.actionEvent(event, action) : undefined;
+  }
+
+  private async actionEvent(event: WebhookEvent, action: Carried<ActionEntity>): Promise<void> {
     const updatedAt = iso(action.updatedAt)!;
     await this.deliver(event, `${action.id}:${action.status}:${Date.parse(updatedAt)}`, {
       type: event,
