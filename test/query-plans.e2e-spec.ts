@@ -10,6 +10,8 @@ import { bulkChange } from '../src/queue/sql/bulk-change';
 import { realAttemptsSince } from '../src/ledger/sql/real-attempts-since';
 import { ActionStatus, ActionType } from '../src/actions/action-status';
 import { LedgerService } from '../src/ledger/ledger.service';
+import { AttemptOutcome } from '../src/ledger/tick-outcome';
+import { recordAttempts } from '../src/orchestrator/sql/record-attempts';
 
 interface PlanNode {
   'Node Type': string;
@@ -88,6 +90,45 @@ describe('query plans of the hot path on postgresql', () => {
         true,
       );
     }
+  });
+
+  it('records 1,000 attempts with their log rows in one statement, reading each batch once', async () => {
+    const leases = aol.app.get(LeaseService);
+    const queue = aol.app.get(QueueService);
+    const sql = aol.app.get(SqlDatabase);
+    const grant = (await leases.acquireOrRenew('plan-test-2', null))!;
+    const fence = leases.fence('plan-test-2', grant.epoch);
+    const claimed = await queue.claimDue({ fence, limit: 1000, mode: ExecutionMode.PROOF });
+    expect(claimed).toHaveLength(1000);
+    const reports = claimed.map((action, index) =>
+      index % 2 === 0
+        ? { action, result: { artifactRef: null, artifactSha256: null } }
+        : { action, failure: { code: 'BOOM', message: 'boom', retryable: true } },
+    );
+    const logs = claimed.map((action) => ({
+      actionId: action.id,
+      tickId: 1,
+      attempt: action.attempts,
+      mode: ExecutionMode.PROOF,
+      outcome: AttemptOutcome.SUCCESS,
+      startedAt: new Date(),
+      durationMs: 1,
+      artifactRef: null,
+      artifactSha256: null,
+      errorCode: null,
+      error: null,
+    }));
+    const statement = recordAttempts(sql.dialect, fence, queue.planOutcomes(reports), logs);
+    const [row] = await sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(sqlTag`explain (format json) ${statement}`);
+    const all = nodes(row['QUERY PLAN'][0].Plan);
+    // Neither a batch (a JSON record set) nor a CTE's rows are read again for each row of another.
+    const rescanned = all.some(
+      (node) =>
+        node['Node Type'] === 'Nested Loop' &&
+        nodes(node.Plans![1]).some((inner) => ['Function Scan', 'CTE Scan'].includes(inner['Node Type'])),
+    );
+    expect(rescanned).toBe(false);
+    expect(all.filter((node) => node['Join Filter'] !== undefined)).toEqual([]);
   });
 
   it('reads only the matching rows for a bulk change and for the counts of platform pacing, through their partial indexes', async () => {
