@@ -53,19 +53,19 @@ export interface DrainServices {
  *
  * With a `refill` (the flowing configuration) the slots never wait for a batch to finish: once
  * fewer than AOL_TICK_CONCURRENCY claimed actions wait to start, the next claim is made while
- * the handlers run (one claim at a time), and finished attempts are recorded a group per round
- * of the slots, while the next ones run. Without it, results are recorded in groups of 1,000
- * and at the end.
+ * the handlers run (one claim at a time), and finished attempts are recorded as they finish,
+ * while the next ones run: what finishes while a group is being written forms the next group.
+ * Without it, results are recorded in groups of 1,000 and at the end.
  */
 export class TickDrain {
   private readonly queued: ActionEntity[] = [];
   private taken = 0;
-  private running = 0;
   private readonly startedIds = new Set<number>();
   private readonly counts: TickCounts = { ...NO_ATTEMPTS };
   private readonly notes: string[] = [];
   private finished: AttemptResult[] = [];
-  private recording: Promise<void> = Promise.resolve();
+  /** The recording under way, if any. */
+  private recording: Promise<void> | null = null;
   private refilling: Promise<void> | null = null;
   private claimMore = false;
   private stopReason: string | null = null;
@@ -127,9 +127,7 @@ export class TickDrain {
         return;
       }
       this.startedIds.add(action.id);
-      this.running += 1;
       const attempt = await this.services.runner.attempt(action, this.context.mode);
-      this.running -= 1;
       this.finished.push(attempt);
       if (this.groupComplete()) this.flush();
     }
@@ -137,33 +135,43 @@ export class TickDrain {
 
   /**
    * Each REAL result at once (an effect outside must be on record as soon as it happened);
-   * flowing, a group per round of the slots or when none runs; else at 1,000.
+   * flowing, each result too (what finishes while a group is being written forms the next
+   * group); else at 1,000.
    */
   private groupComplete(): boolean {
-    if (this.context.mode === ExecutionMode.REAL || this.finished.length >= RECORD_GROUP_SIZE) return true;
-    return this.context.refill !== undefined && (this.finished.length >= this.services.config.tickConcurrency || this.running === 0);
+    return this.context.mode === ExecutionMode.REAL || this.context.refill !== undefined || this.finished.length >= RECORD_GROUP_SIZE;
   }
 
-  /** Queues a group of finished attempts for recording, after the groups before it. */
+  /**
+   * Records what has finished, unless a recording is under way: that one goes on with what
+   * finished meanwhile, one group (of at most 1,000) after the other, until none is left.
+   */
   private flush(): void {
-    const group = this.finished.splice(0);
-    if (group.length === 0) return;
+    if (this.recording || this.finished.length === 0 || this.failure !== null) return;
+    this.recording = this.recordFinished();
+  }
+
+  private async recordFinished(): Promise<void> {
+    do await this.record(this.finished.splice(0, RECORD_GROUP_SIZE));
+    while (this.finished.length > 0 && this.failure === null);
+    // In the same turn as the last check: a result pushed after it finds no recording under way.
+    this.recording = null;
+  }
+
+  private async record(group: readonly AttemptResult[]): Promise<void> {
     const { fence, tickId, databaseClock } = this.context;
-    this.recording = this.recording.then(async () => {
-      if (this.failure !== null) return;
-      try {
-        const statuses = await this.services.runner.record(group, {
-          fence,
-          tickId: await tickId,
-          trustUntil: this.context.trustUntil(),
-          databaseClock,
-        });
-        for (const attempt of group) this.tally(statuses.get(attempt.action.id) ?? null);
-        if (statuses.size < group.length) this.context.leaseLost();
-      } catch (error) {
-        this.failure ??= { error, what: 'recording failed' };
-      }
-    });
+    try {
+      const statuses = await this.services.runner.record(group, {
+        fence,
+        tickId: await tickId,
+        trustUntil: this.context.trustUntil(),
+        databaseClock,
+      });
+      for (const attempt of group) this.tally(statuses.get(attempt.action.id) ?? null);
+      if (statuses.size < group.length) this.context.leaseLost();
+    } catch (error) {
+      this.failure ??= { error, what: 'recording failed' };
+    }
   }
 
   /** Flowing: the next claim, once fewer than AOL_TICK_CONCURRENCY claimed actions wait to start. */
