@@ -53,9 +53,9 @@ export interface DrainServices {
  *
  * With a `refill` (the flowing configuration) the slots never wait for a batch to finish: once
  * fewer than AOL_TICK_CONCURRENCY claimed actions wait to start, the next claim is made while
- * the handlers run (one claim at a time), and finished attempts are recorded as they finish,
- * while the next ones run: what finishes while a group is being written forms the next group.
- * Without it, results are recorded in groups of 1,000 and at the end.
+ * the handlers run (one claim at a time), and finished attempts are recorded a group per round
+ * of the slots, while the next ones run. Without it, results are recorded in groups of 1,000
+ * and at the end.
  */
 export class TickDrain {
   private readonly queued: ActionEntity[] = [];
@@ -64,6 +64,8 @@ export class TickDrain {
   private readonly counts: TickCounts = { ...NO_ATTEMPTS };
   private readonly notes: string[] = [];
   private finished: AttemptResult[] = [];
+  /** No slot runs any more: what finished is recorded whatever its number. */
+  private closing = false;
   /** The recording under way, if any. */
   private recording: Promise<void> | null = null;
   private refilling: Promise<void> | null = null;
@@ -88,8 +90,9 @@ export class TickDrain {
     await Promise.all(Array.from({ length: slots }, () => this.runSlot()));
     // A claim still in flight when the last slot stopped: what it brings goes back below.
     await this.refilling;
+    this.closing = true;
     this.flush();
-    await this.recording;
+    while (this.recording) await this.recording;
 
     const unstarted = this.queued.filter((action) => !this.startedIds.has(action.id)).map((action) => action.id);
     if (unstarted.length > 0) {
@@ -129,31 +132,33 @@ export class TickDrain {
       this.startedIds.add(action.id);
       const attempt = await this.services.runner.attempt(action, this.context.mode);
       this.finished.push(attempt);
-      if (this.groupComplete()) this.flush();
+      this.flush();
     }
   }
 
   /**
-   * Each REAL result at once (an effect outside must be on record as soon as it happened);
-   * flowing, each result too (what finishes while a group is being written forms the next
-   * group); else at 1,000.
+   * How many finished attempts make a group: one for a REAL result (an effect outside must be
+   * on record as soon as it happened) and at the end; else, flowing, a round of the slots
+   * (AOL_TICK_CONCURRENCY: each group is a commit, and fewer commits leave the disk to the
+   * handlers' own writes), and 1,000 otherwise.
    */
-  private groupComplete(): boolean {
-    return this.context.mode === ExecutionMode.REAL || this.context.refill !== undefined || this.finished.length >= RECORD_GROUP_SIZE;
+  private groupSize(): number {
+    if (this.closing || this.context.mode === ExecutionMode.REAL) return 1;
+    return this.context.refill ? this.services.config.tickConcurrency : RECORD_GROUP_SIZE;
   }
 
   /**
    * Records what has finished, unless a recording is under way: that one goes on with what
-   * finished meanwhile, one group (of at most 1,000) after the other, until none is left.
+   * finished meanwhile, one group (of at most 1,000) after the other, while a group is complete.
    */
   private flush(): void {
-    if (this.recording || this.finished.length === 0 || this.failure !== null) return;
+    if (this.recording || this.finished.length < this.groupSize() || this.failure !== null) return;
     this.recording = this.recordFinished();
   }
 
   private async recordFinished(): Promise<void> {
     do await this.record(this.finished.splice(0, RECORD_GROUP_SIZE));
-    while (this.finished.length > 0 && this.failure === null);
+    while (this.finished.length >= this.groupSize() && this.failure === null);
     // In the same turn as the last check: a result pushed after it finds no recording under way.
     this.recording = null;
   }

@@ -11,7 +11,8 @@ export const TICK_INTERVAL_NAME = 'aol-tick';
  * Decides when ticks run. Always: every AOL_TICK_INTERVAL_MS, from an interval registered
  * with @nestjs/schedule. Optionally (both off by default, so the spec's pace of at most
  * AOL_MAX_ACTIONS_PER_TICK per interval holds unless a deployer lifts it): at once again after
- * a tick that filled its batch (AOL_DRAIN_CONTINUOUSLY), and at once when an action becomes
+ * a tick that filled its batch (AOL_DRAIN_CONTINUOUSLY, where a tick is a period that claims
+ * repeatedly: one that ran at least a claim's worth), and at once when an action becomes
  * due by enqueue (AOL_WAKE_ON_ENQUEUE). And when the switchboard lets actions run again (resume,
  * revive, setProofMode; from any instance with AOL_EVENT_BUS=postgres): at once under either
  * setting, else at once only if no tick has started an action within the last interval, the
