@@ -12,6 +12,19 @@ import type { PlatformPacer } from './platform-pacer';
 /** In the spec's configuration finished attempts are recorded in groups of this many: one statement writes a whole group. */
 const RECORD_GROUP_SIZE = 1000;
 
+/**
+ * Actions the first claim of a tick takes: AOL_MAX_ACTIONS_PER_TICK; flowing
+ * (AOL_DRAIN_CONTINUOUSLY), a round of the slots, AOL_TICK_CONCURRENCY, at most that. A flowing
+ * tick claims again whenever fewer than a round wait to start, doubling its claims (up to
+ * AOL_MAX_ACTIONS_PER_TICK) while its slots run dry before a claim arrives: quick handlers get
+ * large claims, slow ones small claims, many per interval. With claims of 1,000 at 700 PROOF
+ * actions/s, the one claim of a 1 s period outlasted it, and the period ended as a batch does,
+ * its slots emptying; with claims of 64 only, the no-op drain waited on its claims.
+ */
+export function claimLimit(config: AolConfig): number {
+  return config.drainContinuously ? Math.min(config.maxActionsPerTick, config.tickConcurrency) : config.maxActionsPerTick;
+}
+
 /** Claimed actions handed to a drain. */
 export interface Claimed {
   actions: readonly ActionEntity[];
@@ -35,7 +48,7 @@ export interface DrainContext {
    * The flowing configuration's next claim (null: this tick claims no more). Without it the
    * drain runs its first claim only, as the spec's tick does.
    */
-  refill?: () => Promise<Claimed | null>;
+  refill?: (limit: number) => Promise<Claimed | null>;
 }
 
 export interface DrainServices {
@@ -70,6 +83,9 @@ export class TickDrain {
   private recording: Promise<void> | null = null;
   private refilling: Promise<void> | null = null;
   private claimMore = false;
+  /** Flowing: what the next claim asks for (see claimLimit), and whether a slot waited for the last one. */
+  private claimSize: number;
+  private ranDry = false;
   private stopReason: string | null = null;
   /** The first failed write (a recording, a claim): no action starts after it, and the tick fails. */
   private failure: { error: unknown; what: string } | null = null;
@@ -80,6 +96,7 @@ export class TickDrain {
     private readonly context: DrainContext,
   ) {
     this.markedAhead = this.markStartsAhead();
+    this.claimSize = claimLimit(services.config);
   }
 
   async run(first: Claimed): Promise<{ counts: TickCounts; note: string | null }> {
@@ -119,6 +136,7 @@ export class TickDrain {
       this.refillWhenLow();
       if (this.taken >= this.queued.length) {
         if (!this.refilling) return;
+        this.ranDry = true;
         await this.refilling;
         continue;
       }
@@ -183,9 +201,12 @@ export class TickDrain {
   private refillWhenLow(): void {
     const refill = this.context.refill;
     if (!refill || !this.claimMore || this.refilling || this.queued.length - this.taken >= this.services.config.tickConcurrency) return;
+    if (this.ranDry) this.claimSize = Math.min(this.services.config.maxActionsPerTick, this.claimSize * 2);
+    this.ranDry = false;
+    const limit = this.claimSize;
     this.refilling = (async () => {
       try {
-        const more = await refill();
+        const more = await refill(limit);
         if (!more?.full) this.claimMore = false;
         if (more) await this.admit(more.actions);
       } catch (error) {

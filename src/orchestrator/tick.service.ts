@@ -22,7 +22,7 @@ import { ActionRunner } from './action-runner';
 import { DatabaseClock } from './database-clock';
 import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
-import { Claimed, DrainServices, TickDrain } from './tick-drain';
+import { Claimed, claimLimit, DrainServices, TickDrain } from './tick-drain';
 import { renewGateClaim } from './sql/renew-gate-claim';
 
 /** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
@@ -176,7 +176,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.pausedReason);
 
       const { mode } = this.control.effectiveMode(flags);
-      const first = opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode }));
+      const first = opened.claimed ?? (await this.queue.claimDue({ fence, limit: claimLimit(this.config), mode }));
       const claimed = await this.queue.admitApproved(first, fence, mode);
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
@@ -193,9 +193,9 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
         reasonToStop: () => this.reasonToStop(clock, grant.epoch),
         trustUntil: () => this.held?.trustUntil ?? 0,
         leaseLost: () => this.leaseLost(),
-        refill: this.config.drainContinuously ? () => this.refill(clock, fence, mode) : undefined,
+        refill: this.config.drainContinuously ? (limit) => this.refill(clock, fence, mode, limit) : undefined,
       });
-      const { counts, note } = await drain.run({ actions: claimed, full: first.length >= this.config.maxActionsPerTick });
+      const { counts, note } = await drain.run({ actions: claimed, full: first.length >= claimLimit(this.config) });
       const openTickId = await opening;
       // Results the fence refused were not recorded: the tick did not do its job.
       const unrecorded = counts.attempted - counts.succeeded - counts.failed;
@@ -224,7 +224,9 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    * and one commit before the first action starts. `claimed` is null when the claim is still
    * to be made; the result is null when another instance holds the lease.
    */
-  private async holdLeaseAndClaim(): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
+  private async holdLeaseAndClaim(
+    limit = claimLimit(this.config),
+  ): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
     const owner = this.config.instanceId;
     const held = this.held;
     const seen = this.lastFlags;
@@ -234,7 +236,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       const rows = await this.db.query(
         renewGateClaim(d, {
           fence: this.lease.fence(owner, held.epoch),
-          limit: this.config.maxActionsPerTick,
+          limit,
           mode,
           ttlSeconds: this.config.leaseTtlSeconds,
           expectedProofMode: seen.proofMode,
@@ -264,10 +266,10 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    * paused or killed (no further action starts then either) or moved the proof switch (the
    * next tick claims in the new mode).
    */
-  private async refill(clock: number, fence: LeaseFence, mode: ExecutionMode): Promise<Claimed | null> {
+  private async refill(clock: number, fence: LeaseFence, mode: ExecutionMode, limit: number): Promise<Claimed | null> {
     if (elapsedMs(clock) >= this.config.tickIntervalMs) return null;
     const sentAt = performance.now();
-    const opened = await this.holdLeaseAndClaim();
+    const opened = await this.holdLeaseAndClaim(limit);
     if (!opened || opened.grant.epoch !== fence.epoch) {
       this.leaseLost();
       return null;
@@ -280,8 +282,8 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       return null;
     }
     if (this.control.effectiveMode(flags).mode !== mode) return null;
-    const claimed = opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode }));
-    return { actions: await this.queue.admitApproved(claimed, fence, mode), full: claimed.length >= this.config.maxActionsPerTick };
+    const claimed = opened.claimed ?? (await this.queue.claimDue({ fence, limit, mode }));
+    return { actions: await this.queue.admitApproved(claimed, fence, mode), full: claimed.length >= limit };
   }
 
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
