@@ -2,7 +2,8 @@ import type { Knex } from '@mikro-orm/knex';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 import { LeaseService } from '../src/lease/lease.service';
-import { QueueService } from '../src/queue/queue.service';
+import { AttemptReport, QueueService } from '../src/queue/queue.service';
+import type { LeaseFence } from '../src/lease/sql/lease-fence';
 import { Sql, sql as sqlTag } from '../src/database/sql';
 import { SqlDatabase, SqlExecutor } from '../src/database/sql-database';
 import { ExecutionMode } from '../src/actions/execution-mode';
@@ -10,6 +11,8 @@ import { bulkChange } from '../src/queue/sql/bulk-change';
 import { realAttemptsSince } from '../src/ledger/sql/real-attempts-since';
 import { ActionStatus, ActionType } from '../src/actions/action-status';
 import { LedgerService } from '../src/ledger/ledger.service';
+import { AttemptOutcome } from '../src/ledger/tick-outcome';
+import { recordAttempts } from '../src/orchestrator/sql/record-attempts';
 
 interface PlanNode {
   'Node Type': string;
@@ -47,14 +50,44 @@ describe('query plans of the hot path on postgresql', () => {
     await db.drop();
   });
 
+  let fence: LeaseFence | null = null;
+
+  /** `count` actions claimed by the test's leader, each to be reported half as successes, half as retryable failures. */
+  async function claimHalfFailing(count: number): Promise<{ fence: LeaseFence; reports: AttemptReport[] }> {
+    if (!fence) {
+      const leases = aol.app.get(LeaseService);
+      fence = leases.fence('plan-test', (await leases.acquireOrRenew('plan-test', null))!.epoch);
+    }
+    const claimed = await aol.app.get(QueueService).claimDue({ fence, limit: count, mode: ExecutionMode.PROOF });
+    expect(claimed).toHaveLength(count);
+    const reports = claimed.map((action, index) =>
+      index % 2 === 0
+        ? { action, result: { artifactRef: null, artifactSha256: null } }
+        : { action, failure: { code: 'BOOM', message: 'boom', retryable: true } },
+    );
+    return { fence, reports };
+  }
+
+  /**
+   * Each batch (a JSON record set) and each CTE's rows are read once: hashed, or driving a probe
+   * per row; a nested loop with one on its inner side would read all of it for every row.
+   */
+  function expectEachBatchReadOnce(plan: PlanNode): PlanNode[] {
+    const all = nodes(plan);
+    const rescanned = all.some(
+      (node) =>
+        node['Node Type'] === 'Nested Loop' &&
+        nodes(node.Plans![1]).some((inner) => ['Function Scan', 'CTE Scan'].includes(inner['Node Type'])),
+    );
+    expect(rescanned).toBe(false);
+    expect(all.filter((node) => node['Join Filter'] !== undefined)).toEqual([]);
+    return all;
+  }
+
   it('records 1,000 successes and 1,000 failures reading the batch once, never once per row of the table', async () => {
-    const leases = aol.app.get(LeaseService);
     const queue = aol.app.get(QueueService);
     const sql = aol.app.get(SqlDatabase);
-    const grant = (await leases.acquireOrRenew('plan-test', null))!;
-    const fence = leases.fence('plan-test', grant.epoch);
-    const claimed = await queue.claimDue({ fence, limit: 2000, mode: ExecutionMode.PROOF });
-    expect(claimed).toHaveLength(2000);
+    const { fence, reports } = await claimHalfFailing(2000);
 
     const plans: PlanNode[] = [];
     const explaining: SqlExecutor = {
@@ -64,30 +97,36 @@ describe('query plans of the hot path on postgresql', () => {
         return [] as T[];
       },
     };
-    await queue.recordOutcomes(
-      claimed.map((action, index) =>
-        index % 2 === 0
-          ? { action, result: { artifactRef: null, artifactSha256: null } }
-          : { action, failure: { code: 'BOOM', message: 'boom', retryable: true } },
-      ),
-      fence,
-      explaining,
-    );
+    await queue.recordOutcomes(reports, fence, explaining);
 
     expect(plans).toHaveLength(2);
     for (const plan of plans) {
-      const all = nodes(plan);
-      // The batch (the JSON record set) is read once: hashed, or driving a probe per row; a
-      // nested loop with the batch on its inner side would read all of it for every row.
-      const batchRescanned = all.some(
-        (node) => node['Node Type'] === 'Nested Loop' && nodes(node.Plans![1]).some((inner) => inner['Node Type'] === 'Function Scan'),
-      );
-      expect(batchRescanned).toBe(false);
-      expect(all.filter((node) => node['Join Filter'] !== undefined)).toEqual([]);
+      const all = expectEachBatchReadOnce(plan);
       expect(all.some((node) => node['Relation Name'] === 'aol_actions' && ['Seq Scan', 'Index Scan'].includes(node['Node Type']))).toBe(
         true,
       );
     }
+  });
+
+  it('records 1,000 attempts with their log rows in one statement, reading each batch once', async () => {
+    const sql = aol.app.get(SqlDatabase);
+    const { fence, reports } = await claimHalfFailing(1000);
+    const logs = reports.map(({ action }) => ({
+      actionId: action.id,
+      tickId: 1,
+      attempt: action.attempts,
+      mode: ExecutionMode.PROOF,
+      outcome: AttemptOutcome.SUCCESS,
+      startedAt: new Date(),
+      durationMs: 1,
+      artifactRef: null,
+      artifactSha256: null,
+      errorCode: null,
+      error: null,
+    }));
+    const statement = recordAttempts(sql.dialect, fence, aol.app.get(QueueService).planOutcomes(reports), logs);
+    const [row] = await sql.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(sqlTag`explain (format json) ${statement}`);
+    expectEachBatchReadOnce(row['QUERY PLAN'][0].Plan);
   });
 
   it('reads only the matching rows for a bulk change and for the counts of platform pacing, through their partial indexes', async () => {

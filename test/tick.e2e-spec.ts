@@ -3,9 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
-import { enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
+import { ENQUEUE_ACTIONS, enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
 import { ExplodingHandler, SlowHandler, withSocialHandler } from './support/test-handlers';
 import { LeaseService } from '../src/lease/lease.service';
+import { TickService } from '../src/orchestrator/tick.service';
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -273,5 +274,114 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
     const response = await aol.graphql('mutation { setProofMode(enabled: false, reason: "go live") { proofMode } }');
     expect(response.errors?.[0].extensions?.code).toBe('REAL_MODE_FORBIDDEN');
     expect(await aol.sql('select reason from aol_control_flags')).toEqual([{ reason: 'initial state' }]);
+  });
+});
+
+/**
+ * The flowing configuration (AOL_DRAIN_CONTINUOUSLY=1): a tick is a period that claims again
+ * while its handlers run, instead of a batch that must finish before the next claim.
+ */
+describe.each(DRIVERS)('the flowing tick on %s', (driver) => {
+  const fresh = useFreshDatabase(driver);
+  let aol: TestApp;
+  let handler: SlowHandler;
+  const FLOWING = { AOL_DRAIN_CONTINUOUSLY: '1', AOL_TICK_CONCURRENCY: '2', AOL_MAX_ACTIONS_PER_TICK: '3' };
+
+  async function startFlowing(count: number, delayMs: number, env: Record<string, string> = {}): Promise<number[]> {
+    aol = await fresh.start({
+      env: { ...FLOWING, ...env },
+      override: withSocialHandler((real) => (handler = new SlowHandler(real, delayMs))),
+    });
+    const inputs = Array.from({ length: count }, (_, i) => ({
+      type: 'POST_SOCIAL',
+      idempotencyKey: `flow-${i}`,
+      payload: { platform: 'mastodon', text: `flow ${i}` },
+    }));
+    const response = await aol.graphql<{ enqueueActions: Array<{ action: { id: string } }> }>(ENQUEUE_ACTIONS, { inputs });
+    if (response.errors) throw new Error(JSON.stringify(response.errors));
+    return response.data!.enqueueActions.map((entry) => Number(entry.action.id)).sort((a, b) => a - b);
+  }
+
+  async function statusCounts(): Promise<Record<string, number>> {
+    const rows = await aol.sql<{ status: string; n: unknown }>('select status, count(*) as n from aol_actions group by status');
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+  }
+
+  it('keeps its slots full: the next claim runs while the first is still running, and the period is one ledger row with all its counts', async () => {
+    const ids = await startFlowing(10, 150);
+    const firstClaim = new Set(ids.slice(0, 2));
+    let laterBesideFirst = false;
+    handler.onStart = (id, alongside) => {
+      if (!firstClaim.has(id) && alongside.some((other) => firstClaim.has(other))) laterBesideFirst = true;
+    };
+
+    const report = await aol.tick();
+    expect(report).toMatchObject({ outcome: 'SUCCESS', attempted: 10, succeeded: 10, failed: 0 });
+    // With a barrier, no action of a later claim could start before the first claim's three had all finished.
+    expect(laterBesideFirst).toBe(true);
+    expect(handler.started).toBe(10);
+    const ledger = await ledgerRows(aol);
+    expect(ledger).toHaveLength(1);
+    expect(ledger.map((row) => [row.outcome, Number(row.attempted), Number(row.succeeded), row.note])).toEqual([['SUCCESS', 10, 10, null]]);
+    const logs = await aol.sql<{ tick_id: unknown; n: unknown }>('select tick_id, count(*) as n from aol_execution_logs group by tick_id');
+    expect(logs.map((row) => [Number(row.tick_id), Number(row.n)])).toEqual([[Number(ledger[0].id), 10]]);
+    expect(await statusCounts()).toEqual({ SUCCESS: 10 });
+  });
+
+  it('claims for one interval per period: the rest waits for the next period, which gets its own row', async () => {
+    await startFlowing(12, 150, { AOL_TICK_INTERVAL_MS: '400' });
+    const first = await aol.tick();
+    expect(first.attempted).toBeGreaterThanOrEqual(3);
+    expect(first.attempted).toBeLessThan(12);
+    let attempted = first.attempted;
+    while (attempted < 12) attempted += (await aol.tick()).attempted;
+    expect(attempted).toBe(12);
+    const ledger = await ledgerRows(aol);
+    expect(ledger.length).toBeGreaterThan(1);
+    expect(ledger.reduce((sum, row) => sum + Number(row.attempted), 0)).toBe(12);
+    expect(await statusCounts()).toEqual({ SUCCESS: 12 });
+  });
+
+  it('stops starting at a pause mid-flow and gives back what it held unstarted', async () => {
+    await startFlowing(20, 150);
+    let pausing: Promise<unknown> | null = null;
+    handler.onStart = () => {
+      if (handler.started === 4) pausing = aol.graphql('mutation { pause(reason: "hold on") { paused } }');
+    };
+    const report = await aol.tick();
+    await pausing;
+    expect(report.outcome).toBe('SUCCESS');
+    expect(report.attempted).toBe(handler.started);
+    expect(handler.started).toBeLessThan(20);
+    expect(report.tick!.note).toMatch(/paused or killed during the tick; \d+ claimed action\(s\) returned unstarted/);
+    const counts = await statusCounts();
+    expect(counts).toEqual({ SUCCESS: handler.started, PENDING: 20 - handler.started });
+    const untouched = await aol.sql<{ n: unknown }>(
+      "select count(*) as n from aol_actions where status = 'PENDING' and attempts = 0 and claim_epoch is null",
+    );
+    expect(Number(untouched[0].n)).toBe(20 - handler.started);
+    expect((await aol.tick()).outcome).toBe('PAUSED');
+  });
+
+  it('stops once the lease has moved on mid-flow: no claim, no start beyond the actions it already held, nothing recorded', async () => {
+    await startFlowing(20, 150);
+    let takingOver: Promise<unknown> | null = null;
+    handler.onStart = () => {
+      if (handler.started !== 2) return;
+      const past = driver === 'postgresql' ? "now() - interval '1 second'" : "cast(round(unixepoch('subsec') * 1000) as integer) - 1000";
+      takingOver = aol
+        .sql(`update aol_lease set expires_at = ${past}`)
+        .then(() => aol.app.get(LeaseService).acquireOrRenew('another-instance', null));
+    };
+    const report = await aol.tick();
+    expect(await takingOver).not.toBeNull();
+    expect(report).toMatchObject({ outcome: 'ERROR', succeeded: 0 });
+    expect(report.tick?.note ?? '').toMatch(/lease lost/);
+    // The two started, and at most the next claim's (made before the lease moved) after them.
+    expect(handler.started).toBeLessThanOrEqual(5);
+    expect(aol.app.get(TickService).isLeader).toBe(false);
+    expect(Number((await aol.sql<{ n: unknown }>('select count(*) as n from aol_execution_logs'))[0].n)).toBe(0);
+    const touched = await aol.sql<{ n: unknown }>("select count(*) as n from aol_actions where status <> 'PENDING' or attempts > 0");
+    expect(Number(touched[0].n)).toBeLessThanOrEqual(6);
   });
 });

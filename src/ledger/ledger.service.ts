@@ -67,7 +67,19 @@ export class LedgerService {
     const rows = await tx.query(insertAttemptLogs(this.db.dialect, attempts));
     // The inserted rows are what was written, with their ids (no need to read them back).
     const written = new Map(attempts.map((attempt) => [attempt.actionId, attempt]));
-    const logs = rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) }));
+    return this.auditAttempts(
+      rows.map((row) => ({ ...written.get(Number(row.action_id))!, id: Number(row.id) })),
+      epoch,
+      tx,
+    );
+  }
+
+  /**
+   * The audit entries of log rows inserted in `tx` (by recordAttempts, or by a statement that
+   * also records their actions, orchestrator/sql/record-attempts.ts), in the order of their ids.
+   */
+  async auditAttempts(logs: ExecutionLogEntity[], epoch: number, tx: SqlExecutor): Promise<ExecutionLogEntity[]> {
+    logs.sort((a, b) => a.id - b.id);
     await this.audit.append(tx, logs.map(attemptFact), epoch);
     return logs;
   }

@@ -15,6 +15,9 @@ import { SqlDatabase, SqlExecutor } from '../database/sql-database';
 import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
 import { retryUntil } from './durable-write';
+import { recordAttempts } from './sql/record-attempts';
+import type { AttemptRecord } from '../ledger/sql/insert-attempt-logs';
+import { toRecordedChange } from '../queue/sql/recorded-change';
 
 const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
 
@@ -40,8 +43,9 @@ export interface RecordContext {
 
 /**
  * Runs claimed actions through their handlers — each isolated, each under the action
- * timeout — and records batches of finished attempts: the actions' new states in at most two
- * statements, then their log rows in one.
+ * timeout — and records batches of finished attempts, in one transaction with their audit
+ * entries: on PostgreSQL the actions' new states and their log rows in one statement, else the
+ * actions' in at most two statements, then their log rows in one.
  */
 @Injectable()
 export class ActionRunner {
@@ -135,6 +139,21 @@ export class ActionRunner {
   }
 
   private async recordIn(tx: SqlExecutor, attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean) {
+    const records = attempts.map((attempt) => this.logRecordOf(attempt, context));
+    const d = this.db.dialect;
+    if (d.writingCtes && !repeated) {
+      // The actions and their log rows in one statement (orchestrator/sql/record-attempts.ts).
+      const plan = this.queue.planOutcomes(attempts);
+      const rows = await tx.query(recordAttempts(d, context.fence, plan, records));
+      const changed = plan.changedActions(rows.map((row) => toRecordedChange(row, d)));
+      const recordOf = new Map(records.map((record) => [record.actionId, record]));
+      const logs = await this.ledger.auditAttempts(
+        rows.filter((row) => row.log_id !== null).map((row) => ({ ...recordOf.get(Number(row.id))!, id: Number(row.log_id) })),
+        context.fence.epoch,
+        tx,
+      );
+      return { changed, statuses: new Map(changed.map((action) => [action.id, action.status])), logs };
+    }
     const changed = await this.queue.recordOutcomes(attempts, context.fence, tx);
     const statuses = new Map(changed.map((action) => [action.id, action.status]));
     if (repeated) {
@@ -150,25 +169,28 @@ export class ActionRunner {
       }
     }
     const logs = await this.ledger.recordAttempts(
-      attempts
-        .filter((attempt) => statuses.has(attempt.action.id))
-        .map(({ action, mode, startedAtMs, durationMs, result, failure }) => ({
-          actionId: action.id,
-          tickId: context.tickId,
-          attempt: action.attempts,
-          mode,
-          outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
-          startedAt: context.databaseClock.at(startedAtMs),
-          durationMs,
-          artifactRef: result?.artifactRef ?? null,
-          artifactSha256: result?.artifactSha256 ?? null,
-          errorCode: failure?.code ?? null,
-          error: failure?.message ?? null,
-        })),
+      records.filter((record) => statuses.has(record.actionId)),
       context.fence.epoch,
       tx,
     );
     return { changed, statuses, logs };
+  }
+
+  /** An attempt's log row, as recorded. */
+  private logRecordOf({ action, mode, startedAtMs, durationMs, result, failure }: AttemptResult, context: RecordContext): AttemptRecord {
+    return {
+      actionId: action.id,
+      tickId: context.tickId,
+      attempt: action.attempts,
+      mode,
+      outcome: result ? AttemptOutcome.SUCCESS : failure?.code === ACTION_TIMEOUT ? AttemptOutcome.TIMED_OUT : AttemptOutcome.FAILED,
+      startedAt: context.databaseClock.at(startedAtMs),
+      durationMs,
+      artifactRef: result?.artifactRef ?? null,
+      artifactSha256: result?.artifactSha256 ?? null,
+      errorCode: failure?.code ?? null,
+      error: failure?.message ?? null,
+    };
   }
 
   private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {

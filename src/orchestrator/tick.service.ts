@@ -9,7 +9,6 @@ import { LedgerService } from '../ledger/ledger.service';
 import { NO_ATTEMPTS, TickCounts, TickStart } from '../ledger/tick-record';
 import type { TickEntity } from '../ledger/tick.entity';
 import { TickOutcome } from '../ledger/tick-outcome';
-import { ActionStatus } from '../actions/action-status';
 import type { ActionEntity } from '../queue/action.entity';
 import { ExecutionMode } from '../actions/execution-mode';
 import type { LeaseFence } from '../lease/sql/lease-fence';
@@ -19,10 +18,11 @@ import { inClaimOrder } from '../queue/sql/claim-due';
 import { NOT_KILLED, switchboardSnapshot } from '../control/sql/switchboard';
 import { SqlDatabase } from '../database/sql-database';
 import { AolMetrics } from '../metrics/aol-metrics';
-import { ActionRunner, AttemptResult } from './action-runner';
+import { ActionRunner } from './action-runner';
 import { DatabaseClock } from './database-clock';
 import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
+import { Claimed, claimLimit, DrainServices, TickDrain } from './tick-drain';
 import { renewGateClaim } from './sql/renew-gate-claim';
 
 /** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
@@ -35,16 +35,6 @@ export interface TickReport extends TickCounts {
   tick: TickEntity | null;
 }
 
-/** Finished attempts are recorded in groups of this many: one statement writes a whole group. */
-const RECORD_GROUP_SIZE = 1000;
-
-interface BatchContext {
-  mode: ExecutionMode;
-  fence: LeaseFence;
-  tickId: Promise<number>;
-  clock: number;
-}
-
 interface HeldLease {
   epoch: number;
   /** performance.now() after which this process no longer trusts the lease to start actions. */
@@ -55,7 +45,10 @@ interface HeldLease {
  * The tick: one pass of the leader over the queue. In order: never overlap; obey a kill;
  * hold the lease (taking back what a dead leader left RUNNING when the lease is new); obey a
  * pause; claim a batch in one statement; run each claimed action, stopping before the tick
- * budget or the lease runs out; record every attempt and the tick itself.
+ * budget or the lease runs out; record every attempt and the tick itself. With
+ * AOL_DRAIN_CONTINUOUSLY (the flowing configuration) a tick is a period of up to the interval
+ * that claims again whenever its handler slots are about to run dry (see TickDrain), and its
+ * one ledger row counts every attempt of the period.
  */
 @Injectable()
 export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
@@ -183,18 +176,26 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       if (flags.paused) return await this.recordWithoutActions(start, clock, TickOutcome.PAUSED, flags.pausedReason);
 
       const { mode } = this.control.effectiveMode(flags);
-      const claimed = await this.queue.admitApproved(
-        opened.claimed ?? (await this.queue.claimDue({ fence, limit: this.config.maxActionsPerTick, mode })),
-        fence,
-        mode,
-      );
+      const first = opened.claimed ?? (await this.queue.claimDue({ fence, limit: claimLimit(this.config), mode }));
+      const claimed = await this.queue.admitApproved(first, fence, mode);
       if (claimed.length === 0) return await this.recordWithoutActions(start, clock, TickOutcome.SUCCESS, null);
 
       // The tick's row is written while the first actions already start: it is needed only
       // when their results are recorded.
       opening = this.ledger.openTick(start);
       opening.catch(() => undefined); // awaited below; do not let a failure go unhandled meanwhile
-      const { counts, note } = await this.runBatch(claimed, { mode, fence, tickId: opening, clock });
+      const services: DrainServices = { config: this.config, runner: this.runner, queue: this.queue, pacer: this.pacer };
+      const drain = new TickDrain(services, {
+        mode,
+        fence,
+        tickId: opening,
+        databaseClock: this.databaseClock,
+        reasonToStop: () => this.reasonToStop(clock, grant.epoch),
+        trustUntil: () => this.held?.trustUntil ?? 0,
+        leaseLost: () => this.leaseLost(),
+        refill: this.config.drainContinuously ? (limit) => this.refill(clock, fence, mode, limit) : undefined,
+      });
+      const { counts, note } = await drain.run({ actions: claimed, full: first.length >= claimLimit(this.config) });
       const openTickId = await opening;
       // Results the fence refused were not recorded: the tick did not do its job.
       const unrecorded = counts.attempted - counts.succeeded - counts.failed;
@@ -223,7 +224,9 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    * and one commit before the first action starts. `claimed` is null when the claim is still
    * to be made; the result is null when another instance holds the lease.
    */
-  private async holdLeaseAndClaim(): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
+  private async holdLeaseAndClaim(
+    limit = claimLimit(this.config),
+  ): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
     const owner = this.config.instanceId;
     const held = this.held;
     const seen = this.lastFlags;
@@ -233,7 +236,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       const rows = await this.db.query(
         renewGateClaim(d, {
           fence: this.lease.fence(owner, held.epoch),
-          limit: this.config.maxActionsPerTick,
+          limit,
           mode,
           ttlSeconds: this.config.leaseTtlSeconds,
           expectedProofMode: seen.proofMode,
@@ -255,133 +258,32 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
   }
 
   /**
-   * Runs a claimed batch, AOL_TICK_CONCURRENCY at a time, checking before each start that the
-   * tick may go on (budget, lease, switchboard); what was not started goes back unchanged, even
-   * when recording failed. A REAL attempt starts only once its start is on record (see
-   * markStartsAhead). Results are recorded in groups (one statement for the actions, one for
-   * their log rows), each REAL result at once: an effect outside must be on record as soon as
-   * it happened.
+   * The flowing configuration's next claim within a tick (see TickDrain): while the tick's
+   * interval lasts, the lease is renewed, the switchboard read and more actions claimed, as at
+   * the tick's start (one statement on PostgreSQL), and the trust in the lease runs on from
+   * this renewal. Null when the tick claims no more: its interval is over (the next tick
+   * follows at once when this one filled its claims), the lease is lost, the switchboard
+   * paused or killed (no further action starts then either) or moved the proof switch (the
+   * next tick claims in the new mode).
    */
-  private async runBatch(batchClaimed: readonly ActionEntity[], batch: BatchContext): Promise<{ counts: TickCounts; note: string | null }> {
-    const { toRun: claimed, note: pacingNote } = await this.pace(batchClaimed, batch);
-    const counts = { ...NO_ATTEMPTS };
-    const finished: AttemptResult[] = [];
-    let recording = Promise.resolve();
-    let recordingFailed: unknown = null;
-    let taken = 0;
-    const startedIds = new Set<number>();
-    let stopReason: string | null = null;
-    const markedAhead = this.markStartsAhead(claimed, batch);
-
-    const flush = () => {
-      const group = finished.splice(0);
-      if (group.length === 0) return;
-      recording = recording.then(async () => {
-        if (recordingFailed !== null) return;
-        try {
-          const trustUntil = this.held?.trustUntil ?? 0;
-          const statuses = await this.runner.record(group, {
-            fence: batch.fence,
-            tickId: await batch.tickId,
-            trustUntil,
-            databaseClock: this.databaseClock,
-          });
-          for (const attempt of group) this.tally(counts, statuses.get(attempt.action.id) ?? null);
-          if (statuses.size < group.length) this.leaseLost();
-        } catch (error) {
-          recordingFailed = error;
-        }
-      });
-    };
-    const worker = async () => {
-      while (taken < claimed.length) {
-        stopReason ??= recordingFailed !== null ? 'recording failed' : this.reasonToStop(batch.clock);
-        if (stopReason) return;
-        const index = taken++;
-        const action = claimed[index];
-        const refusal = await markedAhead(index);
-        if (refusal) {
-          stopReason ??= refusal;
-          return;
-        }
-        startedIds.add(action.id);
-        finished.push(await this.runner.attempt(action, batch.mode));
-        if (batch.mode === ExecutionMode.REAL || finished.length >= RECORD_GROUP_SIZE) flush();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.config.tickConcurrency, claimed.length) }, worker));
-    flush();
-    await recording;
-
-    let note: string | null = pacingNote;
-    const unstarted = claimed.filter((action) => !startedIds.has(action.id)).map((action) => action.id);
-    if (unstarted.length > 0) {
-      // Also after a failed recording: what never started must not wait for a rescue to be
-      // told apart from what did. Should this fail too, the rescue gives back what was never
-      // marked started.
-      try {
-        const released = await this.queue.releaseUnstarted(unstarted, batch.fence, { claimEpoch: batch.fence.epoch });
-        note = [note, `${stopReason}; ${released.length} claimed action(s) returned unstarted`].filter(Boolean).join('; ');
-      } catch (error) {
-        recordingFailed ??= error;
-      }
-    }
-    if (recordingFailed !== null) throw recordingFailed;
-    return { counts, note };
-  }
-
-  /**
-   * Platform pacing of a REAL batch (see PlatformPacer): what must wait goes back unstarted,
-   * held until it may run, its reason as its last error and in the tick's note; the rest runs.
-   */
-  private async pace(
-    claimed: readonly ActionEntity[],
-    batch: BatchContext,
-  ): Promise<{ toRun: readonly ActionEntity[]; note: string | null }> {
-    if (batch.mode !== ExecutionMode.REAL || !this.pacer.active) return { toRun: claimed, note: null };
-    const { go, held } = await this.pacer.divide(claimed);
-    const notes: string[] = [];
-    for (const { ids, hold } of held) {
-      const released = await this.queue.releaseUnstarted(ids, batch.fence, { claimEpoch: batch.fence.epoch }, hold);
-      notes.push(`${released.length} action(s) ${hold.errorCode}: ${hold.error}`);
-    }
-    return { toRun: go, note: notes.length > 0 ? notes.join('; ') : null };
-  }
-
-  /**
-   * The write-ahead record of REAL starts: before the attempt at `index` of the batch is
-   * called, it is marked started in the database (queue/sql/mark-started.ts), together with
-   * those that will run alongside it (AOL_TICK_CONCURRENCY of them, one statement per group),
-   * so that a rescue after a crash parks only attempts that may have taken effect and gives
-   * the merely claimed ones back unchanged. Resolves with null when the attempt may start,
-   * or why it may not. PROOF attempts have no effect outside and were marked at their claim.
-   */
-  private markStartsAhead(claimed: readonly ActionEntity[], batch: BatchContext): (index: number) => Promise<string | null> {
-    if (batch.mode !== ExecutionMode.REAL) return () => Promise.resolve(null);
-    const marked = new Set<number>();
-    let markedUntil = 0;
-    // Groups are marked in order, each after the one before; a failure stops every later start.
-    let marking: Promise<void> = Promise.resolve();
-    return async (index) => {
-      if (index >= markedUntil) {
-        const group = claimed.slice(index, (markedUntil = Math.min(claimed.length, index + this.config.tickConcurrency)));
-        marking = marking.then(async () => {
-          for (const id of await this.queue.markStarted(
-            group.map((action) => action.id),
-            batch.fence,
-          ))
-            marked.add(id);
-        });
-      }
-      try {
-        await marking;
-      } catch (error) {
-        return `the start could not be recorded (${error instanceof Error ? error.message : String(error)})`;
-      }
-      if (marked.has(claimed[index].id)) return null;
+  private async refill(clock: number, fence: LeaseFence, mode: ExecutionMode, limit: number): Promise<Claimed | null> {
+    if (elapsedMs(clock) >= this.config.tickIntervalMs) return null;
+    const sentAt = performance.now();
+    const opened = await this.holdLeaseAndClaim(limit);
+    if (!opened || opened.grant.epoch !== fence.epoch) {
       this.leaseLost();
-      return 'lease lost during the tick';
-    };
+      return null;
+    }
+    this.held = { epoch: fence.epoch, trustUntil: sentAt + (this.config.leaseTtlSeconds - LEASE_SAFETY_MARGIN_SECONDS) * 1000 };
+    const { flags } = opened;
+    this.lastFlags = flags;
+    if (flags.paused || flags.killed) {
+      this.haltRequested = true;
+      return null;
+    }
+    if (this.control.effectiveMode(flags).mode !== mode) return null;
+    const claimed = opened.claimed ?? (await this.queue.claimDue({ fence, limit, mode }));
+    return { actions: await this.queue.admitApproved(claimed, fence, mode), full: claimed.length >= limit };
   }
 
   /** Killed: the lease holder records KILLED once and lets go; nobody leads until revived. */
@@ -433,20 +335,12 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     this.held = null;
   }
 
-  private reasonToStop(clock: number): string | null {
-    if (!this.held) return 'lease lost during the tick';
+  private reasonToStop(clock: number, epoch: number): string | null {
+    if (this.held?.epoch !== epoch) return 'lease lost during the tick';
     if (this.haltRequested) return this.stopping ? 'shutting down' : 'paused or killed during the tick';
     if (elapsedMs(clock) >= this.config.maxTickSeconds * 1000) return `tick budget of ${this.config.maxTickSeconds}s used`;
     if (performance.now() >= this.held.trustUntil) return 'lease too close to expiry';
     return null;
-  }
-
-  private tally(counts: TickCounts, status: ActionStatus | null): void {
-    counts.attempted += 1;
-    if (status === ActionStatus.SUCCESS) counts.succeeded += 1;
-    else if (status !== null) counts.failed += 1;
-    if (status === ActionStatus.RETRY) counts.retried += 1;
-    if (status === ActionStatus.DLQ) counts.deadLettered += 1;
   }
 
   private report(outcome: TickReportOutcome, clock: number, tick: TickEntity | null, counts: TickCounts): TickReport {

@@ -16,6 +16,7 @@ import type { NewAction } from './sql/insert-actions';
 import type { FinishedActions } from './sql/prune-finished-actions';
 import type { FailureWrite } from './sql/record-failures';
 import type { SuccessWrite } from './sql/record-successes';
+import type { RecordedChange } from './sql/recorded-change';
 import type { RescueWrite } from './sql/take-back';
 import type { Hold, UnstartedClaim } from './sql/release-unstarted';
 import type { BulkChange, BulkFilter } from './sql/bulk-change';
@@ -67,6 +68,13 @@ export interface FailureReport {
 }
 
 /** How one attempt ended: a result, or a failure. */
+/** The writes that record a batch of attempts (see QueueService.planOutcomes). */
+export interface OutcomePlan {
+  successes: SuccessWrite[];
+  failures: FailureWrite[];
+  changedActions: (changes: readonly RecordedChange[]) => ActionEntity[];
+}
+
 export interface AttemptReport {
   action: ActionEntity;
   result?: Omit<SuccessWrite, 'id'> | null;
@@ -312,12 +320,22 @@ export class QueueService {
 
   /**
    * Records how a batch of attempts ended, in at most two statements inside the caller's
-   * transaction (the attempts' log rows go in the same one): successes, and failures — RETRY
-   * with exponential backoff while the budget lasts and the failure is retryable, DLQ
-   * otherwise. Returns the rows changed, to announce once committed; an attempt missing from
-   * them was fenced off (this leader is stale) or already recorded.
+   * transaction (the attempts' log rows go in the same one): see planOutcomes. Returns the rows
+   * changed, to announce once committed; an attempt missing from them was fenced off (this
+   * leader is stale) or already recorded.
    */
   async recordOutcomes(reports: readonly AttemptReport[], fence: LeaseFence, tx: SqlExecutor): Promise<ActionEntity[]> {
+    const plan = this.planOutcomes(reports);
+    return plan.changedActions(await this.repository.recordAttempts(plan.successes, plan.failures, fence, tx));
+  }
+
+  /**
+   * The writes that record how a batch of attempts ended: successes, and failures — RETRY with
+   * exponential backoff while the budget lasts and the failure is retryable, DLQ otherwise —
+   * for queue/sql/record-successes.ts and record-failures.ts, run by recordOutcomes or within a
+   * larger statement; `changedActions` turns what they changed into the actions as they now are.
+   */
+  planOutcomes(reports: readonly AttemptReport[]): OutcomePlan {
     const successes: SuccessWrite[] = [];
     const failures: FailureWrite[] = [];
     const byId = new Map<number, AttemptReport>();
@@ -351,26 +369,27 @@ export class QueueService {
     }
     // The rows are rebuilt from what was claimed and written, plus the database's times: no
     // need to read every column of a large batch back.
-    const changes = await this.repository.recordAttempts(successes, failures, fence, tx);
-    return changes.map((change) => {
-      const { action, result, failure } = byId.get(change.id)!;
-      const written = result
-        ? {
-            artifactRef: result.artifactRef,
-            artifactSha256: result.artifactSha256,
-            remoteId: result.remoteId ?? null,
-            remoteUrl: result.remoteUrl ?? null,
-            lastErrorCode: null,
-            lastError: null,
-          }
-        : {
-            lastErrorCode: failure!.code,
-            lastError: failure!.message,
-            attemptFloor: action.attemptFloor + (spared.has(action.id) ? 1 : 0),
-            deferrals: spared.has(action.id) ? action.deferrals + 1 : 0,
-          };
-      return { ...action, ...written, ...change };
-    });
+    const changedActions = (changes: readonly RecordedChange[]) =>
+      changes.map((change) => {
+        const { action, result, failure } = byId.get(change.id)!;
+        const written = result
+          ? {
+              artifactRef: result.artifactRef,
+              artifactSha256: result.artifactSha256,
+              remoteId: result.remoteId ?? null,
+              remoteUrl: result.remoteUrl ?? null,
+              lastErrorCode: null,
+              lastError: null,
+            }
+          : {
+              lastErrorCode: failure!.code,
+              lastError: failure!.message,
+              attemptFloor: action.attemptFloor + (spared.has(action.id) ? 1 : 0),
+              deferrals: spared.has(action.id) ? action.deferrals + 1 : 0,
+            };
+        return { ...action, ...written, ...change };
+      });
+    return { successes, failures, changedActions };
   }
 
   async findByIds(ids: readonly number[], executor?: SqlExecutor): Promise<ActionEntity[]> {

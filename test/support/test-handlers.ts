@@ -58,9 +58,11 @@ export class ExplodingHandler extends WrappedHandler {
   }
 }
 
-/** Holds each attempt for `delayMs` first. */
+/** Holds each attempt for `delayMs` first; tells `onStart` of each start, with the ids of the attempts already running. */
 export class SlowHandler extends WrappedHandler {
   started = 0;
+  readonly running = new Set<number>();
+  onStart: (id: number, alongside: readonly number[]) => void = () => undefined;
 
   constructor(
     real: SocialPostHandler,
@@ -71,7 +73,14 @@ export class SlowHandler extends WrappedHandler {
 
   async execute(context: ActionRunContext): Promise<ActionResult> {
     this.started += 1;
-    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    return this.real.execute(context);
+    const id = Number(context.action.id);
+    this.onStart(id, [...this.running]);
+    this.running.add(id);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      return await this.real.execute(context);
+    } finally {
+      this.running.delete(id);
+    }
   }
 }

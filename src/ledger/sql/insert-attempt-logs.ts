@@ -9,10 +9,11 @@ export type AttemptRecord = Omit<ExecutionLogEntity, 'id'>;
  * The log rows of a batch of attempts, in one multi-row insert from one JSON parameter, inside
  * the caller's transaction (with the actions' new states). One row per attempt at most:
  * (action_id, attempt) is unique, so writing a batch again after a commit whose answer was lost
- * inserts nothing twice. The table has no foreign keys: inserting 500 rows took 8.7 ms with
- * them, 5.3 ms of it their checks (BENCHMARKS.md); the writer guarantees what they would check.
+ * inserts nothing twice. `onlyIf` keeps some of them (a condition on `attempt`, the batch's
+ * row). The table has no foreign keys: inserting 500 rows took 8.7 ms with them, 5.3 ms of it
+ * their checks (BENCHMARKS.md); the writer guarantees what they would check.
  */
-export function insertAttemptLogs(d: SqlDialect, attempts: readonly AttemptRecord[]): Sql {
+export function insertAttemptLogs(d: SqlDialect, attempts: readonly AttemptRecord[], onlyIf: Sql = sql`true`): Sql {
   const attempt = d.recordset(
     'attempt',
     [
@@ -46,7 +47,7 @@ export function insertAttemptLogs(d: SqlDialect, attempts: readonly AttemptRecor
     select attempt.action_id, attempt.tick_id, attempt.attempt, attempt.mode, attempt.outcome, attempt.started_at, attempt.duration_ms,
            attempt.artifact_ref, attempt.artifact_sha256, attempt.error_code, attempt.error
     from ${attempt}
-    where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
+    where ${onlyIf} -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
     on conflict (action_id, attempt) do nothing
     returning id, action_id`;
 }

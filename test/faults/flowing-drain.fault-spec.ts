@@ -1,0 +1,85 @@
+import { checkInvariants } from './support/invariants';
+import { AolInstance, sleep } from './support/instance';
+import { runScenario, usePrivateCluster } from './support/run';
+import { FAST, Scenario, Timing } from './support/scenario';
+
+const cluster = usePrivateCluster();
+
+/**
+ * The flowing configuration (AOL_DRAIN_CONTINUOUSLY): the leader claims again while its
+ * handlers run, so at any moment it holds claimed actions not yet started, attempts in flight
+ * and finished attempts not yet recorded, all at once. Periods of 500 ms, claims of 200, 16
+ * slots: the faults below land with every one of those in play.
+ */
+const FLOWING: Timing = { ...FAST, tickIntervalMs: 500, maxActionsPerTick: 200 };
+const FLOWING_ENV = { AOL_TICK_CONCURRENCY: '16', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' };
+const ACTIONS = 5000;
+
+/** Two instances, 5,000 PROOF actions enqueued; resolves with the keys once the leader is well into the drain. */
+async function midFlow(s: Scenario): Promise<{ keys: string[]; leader: AolInstance; other: AolInstance }> {
+  const [a, b] = await s.spawnAll([`${s.name}-a`, `${s.name}-b`]);
+  s.sampler.start();
+  const keys = await s.enqueuePosts(await s.waitForLeader(), s.keys('post', ACTIONS));
+  await s.expectWithin(
+    'the drain flows',
+    async () => ((await s.countsByStatus()).SUCCESS ?? 0) >= ACTIONS / 5,
+    30_000,
+    `a fifth of the ${ACTIONS} actions to succeed`,
+  );
+  const lease = await s.lease();
+  const leader = s.byId(lease.owner);
+  if (!leader?.alive) throw new Error(`no live leader mid-flow (lease ${JSON.stringify(lease)})`);
+  s.log(`mid-flow: ${leader.id} leads at epoch ${lease.epoch}; queue ${JSON.stringify(await s.countsByStatus())}`);
+  return { keys, leader, other: leader === a ? b : a };
+}
+
+/** What both cases check beyond the suite's invariants: every action attempted once more at most, per fault. */
+async function checkFlow(s: Scenario, keys: string[]): Promise<void> {
+  await s.waitUntilDrained(40_000);
+  await s.sampler.stop();
+  await checkInvariants(s, { keys });
+  const twice = await s.sql<{ id: string; successes: string }>(
+    `select action_id as id, count(*) as successes from aol_execution_logs where outcome = 'SUCCESS' group by action_id having count(*) > 1`,
+  );
+  if (twice.length > 0) s.violate('none run twice', `${twice.length} action(s) have more than one SUCCESS log row`, twice.slice(0, 10));
+  const periods = await s.sql<{ owner: string; periods: string; attempted: string }>(
+    `select owner, count(*) as periods, sum(attempted) as attempted from aol_tick_ledger where attempted > 0 group by owner order by owner`,
+  );
+  s.log(`periods that ran actions: ${JSON.stringify(periods)}`);
+}
+
+describe('the flowing drain under faults', () => {
+  it('9. kill -9 of the leader mid-flow, two instances, 5,000 PROOF actions: none lost, none run twice, one log row per attempt', async () => {
+    await runScenario(
+      cluster(),
+      'flow-kill',
+      async (s) => {
+        const { keys, leader, other } = await midFlow(s);
+        await leader.kill9();
+        s.log(`killed ${leader.id} mid-flow; waiting for ${other.id} to take over when the lease expires`);
+        await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
+        await checkFlow(s, keys);
+      },
+      { timing: FLOWING, env: FLOWING_ENV },
+    );
+  });
+
+  it('9b. SIGSTOP of the leader mid-flow, SIGCONT once the other took over: the thawed one changes nothing, none lost, none run twice', async () => {
+    await runScenario(
+      cluster(),
+      'flow-freeze',
+      async (s) => {
+        const { keys, leader, other } = await midFlow(s);
+        const frozenAt = leader.freeze();
+        const taker = await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
+        s.log(`${taker.id} leads ${Date.now() - frozenAt} ms after ${leader.id} froze; queue ${JSON.stringify(await s.countsByStatus())}`);
+        if (taker !== other) s.violate('takeover', `expected ${other.id} to take over, got ${taker.id}`);
+        await sleep(500);
+        leader.thaw();
+        s.log(`thawed ${leader.id} after ${Date.now() - frozenAt} ms`);
+        await checkFlow(s, keys);
+      },
+      { timing: FLOWING, env: FLOWING_ENV },
+    );
+  });
+});
