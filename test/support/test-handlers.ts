@@ -1,5 +1,12 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
-import { ACTION_HANDLERS, ActionHandler, ActionResult, ActionRunContext, ActionToRun, RemoteLookup } from '../../src/actions/action-handler';
+import {
+  ACTION_HANDLERS,
+  ActionHandler,
+  ActionResult,
+  ActionRunContext,
+  ActionToRun,
+  RemoteLookup,
+} from '../../src/actions/action-handler';
 import type { ExecutionMode } from '../../src/actions/execution-mode';
 import { SocialPostHandler } from '../../src/social/social-post.handler';
 import { WebhookDeliveryHandler } from '../../src/webhooks/webhook-delivery.handler';
