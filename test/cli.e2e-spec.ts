@@ -160,7 +160,8 @@ describe.each(DRIVERS)('the CLI on %s', (driver) => {
 
     const refused = await aol(['approve', rejected.id, '--reason', 'changed my mind'], env);
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^error: INVALID_STATE: Action \d+ is REJECTED/)]);
-  });
+    // Fifteen CLI processes, each booting the application: above the default 60 s on a busy machine.
+  }, 180_000);
 
   it('reports a refused enqueue with its code, exits 1 and stores nothing', async () => {
     const result = await aol(['enqueue', '--type', 'POST_SOCIAL', '--key', 'cli-bad', '--payload', '{"platform":"x","text":""}']);

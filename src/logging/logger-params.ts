@@ -45,9 +45,7 @@ function prettyStream(destination: NodeJS.WritableStream, required: boolean): De
     const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pretty({
       sync: true,
-      // Standard output by its descriptor: piped into the process.stdout stream, every logger made
-      // (one per app, and a test process makes many) would add its listeners to that one stream.
-      destination: destination === process.stdout ? 1 : destination,
+      destination,
       translateTime: 'SYS:HH:MM:ss.l',
       // One line each: the instance and the context before the message, other fields after it.
       messageFormat: '{instanceId} {if context}[{context}] {end}{msg}',
