@@ -80,13 +80,18 @@ export function loggerParams(settings: LogSettings, destination: NodeJS.Writable
         // A 5xx answered on purpose (503: not ready, shutting down, the database away) is no
         // fault of the code: pino-http's stand-in error, and its stack, say nothing there.
         customErrorObject: (_request: IncomingMessage, response: ServerResponse, error: Error, value: Record<string, unknown>) =>
-          error.message === `failed with status code ${response.statusCode}` ? { ...value, err: undefined } : value,
+          isStandInError(error, response) ? { ...value, err: undefined } : value,
         customErrorMessage: (_request: IncomingMessage, response: ServerResponse, error: Error) =>
-          error.message === `failed with status code ${response.statusCode}` ? `answered ${response.statusCode}` : 'request errored',
+          isStandInError(error, response) ? `answered ${response.statusCode}` : 'request errored',
       },
       stream,
     ],
   };
+}
+
+/** The error pino-http makes up for a 5xx response that no thrown error caused. */
+function isStandInError(error: Error, response: ServerResponse): boolean {
+  return error.message === `failed with status code ${response.statusCode}`;
 }
 
 /** The application's logger (Nest's LoggerService over pino): the service's to stdout, the CLI's to stderr. */

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Header, Headers, HttpException, HttpStatus, Ip, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpException, Ip, Res, UnauthorizedException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AolConfig } from '../config/aol-config';
 import { AolError } from '../errors/aol-error';
+import { refusalOf } from '../graphql/format-error';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AolMetrics } from './aol-metrics';
 
@@ -46,11 +47,10 @@ export class MetricsController {
       this.limits.assertMayAuthenticate(address);
     } catch (error) {
       if (!(error instanceof AolError)) throw error;
-      void reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
-      throw new HttpException(
-        { statusCode: HttpStatus.TOO_MANY_REQUESTS, code: error.code, message: error.message },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+      // The API's status and Retry-After for the refusal; the body in this endpoint's REST shape.
+      const { status, headers } = refusalOf(error);
+      void reply.headers(headers);
+      throw new HttpException({ statusCode: status, code: error.code, message: error.message }, status);
     }
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     // Digests compared in constant time: timing reveals nothing about the token.
