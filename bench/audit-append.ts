@@ -15,7 +15,7 @@ import { median } from './statistics';
 
 /**
  * What the audit chain's append costs on PostgreSQL, with the service booted in this process:
- * one enqueue (its action, its ENQUEUE entry, the commit) and one transaction appending 1,000
+ * one enqueue (its action, its ENQUEUE_BATCH entry, the commit) and one transaction appending 1,000
  * ATTEMPT entries (a grouped completion's chain work alone). BENCH_PROFILE_RUNS of each
  * (default 30) after 5 unrecorded ones; medians in milliseconds.
  *

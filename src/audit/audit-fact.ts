@@ -10,8 +10,14 @@ export enum AuditKind {
   CONTROL = 'CONTROL',
   /** A bulk change's event brought up to date (subject: the event): the event as it now reads. */
   CONTROL_UPDATE = 'CONTROL_UPDATE',
-  /** One new aol_actions row: who enqueued what (subject: the action). */
+  /** One new aol_actions row: who enqueued what (subject: the action). Chains written before ENQUEUE_BATCH hold these. */
   ENQUEUE = 'ENQUEUE',
+  /**
+   * The aol_actions rows one insert added (an enqueue call, or single enqueues that shared its
+   * statement): who enqueued what, action by action. One entry per insert, not per action, so a
+   * bulk enqueue appends one entry (no subject; the action when it is alone).
+   */
+  ENQUEUE_BATCH = 'ENQUEUE_BATCH',
   /** Retention's checkpoint: the finished actions (and their log rows) it removes. */
   RETENTION = 'RETENTION',
 }
@@ -113,20 +119,26 @@ export interface EnqueueFactRow {
   createdAt: Date;
 }
 
-export function enqueueFact(action: EnqueueFactRow): AuditFact {
+/** What the chain records of one new action: its payload by SHA-256 (canonical JSON). */
+export function enqueuedAction(action: EnqueueFactRow): Record<string, unknown> {
   return {
-    kind: AuditKind.ENQUEUE,
-    subjectId: action.id,
     actionId: action.id,
-    content: {
-      actionId: action.id,
-      idempotencyKey: action.idempotencyKey,
-      type: action.type,
-      priority: action.priority,
-      enqueuedBy: action.enqueuedBy ?? null,
-      payloadSha256: payloadSha256(action.payload),
-      createdAt: action.createdAt.toISOString(),
-    },
+    idempotencyKey: action.idempotencyKey,
+    type: action.type,
+    priority: action.priority,
+    enqueuedBy: action.enqueuedBy ?? null,
+    payloadSha256: payloadSha256(action.payload),
+    createdAt: action.createdAt.toISOString(),
+  };
+}
+
+/** The one entry of the actions an insert added, in the order it returned them. */
+export function enqueueBatchFact(actions: readonly EnqueueFactRow[]): AuditFact {
+  return {
+    kind: AuditKind.ENQUEUE_BATCH,
+    subjectId: null,
+    actionId: actions.length === 1 ? actions[0].id : null,
+    content: { actions: actions.map(enqueuedAction) },
   };
 }
 
@@ -167,15 +179,12 @@ export function factOfRow(d: SqlDialect, kind: string, row: Record<string, unkno
         error: (row.error as string | null) ?? null,
       });
     case AuditKind.ENQUEUE:
-      return enqueueFact({
-        id: Number(row.id),
-        idempotencyKey: row.idempotency_key as string,
-        type: row.type as string,
-        priority: Number(row.priority),
-        enqueuedBy: (row.enqueued_by as string | null) ?? null,
-        payload: d.toJson(row.payload),
-        createdAt: d.toDate(row.created_at),
-      });
+      return {
+        kind: AuditKind.ENQUEUE,
+        subjectId: Number(row.id),
+        actionId: Number(row.id),
+        content: enqueuedAction(enqueueRowOf(d, row)),
+      };
     default:
       return controlFact(
         {
@@ -190,4 +199,17 @@ export function factOfRow(d: SqlDialect, kind: string, row: Record<string, unkno
         kind as AuditKind.CONTROL,
       );
   }
+}
+
+/** An aol_actions row (read raw, by column name) as its enqueue recorded it. */
+export function enqueueRowOf(d: SqlDialect, row: Record<string, unknown>): EnqueueFactRow {
+  return {
+    id: Number(row.id),
+    idempotencyKey: row.idempotency_key as string,
+    type: row.type as string,
+    priority: Number(row.priority),
+    enqueuedBy: (row.enqueued_by as string | null) ?? null,
+    payload: d.toJson(row.payload),
+    createdAt: d.toDate(row.created_at),
+  };
 }

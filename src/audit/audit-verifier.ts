@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { AolConfig } from '../config/aol-config';
 import type { SqlDatabase, SqlRow } from '../database/sql-database';
-import { AuditKind, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
+import { AuditKind, enqueuedAction, enqueueRowOf, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
 import { signatureProblem, toSignedHead } from './audit-signer';
 import type { AuditEntry } from './audit.service';
 import { canonicalJson } from './canonical-json';
-import { FactTable, firstUnchainedRow, readAuditHead, readFactRows } from './sql/read-entries';
+import { FactTable, firstUnchainedRow, firstUnenqueuedAction, readAuditHead, readFactRows } from './sql/read-entries';
 import { readSignatures } from './sql/signatures';
 
 /** The outcome of `audit verify`: intact, or the first entry that does not match and why. */
@@ -34,6 +34,7 @@ const TABLE_OF: Partial<Record<string, FactTable>> = {
   [AuditKind.CONTROL]: 'aol_control_events',
   [AuditKind.CONTROL_UPDATE]: 'aol_control_events',
   [AuditKind.ENQUEUE]: 'aol_actions',
+  [AuditKind.ENQUEUE_BATCH]: 'aol_actions',
 };
 
 /**
@@ -131,12 +132,13 @@ async function unchainedRow(db: SqlDatabase): Promise<string | null> {
   const insertKinds: Array<[FactTable, AuditKind]> = [
     ['aol_execution_logs', AuditKind.ATTEMPT],
     ['aol_control_events', AuditKind.CONTROL],
-    ['aol_actions', AuditKind.ENQUEUE],
   ];
   for (const [table, kind] of insertKinds) {
     const [row] = await db.query<{ id: unknown }>(firstUnchainedRow(table, kind));
     if (row.id !== null) return `row ${Number(row.id)} of ${table} has no ${kind} entry in the chain (inserted outside it)`;
   }
+  const [action] = await db.query<{ id: unknown }>(firstUnenqueuedAction(db.dialect));
+  if (action.id !== null) return `row ${Number(action.id)} of aol_actions has no entry of its enqueue in the chain (inserted outside it)`;
   return null;
 }
 
@@ -185,9 +187,16 @@ async function factProblems(
   latestOfEvent: ReadonlyMap<number, number>,
 ): Promise<Array<{ entryId: number; problem: string }>> {
   const d = db.dialect;
+  // A batch's actions, parsed once: their rows are read with the page's other actions.
+  const batches = new Map<number, EnqueuedItem[]>(
+    page
+      .filter((entry) => entry.kind === AuditKind.ENQUEUE_BATCH)
+      .map((entry) => [entry.id, (JSON.parse(entry.content) as { actions: EnqueuedItem[] }).actions]),
+  );
   const rows = new Map<FactTable, Map<number, SqlRow>>();
   for (const table of new Set(Object.values(TABLE_OF))) {
     const ids = page.filter((entry) => TABLE_OF[entry.kind] === table && entry.subjectId !== null).map((entry) => entry.subjectId!);
+    if (table === 'aol_actions') for (const items of batches.values()) ids.push(...items.map((item) => item.actionId));
     const found = ids.length === 0 ? [] : await db.query(readFactRows(d, table!, [...new Set(ids)]));
     rows.set(table!, new Map(found.map((row) => [Number(row.id), row])));
   }
@@ -195,6 +204,11 @@ async function factProblems(
   for (const entry of page) {
     const table = TABLE_OF[entry.kind];
     if (!table) continue;
+    if (entry.kind === AuditKind.ENQUEUE_BATCH) {
+      const problem = batchProblem(d, entry.id, batches.get(entry.id)!, rows.get(table)!, retained);
+      if (problem) problems.push({ entryId: entry.id, problem });
+      continue;
+    }
     if (table === 'aol_control_events' && latestOfEvent.get(entry.subjectId!) !== entry.id) continue;
     const row = rows.get(table)!.get(entry.subjectId!);
     if (!row) {
@@ -227,6 +241,31 @@ async function factProblems(
     }
   }
   return problems;
+}
+
+/** One action of an ENQUEUE_BATCH entry, as recorded. */
+type EnqueuedItem = Record<string, unknown> & { actionId: number };
+
+/** The first action of a batch whose row is gone (and no checkpoint names it) or no longer reads as recorded. */
+function batchProblem(
+  d: SqlDatabase['dialect'],
+  entryId: number,
+  items: readonly EnqueuedItem[],
+  actions: ReadonlyMap<number, SqlRow>,
+  retained: ReadonlySet<number>,
+): string | null {
+  for (const item of items) {
+    const row = actions.get(item.actionId);
+    if (!row) {
+      if (retained.has(item.actionId)) continue;
+      return `entry ${entryId} (ENQUEUE_BATCH): row ${item.actionId} of aol_actions is gone (deleted)`;
+    }
+    const now = enqueuedAction(enqueueRowOf(d, row));
+    const recorded = canonicalJson(item);
+    if (canonicalJson(now) !== recorded)
+      return `entry ${entryId} (ENQUEUE_BATCH): row ${item.actionId} of aol_actions no longer matches it (edited): ${difference(recorded, now)}`;
+  }
+  return null;
 }
 
 /** The fields whose values differ, recorded → now, for the report. */

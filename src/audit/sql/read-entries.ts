@@ -25,6 +25,28 @@ export function firstUnchainedRow(table: FactTable, kind: string): Sql {
       and not exists (select 1 from aol_audit_chain c where c.kind = ${kind} and c.subject_id = f.id)`;
 }
 
+/**
+ * The lowest action without an entry of its enqueue: neither an ENQUEUE entry of its own (chains
+ * written before ENQUEUE_BATCH) nor a place in an ENQUEUE_BATCH entry's actions. The batches'
+ * action ids are read out of their JSON once, into a set the actions are anti-joined against.
+ */
+export function firstUnenqueuedAction(d: SqlDialect): Sql {
+  const batched = d.pick({
+    postgresql: () =>
+      raw(`select (item ->> 'actionId')::bigint as id from aol_audit_chain c
+        cross join jsonb_array_elements(c.content::jsonb -> 'actions') as item where c.kind = 'ENQUEUE_BATCH'`),
+    sqlite: () =>
+      raw(`select json_extract(item.value, '$.actionId') as id from aol_audit_chain c, json_each(c.content, '$.actions') as item
+        where c.kind = 'ENQUEUE_BATCH'`),
+  });
+  return sql`with enqueued as materialized (
+      select subject_id as id from aol_audit_chain where kind = 'ENQUEUE'
+      union all ${batched})
+    select min(f.id) as id from aol_actions f
+    where f.id > coalesce((select last_unchained_id from aol_audit_baseline where fact_table = 'aol_actions'), 0)
+      and not exists (select 1 from enqueued e where e.id = f.id)`;
+}
+
 /** The rows of one fact table by id, as they read now (verification compares them to the entries). */
 export function readFactRows(d: SqlDialect, table: FactTable, ids: readonly number[]): Sql {
   return sql`select * from ${raw(table)} where ${d.inList(raw('id'), ids)}`;

@@ -11,7 +11,7 @@ export class AuditEntryModel {
   @Field(() => Int, { nullable: true, description: "The leader's lease epoch, for attempts." })
   epoch: number | null;
 
-  @Field({ description: 'ATTEMPT, CONTROL, CONTROL_UPDATE, ENQUEUE or RETENTION.' })
+  @Field({ description: 'ATTEMPT, CONTROL, CONTROL_UPDATE, ENQUEUE_BATCH (ENQUEUE in chains written before it) or RETENTION.' })
   kind: string;
 
   @Field(() => ID, { nullable: true })
