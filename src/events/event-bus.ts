@@ -9,6 +9,12 @@
 export interface EventBus {
   publish(topic: string, payload: object): Promise<void>;
   subscribe<T>(topic: string): AsyncIterableIterator<T>;
+  /**
+   * For consumers inside the service: calls `listener` with each event of `topic` as it is
+   * published here (or arrives from another instance), with no iterator and no promise per
+   * event; a listener that throws is logged, never the publisher's failure. Returns the way to stop.
+   */
+  listen<T>(topic: string, listener: (payload: T) => void): () => void;
 }
 
 export const EVENT_BUS = Symbol('EVENT_BUS');

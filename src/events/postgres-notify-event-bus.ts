@@ -83,6 +83,10 @@ export class PostgresNotifyEventBus implements EventBus, OnModuleInit, OnApplica
     return this.local.subscribe<T>(topic);
   }
 
+  listen<T>(topic: string, listener: (payload: T) => void): () => void {
+    return this.local.listen(topic, listener);
+  }
+
   /**
    * One statement per round for everything queued meanwhile, in publication order (unnest
    * reads an array in order, and NOTIFY delivers one transaction's notifications in the

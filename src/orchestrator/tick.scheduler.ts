@@ -30,7 +30,7 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private flagsWake = false;
   /** When (performance.now()) the last tick that attempted an action started. */
   private lastAttemptingTickAt = Number.NEGATIVE_INFINITY;
-  private readonly subscriptions: AsyncIterableIterator<unknown>[] = [];
+  private readonly stopListening: Array<() => void> = [];
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -52,7 +52,7 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.registry.doesExist('interval', TICK_INTERVAL_NAME)) this.registry.deleteInterval(TICK_INTERVAL_NAME);
-    await Promise.all(this.subscriptions.map((subscription) => subscription.return?.()));
+    for (const stop of this.stopListening) stop();
   }
 
   /** Runs a tick now, or right after the one running; never two at once. */
@@ -102,10 +102,6 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private onEach<T>(topic: (typeof AolTopic)[keyof typeof AolTopic], handle: (payload: T) => void): void {
-    const subscription = this.events.subscribe<T>(topic);
-    this.subscriptions.push(subscription);
-    void (async () => {
-      for await (const payload of subscription) handle(payload);
-    })();
+    this.stopListening.push(this.events.listen<T>(topic, handle));
   }
 }

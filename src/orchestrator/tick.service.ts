@@ -60,7 +60,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
   private stopping = false;
   /** Take back RUNNING actions before claiming: after a change of epoch, or a tick that failed midway. */
   private rescuePending = true;
-  private flagWatch: AsyncIterableIterator<ControlFlags> | null = null;
+  private stopWatchingFlags: (() => void) | null = null;
   /** The switchboard as the last tick read it: the mode of the next tick's claim. */
   private lastFlags: ControlFlags | null = null;
   /** The last tick's failure, so an outage is logged once in full, then briefly until it ends. */
@@ -82,11 +82,10 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
   ) {}
 
   onModuleInit(): void {
-    const watch = this.events.subscribe<ControlFlags>(AolTopic.CONTROL_FLAGS_CHANGED);
-    this.flagWatch = watch;
-    void (async () => {
-      for await (const flags of watch) if (flags.paused || flags.killed) this.haltRequested = true;
-    })();
+    // Called as the change is published: no action starts after a pause or kill is announced.
+    this.stopWatchingFlags = this.events.listen<ControlFlags>(AolTopic.CONTROL_FLAGS_CHANGED, (flags) => {
+      if (flags.paused || flags.killed) this.haltRequested = true;
+    });
   }
 
   /**
@@ -115,7 +114,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopStartingActions();
-    await this.flagWatch?.return?.();
+    this.stopWatchingFlags?.();
     await this.inFlight;
     if (this.held) {
       const epoch = this.held.epoch;

@@ -49,7 +49,7 @@ const ENQUEUED_BY = 'aol-webhooks';
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private readonly streams: AsyncIterableIterator<unknown>[] = [];
+  private readonly stopListening: Array<() => void> = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** The highest leader epoch this instance has announced (or seen announced). */
   private lastEpoch = 0;
@@ -67,25 +67,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.streams.map((stream) => stream.return?.()));
+    for (const stop of this.stopListening) stop();
     await Promise.all(this.inFlight);
   }
 
   /** `react` returns nothing for an event that raises no webhook: most action changes, which then cost no promise. */
   private follow<T>(topic: string, react: (event: T) => Promise<void> | undefined): void {
-    const stream = this.events.subscribe<T>(topic);
-    this.streams.push(stream);
-    void (async () => {
-      for await (const event of stream) {
+    this.stopListening.push(
+      this.events.listen<T>(topic, (event) => {
         const reaction = react(event);
-        if (!reaction) continue;
+        if (!reaction) return;
         const work = reaction.catch((error: unknown) =>
           this.logger.error({ msg: `Could not enqueue webhooks for ${topic}: ${(error as Error).message}`, topic }),
         );
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
-      }
-    })();
+      }),
+    );
   }
 
   private actionChanged(action: Carried<ActionEntity>): Promise<void> | undefined {
