@@ -88,7 +88,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private actionChanged(action: Carried<ActionEntity>): Promise<void> | undefined {
     const event = ACTION_EVENTS[action.status];
-    return event && action.type !== ActionType.WEBHOOK ? this.actionEvent(event, action) : undefined;
+    return event && action.type !== ActionType.WEBHOOK && !this.webhooks.knownUnwanted(event) ? this.actionEvent(event, action) : undefined;
   }
 
   private async actionEvent(event: WebhookEvent, action: Carried<ActionEntity>): Promise<void> {

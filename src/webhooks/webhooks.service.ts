@@ -45,12 +45,27 @@ const MAX_API_WEBHOOKS = 100;
 /** Webhook subscriptions: those of AOL_WEBHOOKS and those made through the API (aol_webhooks). */
 @Injectable()
 export class WebhooksService {
-  private cached: { at: number; rows: Promise<WebhookSubscription[]> } | null = null;
+  /** The stored subscriptions, and once read the events they want. */
+  private cached: { at: number; rows: Promise<WebhookSubscription[]>; events?: ReadonlySet<WebhookEvent> } | null = null;
+  private readonly configuredEvents: ReadonlySet<WebhookEvent>;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly config: AolConfig,
-  ) {}
+  ) {
+    this.configuredEvents = new Set(config.webhooks.flatMap((webhook) => webhook.events));
+  }
+
+  /**
+   * True only when it is known without waiting (AOL_WEBHOOKS, and stored subscriptions read
+   * less than the cache's age ago) that no subscription wants `event`: then the dispatcher
+   * builds nothing for it, which is every action's SUCCESS in a drain without webhooks.
+   */
+  knownUnwanted(event: WebhookEvent): boolean {
+    if (this.configuredEvents.has(event)) return false;
+    const cached = this.cached;
+    return cached?.events !== undefined && Date.now() - cached.at < CACHE_MS && !cached.events.has(event);
+  }
 
   async list(): Promise<WebhookSubscription[]> {
     const configured = this.config.webhooks.map((webhook): WebhookSubscription => ({
@@ -109,8 +124,12 @@ export class WebhooksService {
   private stored(): Promise<WebhookSubscription[]> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.rows;
     const rows = this.db.query(selectWebhooks()).then((found) => found.map((row) => this.toSubscription(row)));
-    this.cached = { at: Date.now(), rows };
-    rows.catch(() => (this.cached = null));
+    const cached: NonNullable<typeof this.cached> = { at: Date.now(), rows };
+    this.cached = cached;
+    rows.then(
+      (subscriptions) => (cached.events = new Set(subscriptions.flatMap((webhook) => webhook.events))),
+      () => (this.cached = null),
+    );
     return rows;
   }
 
