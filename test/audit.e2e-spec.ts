@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 import { runSql } from './support/raw-sql';
+import { AuditService } from '../src/audit/audit.service';
+import { AuditVerification } from '../src/audit/audit-verifier';
 import { RetentionService } from '../src/orchestrator/retention.service';
-import { startTestApp, useTestDatabase } from './support/test-app';
+import { startTestApp, TestApp, useTestDatabase } from './support/test-app';
 import { DRIVERS } from './support/test-database';
 import { ExplodingHandler, withSocialHandler } from './support/test-handlers';
 
 describe.each(DRIVERS)('the audit chain on %s', (driver) => {
+  // Declared before the database, so closed before it is dropped: afterAll hooks run in the order declared.
+  let verifier: TestApp | undefined;
+  afterAll(() => verifier?.close());
   const db = useTestDatabase(driver);
   beforeAll(requireBuild);
 
@@ -22,20 +27,25 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
   const entryOf = async (kind: string, subjectId: unknown) =>
     count(`select min(id) as n from aol_audit_chain where kind = '${kind}' and subject_id = ${Number(subjectId)}`);
 
-  /** Runs `audit verify`; expects it to fail at `entryId`, and returns its message. */
+  /**
+   * What `audit verify` computes, run in this process by an app on the test's database (started
+   * at the first call, after the first test has written the chain): a CLI process boots Nest and
+   * the ORM for seconds, and the CLI's own path is covered by the cases that spawn it.
+   */
+  async function verify(): Promise<AuditVerification> {
+    verifier ??= await startTestApp(db);
+    return verifier.app.get(AuditService).verify();
+  }
+
+  /** Expects verify to fail at `entryId`; returns what it says is wrong there. */
   async function expectBrokenAt(entryId: number): Promise<string> {
-    const result = await aol(['audit', 'verify']);
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ intact: false, failure: { entryId } });
-    expect(result.stderr).toContain(`audit chain broken at entry ${entryId}`);
-    return result.stderr;
+    const verification = await verify();
+    expect(verification).toMatchObject({ intact: false, failure: { entryId } });
+    return verification.failure!.problem;
   }
 
   async function expectIntact(): Promise<void> {
-    const result = await aol(['audit', 'verify']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, failure: null });
+    expect(await verify()).toMatchObject({ intact: true, failure: null });
   }
 
   /** Lifts the append-only triggers of `table` for `tamper`, as someone with DDL rights could, and restores them. */
@@ -109,7 +119,10 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
       await app.close();
     }
 
-    await expectIntact();
+    // The CLI end to end (its exit code, stdout and a silent stderr), verify and export at once: neither writes.
+    const [verified, exportedLines] = await Promise.all([aol(['audit', 'verify']), aol(['audit', 'export'])]);
+    expect([verified.code, verified.stderr]).toEqual([0, '']);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ intact: true, failure: null });
     // One entry per fact: attempts (the rescue's ABANDONED row among them), control events, enqueues.
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(
       await count('select count(*) as n from aol_execution_logs'),
@@ -123,7 +136,8 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     );
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT' and epoch is null`)).toBe(0);
 
-    const exported = (await aol(['audit', 'export'])).stdout
+    expect([exportedLines.code, exportedLines.stderr]).toEqual([0, '']);
+    const exported = exportedLines.stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { id: number; entrySha256: string });
@@ -156,8 +170,14 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     const edit = (outcome: string) => () => sql(`update aol_execution_logs set outcome = '${outcome}' where id = ${Number(failed.id)}`);
     await expect(edit('SUCCESS')()).rejects.toThrow(/append-only/);
     await underTheTriggers('aol_execution_logs', edit('SUCCESS'));
-    const message = await expectBrokenAt(await entryOf('ATTEMPT', failed.id));
-    expect(message).toContain('outcome: "FAILED" → "SUCCESS"');
+    const entryId = await entryOf('ATTEMPT', failed.id);
+    const problem = await expectBrokenAt(entryId);
+    expect(problem).toContain('outcome: "FAILED" → "SUCCESS"');
+    // The CLI end to end on a broken chain: exit 1, the same verification on stdout, the entry and its problem on stderr.
+    const result = await aol(['audit', 'verify']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual(await verify());
+    expect(result.stderr).toContain(`audit chain broken at entry ${entryId}: ${problem}`);
     await underTheTriggers('aol_execution_logs', edit('FAILED'));
     await expectIntact();
   });
@@ -253,7 +273,6 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
 
 describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
   const db = useTestDatabase(driver);
-  beforeAll(requireBuild);
 
   it('accepts the rows retention removed, by the checkpoint appended in the deleting transaction', async () => {
     const app = await startTestApp(db, { env: { AOL_RETAIN_FINISHED_ACTIONS_DAYS: '1' } });
@@ -263,6 +282,7 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
       expect(await app.tick()).toMatchObject({ succeeded: 2 });
       await runSql(db, `update aol_actions set updated_at = updated_at - ${driver === 'postgresql' ? "interval '2 days'" : '172800000'}`);
       await app.app.get(RetentionService).runRound();
+      expect(await app.app.get(AuditService).verify()).toMatchObject({ intact: true, checked: 5 });
     } finally {
       await app.close();
     }
@@ -275,20 +295,11 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
     const [fourth] = await runSql<{ entry_sha256: string }>(db, 'select entry_sha256 from aol_audit_chain where id = 4');
     expect(Number(checkpoint.id)).toBe(5);
     expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2, headId: 4, headSha256: fourth.entry_sha256 });
-    const result = await runNode(
-      BUILT_CLI,
-      ['audit', 'verify'],
-      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
-      db.dir,
-    );
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, checked: 5 });
   });
 });
 
 describe.each(DRIVERS)('concurrent appends to the audit chain on %s', (driver) => {
   const db = useTestDatabase(driver);
-  beforeAll(requireBuild);
 
   it('chains 40 enqueues made at once, a tick and a pause between them, one after the other', async () => {
     const app = await startTestApp(db, { env: { AOL_MAX_ACTIONS_PER_TICK: '20' } });
@@ -298,17 +309,10 @@ describe.each(DRIVERS)('concurrent appends to the audit chain on %s', (driver) =
         app.tick(),
         app.graphql('mutation { pause(reason: "in the middle") { paused } }'),
       ]);
+      expect(await app.app.get(AuditService).verify()).toMatchObject({ intact: true });
     } finally {
       await app.close();
     }
-    const result = await runNode(
-      BUILT_CLI,
-      ['audit', 'verify'],
-      { DATABASE_URL: db.url, AOL_ARTIFACT_DIR: join(db.dir, 'artifacts') },
-      db.dir,
-    );
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true });
     const [counts] = await runSql<{ actions: unknown; logs: unknown; entries: unknown }>(
       db,
       `select (select count(*) from aol_actions) as actions, (select count(*) from aol_execution_logs) as logs, (select count(*) from aol_audit_chain) as entries`,
@@ -352,11 +356,11 @@ describe.each(DRIVERS)('signed heads of the audit chain on %s', (driver) => {
     } finally {
       await app.close();
     }
-    const intact = await verify(keys.publicKey);
+    // Both at once: neither writes.
+    const [intact, other] = await Promise.all([verify(keys.publicKey), verify(generateKeyPairSync('ed25519').publicKey)]);
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toMatchObject({ intact: true, signedHeads: { checked: 2, verified: true } });
 
-    const other = await verify(generateKeyPairSync('ed25519').publicKey);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('audit chain broken at entry 3: signed head 3: it was signed by key');
 
