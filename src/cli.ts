@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runCli } from './cli/aol-cli';
+import { runCli } from './cli/run-cli';
 
 runCli(process.argv.slice(2), process.env, {
   out: (line) => process.stdout.write(`${line}\n`),

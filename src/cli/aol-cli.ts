@@ -18,19 +18,11 @@ import { AutonomyStatusModel } from '../orchestrator/models/autonomy-status.mode
 import type { ActionEntity } from '../queue/action.entity';
 import { ActionModel } from '../queue/models/action.model';
 import { QueueService, ReviewOutcome } from '../queue/queue.service';
-import { ActionVerb, CliCommand, parseCliArguments, USAGE, UsageError } from './cli-arguments';
+import { ActionVerb, CliCommand } from './cli-arguments';
+import { CliOutput, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli-output';
 
 /** Who the CLI's changes are recorded as. */
 const CLI_ACTOR = 'cli';
-
-export interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** `[AOL Tick 0] SUCCESS | Actions: 0 attempted, 0 succeeded | Duration: 0.03s` */
 export function formatTickLine(index: number, report: TickReport): string {
@@ -38,25 +30,20 @@ export function formatTickLine(index: number, report: TickReport): string {
 }
 
 /**
- * The CLI: the same Nest modules as the service, without the HTTP server or the interval.
- * Returns the exit code: 0 done, 1 failed, 2 bad arguments or configuration.
+ * A command of the CLI (its arguments already checked, see run-cli.ts): the same Nest modules
+ * as the service, without the HTTP server or the interval. Returns the exit code: 0 done,
+ * 1 failed, 2 bad configuration.
  */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
-  let command: CliCommand;
+export async function runCommandLine(
+  command: Exclude<CliCommand, { name: 'help' }>,
+  env: NodeJS.ProcessEnv,
+  io: CliOutput,
+): Promise<number> {
   let config: AolConfig;
   try {
-    command = parseCliArguments(argv);
-    if (command.name === 'help') {
-      io.out(USAGE);
-      return EXIT_OK;
-    }
     config = loadConfig(env);
     await assertSqliteFileOpens(config.database);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
     if (error instanceof StartupError) {
       io.err(error.message);
       return EXIT_USAGE;
