@@ -5,9 +5,8 @@ import type { AolConfig } from '../config/aol-config';
 import type { SqlDatabase, SqlRow } from '../database/sql-database';
 import { AuditKind, enqueuedAction, enqueueRowOf, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
 import { signatureProblem, toSignedHead } from './audit-signer';
-import type { AuditEntry } from './audit.service';
 import { canonicalJson } from './canonical-json';
-import { FactTable, firstUnchainedRow, firstUnenqueuedAction, readAuditHead, readFactRows } from './sql/read-entries';
+import { AuditEntry, FactTable, firstUnchainedRow, firstUnenqueuedAction, readAuditHead, readFactRows } from './sql/read-entries';
 import { readSignatures } from './sql/signatures';
 
 /** The outcome of `audit verify`: intact, or the first entry that does not match and why. */

@@ -6,13 +6,8 @@ import { AuditSigner, SignedHead } from './audit-signer';
 import { AuditVerification, verifyAuditChain } from './audit-verifier';
 import { canonicalJson } from './canonical-json';
 import { appendAuditEntries, appendHashedInSql, AuditEntryRow, AuditHeadRow, ChainedFact, lockAuditHead } from './sql/append-entries';
-import { readAuditEntries, readAuditHead } from './sql/read-entries';
+import { AuditEntry, readAuditEntries, readAuditHead } from './sql/read-entries';
 import { closeRetentionGuard, openRetentionGuard } from './sql/retention-guard';
-
-/** A chain entry as read back. */
-export interface AuditEntry extends AuditEntryRow {
-  createdAt: Date;
-}
 
 export interface AuditHead {
   id: number;

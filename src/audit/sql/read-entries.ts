@@ -1,5 +1,11 @@
 import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
+import type { AuditEntryRow } from './append-entries';
+
+/** A chain entry as read back. */
+export interface AuditEntry extends AuditEntryRow {
+  createdAt: Date;
+}
 
 export const ENTRY_COLUMNS = raw('id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at');
 

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import type { SignedHead } from '../../audit/audit-signer';
-import type { AuditEntry, AuditHead } from '../../audit/audit.service';
+import type { AuditHead } from '../../audit/audit.service';
+import type { AuditEntry } from '../../audit/sql/read-entries';
 import { Connection } from '../../graphql/pagination';
 
 @ObjectType('AuditEntry', { description: 'One entry of the tamper-evident audit chain (see README, "Proof after the fact").' })
