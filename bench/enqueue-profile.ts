@@ -15,7 +15,7 @@ import { insertActions, NewAction, toInsertedAction } from '../src/queue/sql/ins
 import { unapprovedStatus } from '../src/queue/sql/approval';
 import { render } from '../src/database/sql';
 import { POSTGRESQL_DIALECT, SQLITE_DIALECT } from '../src/database/sql-dialect';
-import { enqueueBatchFact } from '../src/audit/audit-fact';
+import { enqueueBatchFacts } from '../src/audit/audit-fact';
 import { AuditService } from '../src/audit/audit.service';
 import { BENCH_API_TOKEN, ENQUEUE_ACTIONS, graphql } from './aol-graphql';
 import { createDatabase } from './postgres';
@@ -28,7 +28,7 @@ import { median } from './statistics';
  * node:http, as the harness sends it), then each step of it alone, on the same inputs:
  * GraphQL parse, validate and coercion of the 1,000 input objects, the service's checks of each
  * input (its handler parses the payload), the INSERT statement alone and the audit chain's
- * append of the one entry naming them (their payload hashes, then the append, in a transaction
+ * append of the entries naming them (their payload hashes, then the append, in a transaction
  * rolled back), the ACTION_UPDATED events, enqueueMany (checks, statements, commit, events),
  * graphql-js's execute of the whole operation without HTTP or Apollo, and the response's
  * serialisation. Each step's CPU time in this process (client and service alike) is shown beside
@@ -103,8 +103,8 @@ async function main(): Promise<void> {
           const inserted = await time('INSERT statement alone', () => tx.query(insertActions(db.dialect, prepared, status)));
           const byKey = new Map(prepared.map((action) => [action.idempotencyKey, action]));
           const rows = inserted.map((row) => toInsertedAction(db.dialect, byKey.get(row.idempotency_key as string)!, row));
-          const fact = await time('the enqueue entry: 1,000 payload hashes', () => enqueueBatchFact(rows));
-          await time('audit append of that one entry alone', () => audit.append(tx, [fact]));
+          const facts = await time('the enqueue entries: 1,000 payload hashes', () => enqueueBatchFacts(rows));
+          await time('audit append of those 10 entries alone', () => audit.append(tx, facts));
           await time('1,000 ACTION_UPDATED events', () => queue.announceAll(rows));
           await time('models: ActionModel.from (1,000)', () => rows.map(ActionModel.from));
           throw new RollBack();

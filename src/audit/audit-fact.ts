@@ -14,8 +14,8 @@ export enum AuditKind {
   ENQUEUE = 'ENQUEUE',
   /**
    * The aol_actions rows one insert added (an enqueue call, or single enqueues that shared its
-   * statement): who enqueued what, action by action. One entry per insert, not per action, so a
-   * bulk enqueue appends one entry (no subject; the action when it is alone).
+   * statement): who enqueued what, action by action. One entry per insert of up to
+   * ENQUEUE_BATCH_ACTIONS actions, not one per action (no subject; the action when it is alone).
    */
   ENQUEUE_BATCH = 'ENQUEUE_BATCH',
   /** Retention's checkpoint: the finished actions (and their log rows) it removes. */
@@ -132,14 +132,25 @@ export function enqueuedAction(action: EnqueueFactRow): Record<string, unknown> 
   };
 }
 
-/** The one entry of the actions an insert added, in the order it returned them. */
-export function enqueueBatchFact(actions: readonly EnqueueFactRow[]): AuditFact {
-  return {
-    kind: AuditKind.ENQUEUE_BATCH,
-    subjectId: null,
-    actionId: actions.length === 1 ? actions[0].id : null,
-    content: { actions: actions.map(enqueuedAction) },
-  };
+/**
+ * Actions one ENQUEUE_BATCH entry names at most: about 24 KB of content, so that a page of the
+ * chain (verify, export, `auditChain`) stays a few megabytes whatever was enqueued.
+ */
+export const ENQUEUE_BATCH_ACTIONS = 100;
+
+/** The entries of the actions an insert added, in the order it returned them: one per ENQUEUE_BATCH_ACTIONS. */
+export function enqueueBatchFacts(actions: readonly EnqueueFactRow[]): AuditFact[] {
+  const facts: AuditFact[] = [];
+  for (let start = 0; start < actions.length; start += ENQUEUE_BATCH_ACTIONS) {
+    const batch = actions.slice(start, start + ENQUEUE_BATCH_ACTIONS);
+    facts.push({
+      kind: AuditKind.ENQUEUE_BATCH,
+      subjectId: null,
+      actionId: batch.length === 1 ? batch[0].id : null,
+      content: { actions: batch.map(enqueuedAction) },
+    });
+  }
+  return facts;
 }
 
 /**

@@ -6,7 +6,15 @@ import type { SqlDatabase, SqlRow } from '../database/sql-database';
 import { AuditKind, enqueuedAction, enqueueRowOf, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
 import { signatureProblem, toSignedHead } from './audit-signer';
 import { canonicalJson } from './canonical-json';
-import { AuditEntry, FactTable, firstUnchainedRow, firstUnenqueuedAction, readAuditHead, readFactRows } from './sql/read-entries';
+import {
+  AuditEntry,
+  FactTable,
+  firstUnchainedRow,
+  firstUnenqueuedAction,
+  readAuditHead,
+  readAuditOutline,
+  readFactRows,
+} from './sql/read-entries';
 import { readSignatures } from './sql/signatures';
 
 /** The outcome of `audit verify`: intact, or the first entry that does not match and why. */
@@ -27,6 +35,10 @@ export interface AuditVerification {
 }
 
 const PAGE = 500;
+/** Entries of the first pass's pages: ids and kinds only, but a checkpoint's content. */
+const OUTLINE_PAGE = 5000;
+/** Actions of ENQUEUE_BATCH entries whose rows are read at once. */
+const BATCH_ROWS = 2000;
 
 const TABLE_OF: Partial<Record<string, FactTable>> = {
   [AuditKind.ATTEMPT]: 'aol_execution_logs',
@@ -55,15 +67,18 @@ export async function verifyAuditChain(
   const latestOfEvent = new Map<number, number>();
   // One pass for what later entries say about earlier ones: checkpoints and superseded events.
   for (let after = 0; ;) {
-    const page = await entries(after, PAGE * 4);
+    const page = await db.query<{ id: unknown; kind: string; subject_id: unknown; content: string | null }>(
+      readAuditOutline(after, OUTLINE_PAGE),
+    );
     if (page.length === 0) break;
     for (const entry of page) {
       if (entry.kind === AuditKind.RETENTION) {
-        for (const id of (JSON.parse(entry.content) as { removedActionIds: number[] }).removedActionIds) retained.add(id);
+        for (const id of (JSON.parse(entry.content!) as { removedActionIds: number[] }).removedActionIds) retained.add(id);
       }
-      if (entry.kind === AuditKind.CONTROL || entry.kind === AuditKind.CONTROL_UPDATE) latestOfEvent.set(entry.subjectId!, entry.id);
+      if (entry.kind === AuditKind.CONTROL || entry.kind === AuditKind.CONTROL_UPDATE)
+        latestOfEvent.set(Number(entry.subject_id), Number(entry.id));
     }
-    after = page[page.length - 1].id;
+    after = Number(page[page.length - 1].id);
   }
 
   let prevSha256 = GENESIS_SHA256;
@@ -186,28 +201,20 @@ async function factProblems(
   latestOfEvent: ReadonlyMap<number, number>,
 ): Promise<Array<{ entryId: number; problem: string }>> {
   const d = db.dialect;
-  // A batch's actions, parsed once: their rows are read with the page's other actions.
-  const batches = new Map<number, EnqueuedItem[]>(
-    page
-      .filter((entry) => entry.kind === AuditKind.ENQUEUE_BATCH)
-      .map((entry) => [entry.id, (JSON.parse(entry.content) as { actions: EnqueuedItem[] }).actions]),
-  );
   const rows = new Map<FactTable, Map<number, SqlRow>>();
   for (const table of new Set(Object.values(TABLE_OF))) {
     const ids = page.filter((entry) => TABLE_OF[entry.kind] === table && entry.subjectId !== null).map((entry) => entry.subjectId!);
-    if (table === 'aol_actions') for (const items of batches.values()) ids.push(...items.map((item) => item.actionId));
     const found = ids.length === 0 ? [] : await db.query(readFactRows(d, table!, [...new Set(ids)]));
     rows.set(table!, new Map(found.map((row) => [Number(row.id), row])));
   }
-  const problems: Array<{ entryId: number; problem: string }> = [];
+  const problems = await batchProblems(
+    db,
+    page.filter((entry) => entry.kind === AuditKind.ENQUEUE_BATCH),
+    retained,
+  );
   for (const entry of page) {
     const table = TABLE_OF[entry.kind];
-    if (!table) continue;
-    if (entry.kind === AuditKind.ENQUEUE_BATCH) {
-      const problem = batchProblem(d, entry.id, batches.get(entry.id)!, rows.get(table)!, retained);
-      if (problem) problems.push({ entryId: entry.id, problem });
-      continue;
-    }
+    if (!table || entry.kind === AuditKind.ENQUEUE_BATCH) continue;
     if (table === 'aol_control_events' && latestOfEvent.get(entry.subjectId!) !== entry.id) continue;
     const row = rows.get(table)!.get(entry.subjectId!);
     if (!row) {
@@ -244,6 +251,36 @@ async function factProblems(
 
 /** One action of an ENQUEUE_BATCH entry, as recorded. */
 type EnqueuedItem = Record<string, unknown> & { actionId: number };
+
+/** ENQUEUE_BATCH entries against their actions' rows, read BATCH_ROWS actions at a time. */
+async function batchProblems(
+  db: SqlDatabase,
+  batchEntries: readonly AuditEntry[],
+  retained: ReadonlySet<number>,
+): Promise<Array<{ entryId: number; problem: string }>> {
+  const problems: Array<{ entryId: number; problem: string }> = [];
+  let chunk: Array<{ entryId: number; items: EnqueuedItem[] }> = [];
+  let actionsInChunk = 0;
+  const check = async () => {
+    const ids = chunk.flatMap(({ items }) => items.map((item) => item.actionId));
+    const found = ids.length === 0 ? [] : await db.query(readFactRows(db.dialect, 'aol_actions', ids));
+    const actions = new Map(found.map((row) => [Number(row.id), row]));
+    for (const { entryId, items } of chunk) {
+      const problem = batchProblem(db.dialect, entryId, items, actions, retained);
+      if (problem) problems.push({ entryId, problem });
+    }
+    chunk = [];
+    actionsInChunk = 0;
+  };
+  for (const entry of batchEntries) {
+    const items = (JSON.parse(entry.content) as { actions: EnqueuedItem[] }).actions;
+    if (actionsInChunk + items.length > BATCH_ROWS) await check();
+    chunk.push({ entryId: entry.id, items });
+    actionsInChunk += items.length;
+  }
+  await check();
+  return problems;
+}
 
 /** The first action of a batch whose row is gone (and no checkpoint names it) or no longer reads as recorded. */
 function batchProblem(

@@ -3,7 +3,7 @@ import type { PageRequest } from '../database/pagination';
 import { AolConfig } from '../config/aol-config';
 import { Sql } from '../database/sql';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
-import { enqueueBatchFact } from '../audit/audit-fact';
+import { enqueueBatchFacts } from '../audit/audit-fact';
 import { AuditService } from '../audit/audit.service';
 import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus } from '../actions/action-status';
@@ -86,8 +86,8 @@ export class QueueRepository {
   }
 
   /**
-   * Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts), and one
-   * audit entry naming them all, in the caller's transaction; returns the rows inserted.
+   * Inserts the actions whose idempotency keys are new (queue/sql/insert-actions.ts), and the
+   * audit entries naming them (one per 100), in the caller's transaction; returns the rows inserted.
    */
   async insertNew(actions: readonly NewAction[], tx: SqlExecutor): Promise<ActionEntity[]> {
     const d = this.db.dialect;
@@ -100,7 +100,7 @@ export class QueueRepository {
     ];
     const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
     const rows = inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
-    if (rows.length > 0) await this.audit.append(tx, [enqueueBatchFact(rows)]);
+    await this.audit.append(tx, enqueueBatchFacts(rows));
     return rows;
   }
 

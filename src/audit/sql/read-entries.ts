@@ -14,6 +14,15 @@ export function readAuditEntries(afterId: number, limit: number): Sql {
   return sql`select ${ENTRY_COLUMNS} from aol_audit_chain where id > ${afterId} order by id limit ${limit}`;
 }
 
+/**
+ * Entries after `afterId` without their content, but a RETENTION checkpoint's: what verification's
+ * first pass needs (what later entries say about earlier ones), at a few bytes an entry.
+ */
+export function readAuditOutline(afterId: number, limit: number): Sql {
+  return sql`select id, kind, subject_id, case when kind = 'RETENTION' then content end as content
+    from aol_audit_chain where id > ${afterId} order by id limit ${limit}`;
+}
+
 export function readAuditHead(): Sql {
   return sql`select last_id, last_sha256 from aol_audit_head where id = 1`;
 }
