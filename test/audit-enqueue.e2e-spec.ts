@@ -70,6 +70,24 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
     expect(await verify()).toMatchObject({ intact: true, failure: null });
   });
 
+  it('checks every action of many batches (more than one read of their rows), naming the entry of one edited in the last', async () => {
+    for (const round of [1, 2, 3]) {
+      const response = await aol.graphql(ENQUEUE_ACTIONS, { inputs: inputs(`many-${round}`, 1000) });
+      expect(response.errors).toBeUndefined();
+    }
+    expect(await verify()).toMatchObject({ intact: true });
+    const [action] = await aol.sql<{ id: unknown }>(`select id from aol_actions where idempotency_key = 'many-3-999'`);
+    const [entry] = await aol.sql<{ id: unknown }>(`select id from aol_audit_chain where kind = 'ENQUEUE_BATCH' and content like ?`, [
+      `%"actionId":${Number(action.id)},%`,
+    ]);
+    await aol.sql('update aol_actions set priority = 5 where id = ?', [action.id]);
+    expect(await expectBrokenAt(Number(entry.id))).toContain(
+      `row ${Number(action.id)} of aol_actions no longer matches it (edited): priority: 0 → 5`,
+    );
+    await aol.sql('update aol_actions set priority = 0 where id = ?', [action.id]);
+    expect(await verify()).toMatchObject({ intact: true });
+  });
+
   it('names the batch entry of an action edited after its enqueue, and the field that changed', async () => {
     const [action] = await aol.sql<{ id: unknown; payload: unknown }>(
       `select id, payload from aol_actions where idempotency_key = 'bulk-20'`,

@@ -2,11 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
 import { CoreModule } from '../app.module';
 import { prepareDatabase } from '../app.setup';
-import { AolConfig, loadConfig } from '../config/aol-config';
+import type { AolConfig } from '../config/aol-config';
 import { unknownVariableWarnings } from '../config/unknown-variables';
 import { MigrationService } from '../database/migration.service';
 import { SqlDatabase } from '../database/sql-database';
-import { assertSqliteFileOpens } from '../database/sqlite-connection';
 import { AolError, StartupError } from '../errors/aol-error';
 import { createLogger } from '../logging/logger-params';
 import { AutonomyStatusService } from '../orchestrator/autonomy-status.service';
@@ -36,21 +35,10 @@ export function formatTickLine(index: number, report: TickReport): string {
  */
 export async function runCommandLine(
   command: Exclude<CliCommand, { name: 'help' }>,
+  config: AolConfig,
   env: NodeJS.ProcessEnv,
   io: CliOutput,
 ): Promise<number> {
-  let config: AolConfig;
-  try {
-    config = loadConfig(env);
-    await assertSqliteFileOpens(config.database);
-  } catch (error) {
-    if (error instanceof StartupError) {
-      io.err(error.message);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
-
   // Quieter than the service unless asked, and on stderr: stdout carries the command's answer.
   const logger = createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr);
   for (const warning of unknownVariableWarnings(env)) logger.warn(warning);
