@@ -23,6 +23,27 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
   }
   const lastEntry = async () => (await aol.sql<EntryRow>('select * from aol_audit_chain order by id desc limit 1'))[0];
 
+  /** The ENQUEUE_BATCH entry that names action `actionId`. */
+  const entryNaming = async (actionId: unknown) =>
+    Number(
+      (
+        await aol.sql<{ id: unknown }>(`select id from aol_audit_chain where kind = 'ENQUEUE_BATCH' and content like ?`, [
+          `%"actionId":${Number(actionId)},%`,
+        ])
+      )[0].id,
+    );
+
+  /** An action inserted by SQL alone, around the service and its chain (a copy of 'alone', cancelled). */
+  const insertAround = async (key: string) =>
+    (
+      await aol.sql<Record<string, unknown>>(
+        `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)
+         select ?, type, payload, priority, run_after, 'CANCELLED', 0, 0, 0, created_at, updated_at from aol_actions where idempotency_key = 'alone'
+         returning *`,
+        [key],
+      )
+    )[0];
+
   async function expectBrokenAt(entryId: number): Promise<string> {
     const result = await verify();
     expect(result).toMatchObject({ intact: false, failure: { entryId } });
@@ -77,11 +98,9 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
     }
     expect(await verify()).toMatchObject({ intact: true });
     const [action] = await aol.sql<{ id: unknown }>(`select id from aol_actions where idempotency_key = 'many-3-999'`);
-    const [entry] = await aol.sql<{ id: unknown }>(`select id from aol_audit_chain where kind = 'ENQUEUE_BATCH' and content like ?`, [
-      `%"actionId":${Number(action.id)},%`,
-    ]);
+    const entryId = await entryNaming(action.id);
     await aol.sql('update aol_actions set priority = 5 where id = ?', [action.id]);
-    expect(await expectBrokenAt(Number(entry.id))).toContain(
+    expect(await expectBrokenAt(entryId)).toContain(
       `row ${Number(action.id)} of aol_actions no longer matches it (edited): priority: 0 → 5`,
     );
     await aol.sql('update aol_actions set priority = 0 where id = ?', [action.id]);
@@ -92,13 +111,7 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
     const [action] = await aol.sql<{ id: unknown; payload: unknown }>(
       `select id, payload from aol_actions where idempotency_key = 'bulk-20'`,
     );
-    const entryId = Number(
-      (
-        await aol.sql<{ id: unknown }>(`select id from aol_audit_chain where kind = 'ENQUEUE_BATCH' and content like ?`, [
-          `%"actionId":${Number(action.id)},%`,
-        ])
-      )[0].id,
-    );
+    const entryId = await entryNaming(action.id);
     const original = typeof action.payload === 'string' ? action.payload : JSON.stringify(action.payload);
     await aol.sql('update aol_actions set payload = ? where id = ?', [
       JSON.stringify({ platform: 'mastodon', text: 'changed' }),
@@ -114,11 +127,7 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
 
   it('names an action inserted without an entry of its enqueue', async () => {
     const lastId = Number((await lastEntry()).id);
-    const [row] = await aol.sql<{ id: unknown }>(
-      `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)
-       select 'smuggled', type, payload, priority, run_after, 'CANCELLED', 0, 0, 0, created_at, updated_at from aol_actions where idempotency_key = 'alone'
-       returning id`,
-    );
+    const row = await insertAround('smuggled');
     expect(await expectBrokenAt(lastId + 1)).toBe(
       `row ${Number(row.id)} of aol_actions has no entry of its enqueue in the chain (inserted outside it)`,
     );
@@ -128,11 +137,7 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
 
   it('verifies the ENQUEUE entry of each action that chains written before ENQUEUE_BATCH hold', async () => {
     // What an older release appended for one enqueue, made by hand: the action, its own entry, the head moved.
-    const [action] = await aol.sql<Record<string, unknown>>(
-      `insert into aol_actions (idempotency_key, type, payload, priority, run_after, status, attempts, attempt_floor, rescues, created_at, updated_at)
-       select 'older-release', type, payload, priority, run_after, 'CANCELLED', 0, 0, 0, created_at, updated_at from aol_actions where idempotency_key = 'alone'
-       returning *`,
-    );
+    const action = await insertAround('older-release');
     const [head] = await aol.sql<{ last_id: unknown; last_sha256: string }>('select last_id, last_sha256 from aol_audit_head');
     const id = Number(head.last_id) + 1;
     const content = canonicalJson(enqueuedAction(enqueueRowOf(aol.app.get(SqlDatabase).dialect, action)));
@@ -153,13 +158,7 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
 
   it('names the batch entry of an action deleted without a retention checkpoint', async () => {
     const [action] = await aol.sql<{ id: unknown }>(`select id from aol_actions where idempotency_key = 'bulk-3'`);
-    const entryId = Number(
-      (
-        await aol.sql<{ id: unknown }>(`select id from aol_audit_chain where kind = 'ENQUEUE_BATCH' and content like ?`, [
-          `%"actionId":${Number(action.id)},%`,
-        ])
-      )[0].id,
-    );
+    const entryId = await entryNaming(action.id);
     await aol.sql('delete from aol_actions where id = ?', [action.id]);
     expect(await expectBrokenAt(entryId)).toBe(
       `entry ${entryId} (ENQUEUE_BATCH): row ${Number(action.id)} of aol_actions is gone (deleted)`,

@@ -128,7 +128,10 @@ export class WebhooksService {
     this.cached = cached;
     rows.then(
       (subscriptions) => (cached.events = new Set(subscriptions.flatMap((webhook) => webhook.events))),
-      () => (this.cached = null),
+      () => {
+        // Forget a failed read, unless a newer one has replaced it meanwhile.
+        if (this.cached === cached) this.cached = null;
+      },
     );
     return rows;
   }
