@@ -1,4 +1,4 @@
-import { AuditKind, enqueuedAction, enqueueRowOf, entrySha256, sha256Hex } from '../src/audit/audit-fact';
+import { AuditKind, enqueueBatchFacts, enqueuedAction, enqueueRowOf, entrySha256, sha256Hex } from '../src/audit/audit-fact';
 import { AuditService } from '../src/audit/audit.service';
 import { canonicalJson } from '../src/audit/canonical-json';
 import { SqlDatabase } from '../src/database/sql-database';
@@ -71,6 +71,15 @@ describe.each(DRIVERS)('enqueue entries of the audit chain on %s', (driver) => {
     );
     expect(lists.map((list) => list.length)).toEqual([100, 100, 50]);
     expect(entries.map((entry) => [entry.action_id, entry.subject_id])).toEqual(Array(3).fill([null, null]));
+    // Each entry's text is exactly what enqueueBatchFacts makes of the rows as stored (PostgreSQL writes it in SQL).
+    const rows = new Map(
+      (await aol.sql<Record<string, unknown>>(`select * from aol_actions`)).map((row) => [Number(row.id), row] as const),
+    );
+    const dialect = aol.app.get(SqlDatabase).dialect;
+    for (const [index, entry] of entries.entries()) {
+      const stored = lists[index].map((action) => enqueueRowOf(dialect, rows.get(action.actionId)!));
+      expect(entry.content).toBe(canonicalJson(enqueueBatchFacts(stored)[0].content));
+    }
     const recorded = lists.flat();
     expect(recorded.map((action) => action.actionId).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     expect(recorded.find((action) => action.idempotencyKey === 'bulk-7')).toMatchObject({

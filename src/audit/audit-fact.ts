@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SqlDialect } from '../database/sql-dialect';
-import { payloadSha256 } from './canonical-json';
+import { canonicalJson, payloadSha256 } from './canonical-json';
 
 /** What an entry of the audit chain records. */
 export enum AuditKind {
@@ -137,6 +137,25 @@ export function enqueuedAction(action: EnqueueFactRow): Record<string, unknown> 
  * chain (verify, export, `auditChain`) stays a few megabytes whatever was enqueued.
  */
 export const ENQUEUE_BATCH_ACTIONS = 100;
+
+/**
+ * The fixed text of an ENQUEUE_BATCH entry's canonical content around what only the insert
+ * knows, for PostgreSQL to write it in the insert's own statement (sql/append-entries.ts):
+ * `{"actions":[` then, per action, `{"actionId":` id `,"createdAt":"` time `"` tail, joined by
+ * commas, then `]}`. Canonical key order puts actionId and createdAt first.
+ */
+export const ENQUEUED_ACTION = { batchStart: '{"actions":[', id: '{"actionId":', createdAt: ',"createdAt":"', batchEnd: ']}' } as const;
+
+const PLACEHOLDER_ID = 0;
+const PLACEHOLDER_TIME = new Date(0);
+const PLACEHOLDER_HEAD = `${ENQUEUED_ACTION.id}${PLACEHOLDER_ID}${ENQUEUED_ACTION.createdAt}${PLACEHOLDER_TIME.toISOString()}"`;
+
+/** An enqueued action's canonical content after its id and time (see ENQUEUED_ACTION): `,"enqueuedBy":…}`. */
+export function enqueuedActionTail(action: Omit<EnqueueFactRow, 'id' | 'createdAt'>): string {
+  const text = canonicalJson(enqueuedAction({ ...action, id: PLACEHOLDER_ID, createdAt: PLACEHOLDER_TIME }));
+  if (!text.startsWith(PLACEHOLDER_HEAD)) throw new Error(`An enqueue entry's content no longer starts with its id and time: ${text}`);
+  return text.slice(PLACEHOLDER_HEAD.length);
+}
 
 /** The entries of the actions an insert added, in the order it returned them: one per ENQUEUE_BATCH_ACTIONS. */
 export function enqueueBatchFacts(actions: readonly EnqueueFactRow[]): AuditFact[] {

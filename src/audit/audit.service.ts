@@ -5,7 +5,16 @@ import { AuditFact, entrySha256, retentionFact, sha256Hex } from './audit-fact';
 import { AuditSigner, SignedHead } from './audit-signer';
 import { AuditVerification, verifyAuditChain } from './audit-verifier';
 import { canonicalJson } from './canonical-json';
-import { appendAuditEntries, appendHashedInSql, AuditEntryRow, AuditHeadRow, ChainedFact, lockAuditHead } from './sql/append-entries';
+import type { Sql } from '../database/sql';
+import {
+  appendAuditEntries,
+  appendEnqueueBatchesInSql,
+  appendHashedInSql,
+  AuditEntryRow,
+  AuditHeadRow,
+  ChainedFact,
+  lockAuditHead,
+} from './sql/append-entries';
 import { AuditEntry, readAuditEntries, readAuditHead } from './sql/read-entries';
 import { closeRetentionGuard, openRetentionGuard } from './sql/retention-guard';
 
@@ -48,6 +57,19 @@ export class AuditService {
     const inSql = appendHashedInSql(this.db.dialect, chained, epoch);
     const [head] = inSql ? await tx.query<AuditHeadRow>(inSql) : [await this.appendHashedHere(tx, chained, epoch)];
     await this.signer?.signIfDue(tx, this.db.dialect, { id: Number(head.last_id), entrySha256: head.last_sha256 }, facts.length);
+  }
+
+  /**
+   * An insert of actions and its ENQUEUE_BATCH entries as one statement, which needs no
+   * transaction around it (sql/append-entries.ts, appendEnqueueBatchesInSql, given what `insert`
+   * makes). Null, and `insert` not called, where the entries take steps of their own in the
+   * caller's transaction (append): on SQLite, and when heads are signed (a signature goes in
+   * with its entries).
+   */
+  enqueueStatement(insert: () => { prelude: Sql; result: Sql }): Sql | null {
+    if (!this.db.dialect.writingCtes || this.signer) return null;
+    const { prelude, result } = insert();
+    return appendEnqueueBatchesInSql(this.db.dialect, prelude, result);
   }
 
   /**

@@ -9,7 +9,7 @@ import { join, raw, Sql, sql } from './sql';
 /** A column of a JSON record set: its name and its SQL type (PostgreSQL's spelling). */
 export interface RecordsetColumn {
   name: string;
-  type: 'bigint' | 'int' | 'text' | 'jsonb' | 'timestamptz' | 'double precision';
+  type: 'bigint' | 'int' | 'boolean' | 'text' | 'jsonb' | 'timestamptz' | 'double precision';
 }
 
 /** One thing written for each database, where a statement's shape (not a fragment of it) differs. */

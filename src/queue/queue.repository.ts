@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { PageRequest } from '../database/pagination';
 import { AolConfig } from '../config/aol-config';
 import { Sql } from '../database/sql';
-import { SqlDatabase, SqlExecutor } from '../database/sql-database';
-import { enqueueBatchFacts } from '../audit/audit-fact';
+import { SqlDatabase, SqlExecutor, SqlRow } from '../database/sql-database';
+import { enqueueBatchFacts, enqueuedActionTail } from '../audit/audit-fact';
 import { AuditService } from '../audit/audit.service';
 import { StatementCoalescer } from '../database/statement-coalescer';
 import { ActionStatus } from '../actions/action-status';
@@ -16,7 +16,7 @@ import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
-import { insertActions, NewAction, toInsertedAction } from './sql/insert-actions';
+import { insertActions, insertActionsAndChain, NewAction, toInsertedAction } from './sql/insert-actions';
 import { ActionFilter, countActions, listActions } from './sql/list-actions';
 import { dueAgeSeconds, oldestDueAge } from './sql/oldest-due-age';
 import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
@@ -56,7 +56,7 @@ export class QueueRepository {
     maxBatch: SINGLE_INSERTS.perStatement,
     keyOf: (action) => action.idempotencyKey,
     run: async (actions) => {
-      const inserted = await this.db.transaction((tx) => this.insertNew(actions, tx));
+      const inserted = await this.insertNewAlone(actions);
       const byKey = new Map(inserted.map((row) => [row.idempotencyKey, row]));
       return actions.map((action) => byKey.get(action.idempotencyKey) ?? null);
     },
@@ -90,6 +90,8 @@ export class QueueRepository {
    * audit entries naming them (one per 100), in the caller's transaction; returns the rows inserted.
    */
   async insertNew(actions: readonly NewAction[], tx: SqlExecutor): Promise<ActionEntity[]> {
+    const statement = this.insertAndChain(actions);
+    if (statement) return this.insertedRows(actions, await tx.query(statement));
     const d = this.db.dialect;
     // Types exempt from approval go in as PENDING: one statement per status a call needs.
     const exempt = actions.filter((action) => APPROVAL_EXEMPT_TYPES.has(action.type));
@@ -98,10 +100,37 @@ export class QueueRepository {
       ...(exempt.length > 0 ? await tx.query(insertActions(d, exempt, PENDING)) : []),
       ...(others.length > 0 ? await tx.query(insertActions(d, others, this.unapprovedStatus)) : []),
     ];
-    const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
-    const rows = inserted.map((row) => toInsertedAction(d, byKey.get(row.idempotency_key as string)!, row));
+    const rows = this.insertedRows(actions, inserted);
     await this.audit.append(tx, enqueueBatchFacts(rows));
     return rows;
+  }
+
+  /** insertNew on its own: one statement where the database allows it (insertAndChain), else in a transaction. */
+  private async insertNewAlone(actions: readonly NewAction[]): Promise<ActionEntity[]> {
+    const statement = this.insertAndChain(actions);
+    if (statement) return this.insertedRows(actions, await this.db.query(statement));
+    return this.db.transaction((tx) => this.insertNew(actions, tx));
+  }
+
+  /**
+   * The insert and its audit entries as one statement (PostgreSQL without head signing, see
+   * AuditService.enqueueStatement): a lone enqueue is one round trip and one commit. Null
+   * where they take steps of their own.
+   */
+  private insertAndChain(actions: readonly NewAction[]): Sql | null {
+    return this.audit.enqueueStatement(() =>
+      insertActionsAndChain(
+        this.db.dialect,
+        actions.map((action) => ({ ...action, exempt: APPROVAL_EXEMPT_TYPES.has(action.type), entryTail: enqueuedActionTail(action) })),
+        this.unapprovedStatus,
+      ),
+    );
+  }
+
+  /** The rows an insert returned, as actions: each with what its caller gave. */
+  private insertedRows(actions: readonly NewAction[], inserted: readonly SqlRow[]): ActionEntity[] {
+    const byKey = new Map(actions.map((action) => [action.idempotencyKey, action]));
+    return inserted.map((row) => toInsertedAction(this.db.dialect, byKey.get(row.idempotency_key as string)!, row));
   }
 
   async findByKeys(keys: readonly string[], executor: SqlExecutor = this.db): Promise<ActionEntity[]> {

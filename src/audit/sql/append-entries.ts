@@ -1,5 +1,6 @@
 import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
+import { AuditKind, ENQUEUE_BATCH_ACTIONS, ENQUEUED_ACTION } from '../audit-fact';
 
 /** A fact ready to chain: its content already canonical JSON. */
 export interface ChainedFact {
@@ -35,41 +36,79 @@ export function lockAuditHead(d: SqlDialect): Sql {
   return sql`select last_id, last_sha256 from aol_audit_head where id = 1 ${d.pick({ postgresql: () => raw('for update'), sqlite: () => raw('') })}`;
 }
 
+const hex = (text: Sql) => sql`encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
+
 /**
- * On PostgreSQL, the whole append in one statement: the head locked and read, each entry's
- * hash computed by sha256() over the previous hash and its content (a recursive CTE walking the
- * contents by index in the one jsonb parameter: the same UTF-8 bytes the verifier hashes), the entries inserted and the head moved,
- * returning the new head. Null on SQLite, which has neither sha256() nor writing CTEs: there
- * the caller locks the head, hashes in process and writes with appendAuditEntries.
+ * The chain's part of a one-statement append on PostgreSQL, after the caller's CTEs `facts`
+ * (list: jsonb, count: int) and `fact` (n from 0, kind, action_id, subject_id, content): the
+ * head locked and read, each entry's hash computed by sha256() over the previous hash and its
+ * content (a recursive CTE walking the contents by index, `contentAt(n)` reading the n-th from
+ * `facts.list`: the same UTF-8 bytes the verifier hashes), the entries inserted, and `moved`, the
+ * head moved to the last (no row when there was nothing to append).
+ */
+function chainFacts(d: SqlDialect, epoch: number | null, contentAt: (n: Sql) => Sql): Sql {
+  return sql`head as materialized (select last_id, last_sha256 from aol_audit_head where id = 1 for update),
+    chained (n, prev_sha256, entry_sha256) as (
+      select 0, null::text, last_sha256::text from head
+      union all
+      select chained.n + 1, chained.entry_sha256, ${hex(sql`chained.entry_sha256 || ${contentAt(sql`chained.n`)}`)}
+      from chained cross join facts where chained.n < facts.count),
+    appended as (
+      insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at)
+      select head.last_id + fact.n + 1, ${epoch}::bigint, fact.kind, fact.action_id, fact.subject_id, fact.content, ${hex(sql`fact.content`)},
+             chained.prev_sha256, chained.entry_sha256, ${d.now}
+      from fact join chained on chained.n = fact.n + 1 cross join head),
+    moved as (
+      update aol_audit_head set last_id = head.last_id + facts.count, last_sha256 = chained.entry_sha256
+      from head, facts, chained
+      where aol_audit_head.id = 1 and facts.count > 0 and chained.n = facts.count
+      returning aol_audit_head.last_id, aol_audit_head.last_sha256)`;
+}
+
+/**
+ * On PostgreSQL, the whole append in one statement (see chainFacts), the facts read from one
+ * jsonb parameter, returning the new head. Null on SQLite, which has neither sha256() nor
+ * writing CTEs: there the caller locks the head, hashes in process and writes with
+ * appendAuditEntries.
  */
 export function appendHashedInSql(d: SqlDialect, facts: readonly ChainedFact[], epoch: number | null): Sql | null {
   return d.pick({
     postgresql: () => {
-      const hex = (text: Sql) => sql`encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
       const rows = JSON.stringify(facts.map((fact) => [fact.kind, fact.actionId, fact.subjectId, fact.content]));
       return sql`with recursive
-        head as materialized (select last_id, last_sha256 from aol_audit_head where id = 1 for update),
         facts as materialized (select list, jsonb_array_length(list) as count from (select cast(${rows} as jsonb) as list) as given),
         fact as materialized (
           select (ord - 1)::int as n, value ->> 0 as kind, (value ->> 1)::bigint as action_id, (value ->> 2)::bigint as subject_id, value ->> 3 as content
           from facts cross join jsonb_array_elements(facts.list) with ordinality as element(value, ord)),
-        chained (n, prev_sha256, entry_sha256) as (
-          select 0, null::text, last_sha256::text from head
-          union all
-          select chained.n + 1, chained.entry_sha256, ${hex(sql`chained.entry_sha256 || (facts.list -> chained.n ->> 3)`)}
-          from chained cross join facts where chained.n < facts.count),
-        appended as (
-          insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at)
-          select head.last_id + fact.n + 1, ${epoch}::bigint, fact.kind, fact.action_id, fact.subject_id, fact.content, ${hex(sql`fact.content`)},
-                 chained.prev_sha256, chained.entry_sha256, ${d.now}
-          from fact join chained on chained.n = fact.n + 1 cross join head)
-        update aol_audit_head set last_id = head.last_id + facts.count, last_sha256 = chained.entry_sha256
-        from head, facts, chained
-        where aol_audit_head.id = 1 and chained.n = facts.count
-        returning aol_audit_head.last_id, aol_audit_head.last_sha256`;
+        ${chainFacts(d, epoch, (n) => sql`(facts.list -> ${n} ->> 3)`)}
+        select last_id, last_sha256 from moved`;
     },
     sqlite: () => null,
   });
+}
+
+/**
+ * On PostgreSQL, an insert of actions and its ENQUEUE_BATCH entries in one statement: one round
+ * trip and no transaction around it. `prelude` holds the caller's CTEs, the insert among them,
+ * and ends with `enqueued` (id, created_at, tail, ord): one row per action inserted, `tail` from
+ * enqueuedActionTail. Each entry's content is written here around the id and time only the
+ * insert knows, exactly as enqueueBatchFacts writes it (ENQUEUE_BATCH_ACTIONS actions per entry,
+ * in `ord` order; createdAt as toISOString writes it, both truncating to the millisecond), and
+ * then chained as appendHashedInSql chains. `result` is the statement's final select.
+ */
+export function appendEnqueueBatchesInSql(d: SqlDialect, prelude: Sql, result: Sql): Sql {
+  const isoTime = sql`to_char(numbered.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const action = sql`${ENQUEUED_ACTION.id}::text || numbered.id || ${ENQUEUED_ACTION.createdAt}::text || ${isoTime} || '"' || numbered.tail`;
+  return sql`with recursive ${prelude},
+    numbered as materialized (select id, created_at, tail, (row_number() over (order by ord) - 1)::int as i from enqueued),
+    fact as materialized (
+      select i / ${ENQUEUE_BATCH_ACTIONS}::int as n, ${AuditKind.ENQUEUE_BATCH}::text as kind,
+             case when count(*) = 1 then min(numbered.id) end as action_id, null::bigint as subject_id,
+             ${ENQUEUED_ACTION.batchStart}::text || string_agg(${action}, ',' order by i) || ${ENQUEUED_ACTION.batchEnd}::text as content
+      from numbered group by 1),
+    facts as materialized (select coalesce(jsonb_agg(content order by n), '[]'::jsonb) as list, count(*)::int as count from fact),
+    ${chainFacts(d, null, (n) => sql`(facts.list ->> ${n})`)}
+    ${result}`;
 }
 
 /** The entries, hashed in process, from one JSON parameter, and the head moved to the last of them (SQLite: two statements, in process). */

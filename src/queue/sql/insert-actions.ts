@@ -2,6 +2,7 @@ import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
 import { ActionStatus, ActionType } from '../../actions/action-status';
 import type { ActionEntity } from '../action.entity';
+import { PENDING } from './approval';
 
 export interface NewAction {
   idempotencyKey: string;
@@ -61,6 +62,57 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[], stat
     from ${source}
     where true -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
     ${ON_CONFLICT}`;
+}
+
+/** An action for insertActionsAndChain, with its enqueue entry's text after its id and time (audit-fact.ts, enqueuedActionTail). */
+export interface ChainedNewAction extends NewAction {
+  entryTail: string;
+  /** It goes in as PENDING whatever the approval policy (APPROVAL_EXEMPT_TYPES). */
+  exempt: boolean;
+}
+
+/**
+ * insertActions for PostgreSQL's one-statement enqueue (audit/sql/append-entries.ts,
+ * appendEnqueueBatchesInSql): the CTEs up to `enqueued`, one row per action inserted with its
+ * entry's tail and its place in the call, and the final select, of the rows insertActions
+ * returns. Exempt actions take PENDING and the others `status`, in the one statement.
+ */
+export function insertActionsAndChain(d: SqlDialect, actions: readonly ChainedNewAction[], status: Sql): { prelude: Sql; result: Sql } {
+  const source = d.recordset(
+    'source',
+    [
+      { name: 'ord', type: 'int' },
+      { name: 'idempotency_key', type: 'text' },
+      { name: 'type', type: 'text' },
+      { name: 'payload', type: 'jsonb' },
+      { name: 'priority', type: 'int' },
+      { name: 'run_after', type: 'timestamptz' },
+      { name: 'enqueued_by', type: 'text' },
+      { name: 'exempt', type: 'boolean' },
+      { name: 'tail', type: 'text' },
+    ],
+    actions.map((action, ord) => ({
+      ord,
+      idempotency_key: action.idempotencyKey,
+      type: action.type,
+      payload: action.payload,
+      priority: action.priority,
+      run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
+      enqueued_by: action.enqueuedBy,
+      exempt: action.exempt,
+      tail: action.entryTail,
+    })),
+  );
+  return {
+    prelude: sql`source as (select * from ${source}),
+      inserted as (${INSERT}
+        select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), source.enqueued_by,
+               case when source.exempt then ${PENDING} else ${status} end, 0, 0, 0, ${d.now}, ${d.now}
+        from source
+        ${ON_CONFLICT}),
+      enqueued as (select inserted.id, inserted.created_at, source.tail, source.ord from inserted join source on source.idempotency_key = inserted.idempotency_key)`,
+    result: sql`select id, idempotency_key, status, created_at from inserted`,
+  };
 }
 
 /**

@@ -1,0 +1,45 @@
+import { canonicalJson } from './canonical-json';
+import { ENQUEUED_ACTION, enqueueBatchFacts, enqueuedActionTail, EnqueueFactRow } from './audit-fact';
+
+describe('an ENQUEUE_BATCH entry written around the id and time (as PostgreSQL writes it in the insert)', () => {
+  const actions: EnqueueFactRow[] = [
+    {
+      id: 7,
+      idempotencyKey: 'k-"quoted"\\',
+      type: 'POST_SOCIAL',
+      priority: -3,
+      enqueuedBy: null,
+      payload: { z: 1, a: ['é', { y: null, b: true }] },
+      createdAt: new Date('2026-12-07T00:10:00.123Z'),
+    },
+    {
+      id: 12345678901,
+      idempotencyKey: 'k2',
+      type: 'WEBHOOK',
+      priority: 1000,
+      enqueuedBy: 'ops \u2028 "x"',
+      payload: {},
+      createdAt: new Date('1999-01-02T03:04:05.009Z'),
+    },
+  ];
+
+  it('is the text enqueueBatchFacts makes, byte for byte', () => {
+    const pieced =
+      ENQUEUED_ACTION.batchStart +
+      actions
+        .map(
+          (action) =>
+            `${ENQUEUED_ACTION.id}${action.id}${ENQUEUED_ACTION.createdAt}${action.createdAt.toISOString()}"${enqueuedActionTail(action)}`,
+        )
+        .join(',') +
+      ENQUEUED_ACTION.batchEnd;
+    expect(pieced).toBe(canonicalJson(enqueueBatchFacts(actions)[0].content));
+  });
+
+  it('keeps everything but the id and time in the tail', () => {
+    const tail = enqueuedActionTail(actions[1]);
+    expect(tail).toMatch(
+      /^,"enqueuedBy":"ops .* \\"x\\"","idempotencyKey":"k2","payloadSha256":"[0-9a-f]{64}","priority":1000,"type":"WEBHOOK"}$/s,
+    );
+  });
+});
