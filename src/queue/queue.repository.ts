@@ -119,11 +119,7 @@ export class QueueRepository {
    */
   private insertAndChain(actions: readonly NewAction[]): Sql | null {
     return this.audit.enqueueStatement(() =>
-      insertActionsAndChain(
-        this.db.dialect,
-        actions.map((action) => ({ ...action, exempt: APPROVAL_EXEMPT_TYPES.has(action.type), entryTail: enqueuedActionTail(action) })),
-        this.unapprovedStatus,
-      ),
+      insertActionsAndChain(this.db.dialect, actions, actions.map(enqueuedActionTail), this.unapprovedStatus),
     );
   }
 

@@ -2,7 +2,7 @@ import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
 import { ActionStatus, ActionType } from '../../actions/action-status';
 import type { ActionEntity } from '../action.entity';
-import { PENDING } from './approval';
+import { APPROVAL_EXEMPT_TYPES, PENDING } from './approval';
 
 export interface NewAction {
   idempotencyKey: string;
@@ -64,20 +64,19 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[], stat
     ${ON_CONFLICT}`;
 }
 
-/** An action for insertActionsAndChain, with its enqueue entry's text after its id and time (audit-fact.ts, enqueuedActionTail). */
-export interface ChainedNewAction extends NewAction {
-  entryTail: string;
-  /** It goes in as PENDING whatever the approval policy (APPROVAL_EXEMPT_TYPES). */
-  exempt: boolean;
-}
-
 /**
  * insertActions for PostgreSQL's one-statement enqueue (audit/sql/append-entries.ts,
  * appendEnqueueBatchesInSql): the CTEs up to `enqueued`, one row per action inserted with its
- * entry's tail and its place in the call, and the final select, of the rows insertActions
- * returns. Exempt actions take PENDING and the others `status`, in the one statement.
+ * entry's tail (`entryTails[i]` for `actions[i]`, see audit-fact.ts, enqueuedActionTail) and its
+ * place in the call, and the final select, of the rows insertActions returns. Types exempt from
+ * approval take PENDING and the others `status`, in the one statement.
  */
-export function insertActionsAndChain(d: SqlDialect, actions: readonly ChainedNewAction[], status: Sql): { prelude: Sql; result: Sql } {
+export function insertActionsAndChain(
+  d: SqlDialect,
+  actions: readonly NewAction[],
+  entryTails: readonly string[],
+  status: Sql,
+): { prelude: Sql; result: Sql } {
   const source = d.recordset(
     'source',
     [
@@ -99,8 +98,8 @@ export function insertActionsAndChain(d: SqlDialect, actions: readonly ChainedNe
       priority: action.priority,
       run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
       enqueued_by: action.enqueuedBy,
-      exempt: action.exempt,
-      tail: action.entryTail,
+      exempt: APPROVAL_EXEMPT_TYPES.has(action.type),
+      tail: entryTails[ord],
     })),
   );
   return {
