@@ -1,5 +1,13 @@
 import { canonicalJson } from './canonical-json';
-import { ENQUEUED_ACTION, enqueueBatchFacts, enqueuedActionTail, EnqueueFactRow } from './audit-fact';
+import {
+  attemptContentAround,
+  attemptFact,
+  AttemptFactRow,
+  ENQUEUED_ACTION,
+  enqueueBatchFacts,
+  enqueuedActionTail,
+  EnqueueFactRow,
+} from './audit-fact';
 
 describe('an ENQUEUE_BATCH entry written around the id and time (as PostgreSQL writes it in the insert)', () => {
   const actions: EnqueueFactRow[] = [
@@ -41,5 +49,45 @@ describe('an ENQUEUE_BATCH entry written around the id and time (as PostgreSQL w
     expect(tail).toMatch(
       /^,"enqueuedBy":"ops .* \\"x\\"","idempotencyKey":"k2","payloadSha256":"[0-9a-f]{64}","priority":1000,"type":"WEBHOOK"}$/s,
     );
+  });
+});
+
+describe('an ATTEMPT entry written around its log id (as PostgreSQL writes it in the recording statement)', () => {
+  const log: Omit<AttemptFactRow, 'id'> = {
+    actionId: 42,
+    tickId: 7,
+    attempt: 2,
+    mode: 'PROOF',
+    outcome: 'FAILED',
+    startedAt: new Date('2026-12-07T00:10:00.123Z'),
+    durationMs: 15,
+    artifactRef: null,
+    artifactSha256: null,
+    errorCode: 'REMOTE_5XX',
+    error: 'upstream said "no" \\ \u2028 é',
+  };
+
+  it('is the text attemptFact makes, byte for byte', () => {
+    const { head, tail } = attemptContentAround(log);
+    expect(`${head}9007199254740${tail}`).toBe(canonicalJson(attemptFact({ ...log, id: 9007199254740 }).content));
+  });
+
+  it('holds a success with its artifact alike', () => {
+    const success = {
+      ...log,
+      outcome: 'SUCCESS',
+      artifactRef: 'proof/42-2.json',
+      artifactSha256: 'ab'.repeat(32),
+      errorCode: null,
+      error: null,
+    };
+    const { head, tail } = attemptContentAround(success);
+    expect(`${head}3${tail}`).toBe(canonicalJson(attemptFact({ ...success, id: 3 }).content));
+  });
+
+  it('writes absent fields as null, as attemptFact does', () => {
+    const bare = { ...log, tickId: undefined, artifactRef: undefined, artifactSha256: undefined, errorCode: undefined, error: undefined };
+    const { head, tail } = attemptContentAround(bare);
+    expect(`${head}1${tail}`).toBe(canonicalJson(attemptFact({ ...bare, id: 1 }).content));
   });
 });

@@ -7,6 +7,7 @@ import { AuditVerification, verifyAuditChain } from './audit-verifier';
 import { canonicalJson } from './canonical-json';
 import type { Sql } from '../database/sql';
 import {
+  appendAttemptsInSql,
   appendAuditEntries,
   appendEnqueueBatchesInSql,
   appendHashedInSql,
@@ -17,6 +18,12 @@ import {
 } from './sql/append-entries';
 import { AuditEntry, readAuditEntries, readAuditHead } from './sql/read-entries';
 import { closeRetentionGuard, openRetentionGuard } from './sql/retention-guard';
+
+/** A statement that writes facts, before its entries are added: its CTEs (see append-entries.ts for the last one each takes) and its final select. */
+export interface StatementParts {
+  prelude: Sql;
+  result: Sql;
+}
 
 export interface AuditHead {
   id: number;
@@ -66,10 +73,25 @@ export class AuditService {
    * caller's transaction (append): on SQLite, and when heads are signed (a signature goes in
    * with its entries).
    */
-  enqueueStatement(insert: () => { prelude: Sql; result: Sql }): Sql | null {
-    if (!this.db.dialect.writingCtes || this.signer) return null;
+  enqueueStatement(insert: () => StatementParts): Sql | null {
+    if (!this.appendsInStatement) return null;
     const { prelude, result } = insert();
     return appendEnqueueBatchesInSql(this.db.dialect, prelude, result);
+  }
+
+  /**
+   * Attempts' log rows and their ATTEMPT entries as one statement (sql/append-entries.ts,
+   * appendAttemptsInSql, given what `insert` makes), or null as enqueueStatement is.
+   */
+  attemptsStatement(epoch: number, insert: () => StatementParts): Sql | null {
+    if (!this.appendsInStatement) return null;
+    const { prelude, result } = insert();
+    return appendAttemptsInSql(this.db.dialect, epoch, prelude, result);
+  }
+
+  /** Whether entries can be written by the statement that writes their facts (see enqueueStatement). */
+  private get appendsInStatement(): boolean {
+    return this.db.dialect.writingCtes && !this.signer;
   }
 
   /**

@@ -11,15 +11,30 @@ import { AttemptOutcome } from '../ledger/tick-outcome';
 import type { ActionEntity } from '../queue/action.entity';
 import { ActionStatus } from '../actions/action-status';
 import { QueueService } from '../queue/queue.service';
-import { SqlDatabase, SqlExecutor } from '../database/sql-database';
+import { SqlDatabase, SqlExecutor, SqlRow } from '../database/sql-database';
+import { AuditService } from '../audit/audit.service';
+import { attemptContentAround } from '../audit/audit-fact';
+import type { ExecutionLogEntity } from '../ledger/execution-log.entity';
+import type { OutcomePlan } from '../queue/queue.service';
 import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
 import { retryUntil } from './durable-write';
-import { recordAttempts } from './sql/record-attempts';
+import { recordAttempts, recordAttemptsAndChain } from './sql/record-attempts';
 import type { AttemptRecord } from '../ledger/sql/insert-attempt-logs';
 import { toRecordedChange } from '../queue/sql/recorded-change';
 
 const ACTION_TIMEOUT = 'ACTION_TIMEOUT';
+
+/** A recording's outcome: the actions it changed, each one's new status, and the log rows inserted (in id order). */
+interface Recorded {
+  changed: ActionEntity[];
+  statuses: Map<number, ActionStatus>;
+  logs: ExecutionLogEntity[];
+}
+
+function statusesOf(changed: readonly ActionEntity[]): Map<number, ActionStatus> {
+  return new Map(changed.map((action) => [action.id, action.status]));
+}
 
 /** One finished attempt, not yet recorded. */
 export interface AttemptResult {
@@ -58,6 +73,7 @@ export class ActionRunner {
     private readonly ledger: LedgerService,
     private readonly db: SqlDatabase,
     private readonly metrics: AolMetrics,
+    private readonly audit: AuditService,
   ) {}
 
   /** One attempt. Never throws: a handler's failure or exception is its result. */
@@ -100,7 +116,7 @@ export class ActionRunner {
       `Recording ${attempts.length} attempt(s)`,
       this.logger,
       context.trustUntil,
-      () => this.db.transaction((tx) => this.recordIn(tx, attempts, context, repeated)),
+      () => this.recordOnce(attempts, context, repeated),
       () => (repeated = true),
     );
     const fencedOff = attempts.length - statuses.size;
@@ -138,21 +154,39 @@ export class ActionRunner {
     }
   }
 
-  private async recordIn(tx: SqlExecutor, attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean) {
+  /**
+   * One try at recording: on PostgreSQL without head signing, the actions, their log rows and
+   * the rows' audit entries in one statement (sql/record-attempts.ts with AuditService's
+   * attemptsStatement), one round trip and no transaction around it; else in a transaction
+   * (recordIn). A repeat always takes the transaction: it must read what an earlier try committed.
+   */
+  private async recordOnce(attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean): Promise<Recorded> {
     const records = attempts.map((attempt) => this.logRecordOf(attempt, context));
     const d = this.db.dialect;
-    if (d.writingCtes && !repeated) {
-      // The actions and their log rows in one statement (orchestrator/sql/record-attempts.ts).
-      const plan = this.queue.planOutcomes(attempts);
-      const rows = await tx.query(recordAttempts(d, context.fence, plan, records));
-      const changed = plan.changedActions(rows.map((row) => toRecordedChange(row, d)));
-      const recordOf = new Map(records.map((record) => [record.actionId, record]));
-      const logs = await this.ledger.auditAttempts(
-        rows.filter((row) => row.log_id !== null).map((row) => ({ ...recordOf.get(Number(row.id))!, id: Number(row.log_id) })),
-        context.fence.epoch,
-        tx,
+    const plan = d.writingCtes && !repeated ? this.queue.planOutcomes(attempts) : null;
+    const statement =
+      plan &&
+      this.audit.attemptsStatement(context.fence.epoch, () =>
+        recordAttemptsAndChain(d, context.fence, plan, records, records.map(attemptContentAround)),
       );
-      return { changed, statuses: new Map(changed.map((action) => [action.id, action.status])), logs };
+    if (!statement) return this.db.transaction((tx) => this.recordIn(tx, records, plan, attempts, context, repeated));
+    const { changed, logs } = this.recordedBy(await this.db.query(statement), records, plan!);
+    return { changed, statuses: statusesOf(changed), logs: logs.sort((a, b) => a.id - b.id) };
+  }
+
+  private async recordIn(
+    tx: SqlExecutor,
+    records: readonly AttemptRecord[],
+    plan: OutcomePlan | null,
+    attempts: readonly AttemptResult[],
+    context: RecordContext,
+    repeated: boolean,
+  ): Promise<Recorded> {
+    const d = this.db.dialect;
+    if (plan) {
+      // The actions and their log rows in one statement (orchestrator/sql/record-attempts.ts).
+      const { changed, logs } = this.recordedBy(await tx.query(recordAttempts(d, context.fence, plan, records)), records, plan);
+      return { changed, statuses: statusesOf(changed), logs: await this.ledger.auditAttempts(logs, context.fence.epoch, tx) };
     }
     const changed = await this.queue.recordOutcomes(attempts, context.fence, tx);
     const statuses = new Map(changed.map((action) => [action.id, action.status]));
@@ -174,6 +208,20 @@ export class ActionRunner {
       tx,
     );
     return { changed, statuses, logs };
+  }
+
+  /** What a recording statement (sql/record-attempts.ts) changed: the actions, and the log rows it inserted. */
+  private recordedBy(
+    rows: readonly SqlRow[],
+    records: readonly AttemptRecord[],
+    plan: OutcomePlan,
+  ): { changed: ActionEntity[]; logs: ExecutionLogEntity[] } {
+    const d = this.db.dialect;
+    const recordOf = new Map(records.map((record) => [record.actionId, record]));
+    return {
+      changed: plan.changedActions(rows.map((row) => toRecordedChange(row, d))),
+      logs: rows.filter((row) => row.log_id !== null).map((row) => ({ ...recordOf.get(Number(row.id))!, id: Number(row.log_id) })),
+    };
   }
 
   /** An attempt's log row, as recorded. */

@@ -88,27 +88,60 @@ export function appendHashedInSql(d: SqlDialect, facts: readonly ChainedFact[], 
 }
 
 /**
+ * On PostgreSQL, entries appended in the statement that writes their facts: `prelude` holds the
+ * caller's CTEs and ends with `fact` (n from 0, kind, action_id, subject_id, content), made in SQL
+ * from the rows the statement wrote; they are chained as appendHashedInSql chains. `result` is
+ * the statement's final select.
+ */
+function appendFactsInSql(d: SqlDialect, epoch: number | null, prelude: Sql, result: Sql): Sql {
+  return sql`with recursive ${prelude},
+    facts as materialized (select coalesce(jsonb_agg(content order by n), '[]'::jsonb) as list, count(*)::int as count from fact),
+    ${chainFacts(d, epoch, (n) => sql`(facts.list ->> ${n})`)}
+    ${result}`;
+}
+
+/**
  * On PostgreSQL, an insert of actions and its ENQUEUE_BATCH entries in one statement: one round
  * trip and no transaction around it. `prelude` holds the caller's CTEs, the insert among them,
  * and ends with `enqueued` (id, created_at, tail, ord): one row per action inserted, `tail` from
  * enqueuedActionTail. Each entry's content is written here around the id and time only the
  * insert knows, exactly as enqueueBatchFacts writes it (ENQUEUE_BATCH_ACTIONS actions per entry,
- * in `ord` order; createdAt as toISOString writes it, both truncating to the millisecond), and
- * then chained as appendHashedInSql chains. `result` is the statement's final select.
+ * in `ord` order; createdAt as toISOString writes it, both truncating to the millisecond).
  */
 export function appendEnqueueBatchesInSql(d: SqlDialect, prelude: Sql, result: Sql): Sql {
   const isoTime = sql`to_char(numbered.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const action = sql`${ENQUEUED_ACTION.id}::text || numbered.id || ${ENQUEUED_ACTION.createdAt}::text || ${isoTime} || '"' || numbered.tail`;
-  return sql`with recursive ${prelude},
+  return appendFactsInSql(
+    d,
+    null,
+    sql`${prelude},
     numbered as materialized (select id, created_at, tail, (row_number() over (order by ord) - 1)::int as i from enqueued),
     fact as materialized (
       select i / ${ENQUEUE_BATCH_ACTIONS}::int as n, ${AuditKind.ENQUEUE_BATCH}::text as kind,
              case when count(*) = 1 then min(numbered.id) end as action_id, null::bigint as subject_id,
              ${ENQUEUED_ACTION.batchStart}::text || string_agg(${action}, ',' order by i) || ${ENQUEUED_ACTION.batchEnd}::text as content
-      from numbered group by 1),
-    facts as materialized (select coalesce(jsonb_agg(content order by n), '[]'::jsonb) as list, count(*)::int as count from fact),
-    ${chainFacts(d, null, (n) => sql`(facts.list ->> ${n})`)}
-    ${result}`;
+      from numbered group by 1)`,
+    result,
+  );
+}
+
+/**
+ * On PostgreSQL, an insert of attempts' log rows and their ATTEMPT entries in one statement.
+ * `prelude` holds the caller's CTEs and ends with `attempted` (log_id, action_id, head, tail): one
+ * row per log row inserted, head and tail from attemptContentAround. One entry per row, in the
+ * order of their ids, as LedgerService.auditAttempts appends them.
+ */
+export function appendAttemptsInSql(d: SqlDialect, epoch: number, prelude: Sql, result: Sql): Sql {
+  return appendFactsInSql(
+    d,
+    epoch,
+    sql`${prelude},
+    fact as materialized (
+      select (row_number() over (order by log_id) - 1)::int as n, ${AuditKind.ATTEMPT}::text as kind, action_id, log_id as subject_id,
+             head || log_id || tail as content
+      from attempted)`,
+    result,
+  );
 }
 
 /** The entries, hashed in process, from one JSON parameter, and the head moved to the last of them (SQLite: two statements, in process). */
