@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 import { runSql } from './support/raw-sql';
+import { AuditKind, factOfRow } from '../src/audit/audit-fact';
 import { AuditService } from '../src/audit/audit.service';
+import { canonicalJson } from '../src/audit/canonical-json';
+import { POSTGRESQL_DIALECT, SQLITE_DIALECT } from '../src/database/sql-dialect';
 import { AuditVerification } from '../src/audit/audit-verifier';
 import { RetentionService } from '../src/orchestrator/retention.service';
 import { startTestApp, TestApp, useTestDatabase } from './support/test-app';
@@ -127,6 +130,13 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(
       await count('select count(*) as n from aol_execution_logs'),
     );
+    // Each ATTEMPT entry's text is exactly what attemptFact makes of its log row as stored (PostgreSQL writes it in SQL).
+    const dialect = driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+    const logRows = new Map((await sql('select * from aol_execution_logs')).map((row) => [Number(row.id), row] as const));
+    for (const entry of await sql<{ subject_id: unknown; content: string }>(
+      `select subject_id, content from aol_audit_chain where kind = 'ATTEMPT'`,
+    ))
+      expect(entry.content).toBe(canonicalJson(factOfRow(dialect, AuditKind.ATTEMPT, logRows.get(Number(entry.subject_id))!).content));
     expect(await count(`select count(*) as n from aol_execution_logs where outcome = 'ABANDONED'`)).toBe(1);
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'CONTROL'`)).toBe(
       await count('select count(*) as n from aol_control_events'),

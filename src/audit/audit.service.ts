@@ -15,15 +15,10 @@ import {
   AuditHeadRow,
   ChainedFact,
   lockAuditHead,
+  StatementParts,
 } from './sql/append-entries';
 import { AuditEntry, readAuditEntries, readAuditHead } from './sql/read-entries';
 import { closeRetentionGuard, openRetentionGuard } from './sql/retention-guard';
-
-/** A statement that writes facts, before its entries are added: its CTEs (see append-entries.ts for the last one each takes) and its final select. */
-export interface StatementParts {
-  prelude: Sql;
-  result: Sql;
-}
 
 export interface AuditHead {
   id: number;

@@ -163,15 +163,18 @@ export class ActionRunner {
   private async recordOnce(attempts: readonly AttemptResult[], context: RecordContext, repeated: boolean): Promise<Recorded> {
     const records = attempts.map((attempt) => this.logRecordOf(attempt, context));
     const d = this.db.dialect;
+    // On PostgreSQL a first try writes the actions and their log rows in one statement.
     const plan = d.writingCtes && !repeated ? this.queue.planOutcomes(attempts) : null;
-    const statement =
-      plan &&
-      this.audit.attemptsStatement(context.fence.epoch, () =>
+    if (plan) {
+      const statement = this.audit.attemptsStatement(context.fence.epoch, () =>
         recordAttemptsAndChain(d, context.fence, plan, records, records.map(attemptContentAround)),
       );
-    if (!statement) return this.db.transaction((tx) => this.recordIn(tx, records, plan, attempts, context, repeated));
-    const { changed, logs } = this.recordedBy(await this.db.query(statement), records, plan!);
-    return { changed, statuses: statusesOf(changed), logs: logs.sort((a, b) => a.id - b.id) };
+      if (statement) {
+        const { changed, logs } = this.recordedBy(await this.db.query(statement), records, plan);
+        return { changed, statuses: statusesOf(changed), logs: logs.sort((a, b) => a.id - b.id) };
+      }
+    }
+    return this.db.transaction((tx) => this.recordIn(tx, records, plan, attempts, context, repeated));
   }
 
   private async recordIn(
@@ -184,7 +187,7 @@ export class ActionRunner {
   ): Promise<Recorded> {
     const d = this.db.dialect;
     if (plan) {
-      // The actions and their log rows in one statement (orchestrator/sql/record-attempts.ts).
+      // The actions and their log rows in one statement (orchestrator/sql/record-attempts.ts), then their entries.
       const { changed, logs } = this.recordedBy(await tx.query(recordAttempts(d, context.fence, plan, records)), records, plan);
       return { changed, statuses: statusesOf(changed), logs: await this.ledger.auditAttempts(logs, context.fence.epoch, tx) };
     }

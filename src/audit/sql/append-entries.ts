@@ -19,6 +19,12 @@ export interface AuditEntryRow extends ChainedFact {
   entrySha256: string;
 }
 
+/** A statement that writes facts, before its entries are added: its CTEs (each append below names the last it needs) and its final select. */
+export interface StatementParts {
+  prelude: Sql;
+  result: Sql;
+}
+
 /** The head as an append leaves it. */
 export interface AuditHeadRow {
   last_id: unknown;

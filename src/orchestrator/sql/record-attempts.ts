@@ -1,5 +1,6 @@
 import { Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
+import type { StatementParts } from '../../audit/sql/append-entries';
 import type { LeaseFence } from '../../lease/sql/lease-fence';
 import { AttemptRecord, insertAttemptLogs } from '../../ledger/sql/insert-attempt-logs';
 import type { OutcomePlan } from '../../queue/queue.service';
@@ -36,7 +37,7 @@ export function recordAttemptsAndChain(
   plan: OutcomePlan,
   logs: readonly AttemptRecord[],
   contents: ReadonlyArray<{ head: string; tail: string }>,
-): { prelude: Sql; result: Sql } {
+): StatementParts {
   const { ctes, result } = recordingParts(d, fence, plan, logs);
   const piece = d.recordset(
     'piece',

@@ -1,5 +1,6 @@
 import { raw, Sql, sql } from '../../database/sql';
-import type { SqlDialect } from '../../database/sql-dialect';
+import type { RecordsetColumn, SqlDialect } from '../../database/sql-dialect';
+import type { StatementParts } from '../../audit/sql/append-entries';
 import { ActionStatus, ActionType } from '../../actions/action-status';
 import type { ActionEntity } from '../action.entity';
 import { APPROVAL_EXEMPT_TYPES, PENDING } from './approval';
@@ -23,6 +24,27 @@ const INSERT = raw(
 // 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
 const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at');
 
+/** A batch's actions as the insert reads them: one JSON record per action. */
+const SOURCE_COLUMNS: readonly RecordsetColumn[] = [
+  { name: 'idempotency_key', type: 'text' },
+  { name: 'type', type: 'text' },
+  { name: 'payload', type: 'jsonb' },
+  { name: 'priority', type: 'int' },
+  { name: 'run_after', type: 'timestamptz' },
+  { name: 'enqueued_by', type: 'text' },
+];
+
+function sourceRow(d: SqlDialect, action: NewAction): Record<string, unknown> {
+  return {
+    idempotency_key: action.idempotencyKey,
+    type: action.type,
+    payload: action.payload,
+    priority: action.priority,
+    run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
+    enqueued_by: action.enqueuedBy,
+  };
+}
+
 /**
  * The actions whose idempotency keys are new, in one statement; returns the rows it inserted.
  * The UNIQUE constraint decides races: of concurrent inserts of one key exactly one lands, the
@@ -40,22 +62,8 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[], stat
   }
   const source = d.recordset(
     'source',
-    [
-      { name: 'idempotency_key', type: 'text' },
-      { name: 'type', type: 'text' },
-      { name: 'payload', type: 'jsonb' },
-      { name: 'priority', type: 'int' },
-      { name: 'run_after', type: 'timestamptz' },
-      { name: 'enqueued_by', type: 'text' },
-    ],
-    actions.map((action) => ({
-      idempotency_key: action.idempotencyKey,
-      type: action.type,
-      payload: action.payload,
-      priority: action.priority,
-      run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
-      enqueued_by: action.enqueuedBy,
-    })),
+    SOURCE_COLUMNS,
+    actions.map((action) => sourceRow(d, action)),
   );
   return sql`${INSERT}
     select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), source.enqueued_by, ${status}, 0, 0, 0, ${d.now}, ${d.now}
@@ -76,31 +84,11 @@ export function insertActionsAndChain(
   actions: readonly NewAction[],
   entryTails: readonly string[],
   status: Sql,
-): { prelude: Sql; result: Sql } {
+): StatementParts {
   const source = d.recordset(
     'source',
-    [
-      { name: 'ord', type: 'int' },
-      { name: 'idempotency_key', type: 'text' },
-      { name: 'type', type: 'text' },
-      { name: 'payload', type: 'jsonb' },
-      { name: 'priority', type: 'int' },
-      { name: 'run_after', type: 'timestamptz' },
-      { name: 'enqueued_by', type: 'text' },
-      { name: 'exempt', type: 'boolean' },
-      { name: 'tail', type: 'text' },
-    ],
-    actions.map((action, ord) => ({
-      ord,
-      idempotency_key: action.idempotencyKey,
-      type: action.type,
-      payload: action.payload,
-      priority: action.priority,
-      run_after: action.runAfter ? d.dateParam(action.runAfter) : null,
-      enqueued_by: action.enqueuedBy,
-      exempt: APPROVAL_EXEMPT_TYPES.has(action.type),
-      tail: entryTails[ord],
-    })),
+    [...SOURCE_COLUMNS, { name: 'ord', type: 'int' }, { name: 'exempt', type: 'boolean' }, { name: 'tail', type: 'text' }],
+    actions.map((action, ord) => ({ ...sourceRow(d, action), ord, exempt: APPROVAL_EXEMPT_TYPES.has(action.type), tail: entryTails[ord] })),
   );
   return {
     prelude: sql`source as (select * from ${source}),
