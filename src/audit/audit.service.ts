@@ -85,7 +85,7 @@ export class AuditService {
   }
 
   /** Whether entries can be written by the statement that writes their facts (see enqueueStatement). */
-  private get appendsInStatement(): boolean {
+  get appendsInStatement(): boolean {
     return this.db.dialect.writingCtes && !this.signer;
   }
 

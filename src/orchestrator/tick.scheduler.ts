@@ -4,7 +4,9 @@ import { AolConfig } from '../config/aol-config';
 import type { ControlFlags } from '../control/control-flags';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { claimLimit } from './tick-drain';
-import { TickService } from './tick.service';
+import { TickReport, TickService } from './tick.service';
+import { QueueService } from '../queue/queue.service';
+import type { InsertClaim } from '../queue/queue.repository';
 
 export const TICK_INTERVAL_NAME = 'aol-tick';
 
@@ -35,6 +37,7 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly registry: SchedulerRegistry,
     private readonly ticks: TickService,
+    private readonly queue: QueueService,
     private readonly config: AolConfig,
     @Inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
@@ -42,7 +45,10 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     if (!this.config.tickEnabled) return;
     this.startInterval();
-    if (this.config.wakeOnEnqueue) this.onEach<{ count: number }>(AolTopic.ACTIONS_DUE, () => this.requestTick());
+    if (this.config.wakeOnEnqueue) {
+      this.onEach<{ count: number }>(AolTopic.ACTIONS_DUE, () => this.requestTick());
+      this.queue.claimAtInsertWith((count) => this.claimAtInsert(count));
+    }
     this.onEach<ControlFlags>(AolTopic.CONTROL_FLAGS_CHANGED, (flags) => {
       if (!flags.paused && !flags.killed) this.wakeForFlags();
     });
@@ -63,8 +69,25 @@ export class TickScheduler implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     this.running = true;
-    const startedAt = performance.now();
-    void this.ticks.runTick().then((report) => {
+    this.follow(performance.now(), this.ticks.runTick());
+  }
+
+  /**
+   * The tick a single enqueue's wake-up would start, claimed by its insert instead while no tick
+   * runs (TickService.claimAtInsert); null leaves the insert to wake the leader as usual.
+   */
+  private claimAtInsert(count: number): InsertClaim | null {
+    if (this.stopped || this.running) return null;
+    const reserved = this.ticks.claimAtInsert(count);
+    if (!reserved) return null;
+    this.running = true;
+    this.follow(performance.now(), reserved.report);
+    return reserved.claim;
+  }
+
+  /** After a tick: the next one at once when it was asked for meanwhile or the drain goes on. */
+  private follow(startedAt: number, tick: Promise<TickReport>): void {
+    void tick.then((report) => {
       this.running = false;
       if (report.attempted > 0) this.lastAttemptingTickAt = startedAt;
       const filledBatch = report.attempted >= claimLimit(this.config);

@@ -23,9 +23,13 @@ import { DatabaseClock } from './database-clock';
 import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
 import { Claimed, claimLimit, DrainServices, TickDrain } from './tick-drain';
-import { renewGateClaim } from './sql/renew-gate-claim';
+import { renewGateAtInsert, renewGateClaim } from './sql/renew-gate-claim';
+import type { InsertClaim } from '../queue/queue.repository';
 
-/** NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or shutting down. */
+/**
+ * NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or
+ * shutting down, or an enqueue's claim (claimAtInsert) took nothing.
+ */
 export type TickReportOutcome = TickOutcome | 'NOT_LEADER' | 'SKIPPED';
 
 export interface TickReport extends TickCounts {
@@ -34,6 +38,15 @@ export interface TickReport extends TickCounts {
   /** The ledger row, when this tick wrote one (only the leader does). */
   tick: TickEntity | null;
 }
+
+/** A tick's lease held and switchboard read; `claimed` is null when the claim is still to be made. */
+interface Opened {
+  grant: LeaseGrant;
+  flags: ControlFlags;
+  claimed: ActionEntity[] | null;
+}
+
+const SKIPPED: TickReport = { outcome: 'SKIPPED', durationMs: 0, tick: null, ...NO_ATTEMPTS };
 
 interface HeldLease {
   epoch: number;
@@ -131,21 +144,68 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
 
   /** Runs one tick, unless one is already running. Never throws: failures become an ERROR report. */
   async runTick(): Promise<TickReport> {
-    if (this.inFlight || this.stopping) return { outcome: 'SKIPPED', durationMs: 0, tick: null, ...NO_ATTEMPTS };
-    this.inFlight = this.tick().finally(() => {
+    if (this.inFlight || this.stopping) return SKIPPED;
+    this.haltRequested = false;
+    return this.track(this.tick(performance.now(), () => this.holdLeaseAndClaim()));
+  }
+
+  /**
+   * The tick an enqueue's wake-up would start, started by the enqueue itself when this leader
+   * is idle (AOL_WAKE_ON_ENQUEUE, PostgreSQL): the insert renews the lease, reads the switchboard
+   * and claims what it adds, in its own statement (renewGateAtInsert; queue/sql/insert-actions.ts
+   * says when it may), one round trip and one commit before the action starts where a wake-up
+   * takes two. From here the tick is reserved, as runTick's is; once the insert answers it runs
+   * with what the insert claimed, or, when that is nothing, ends SKIPPED at once and the
+   * enqueue's own wake-up follows as usual. An insert that failed may still have committed: its
+   * claim, if any, is taken back before the next claim (the rescue). Null when not idle, not
+   * leading, or the insert adds more than a claim takes.
+   */
+  claimAtInsert(count: number): { claim: InsertClaim; report: Promise<TickReport> } | null {
+    const held = this.held;
+    const seen = this.lastFlags;
+    const d = this.db.dialect;
+    if (this.inFlight || this.stopping || !held || !seen || this.rescuePending || !d.writingCtes || count > claimLimit(this.config)) return null;
+    const clock = performance.now();
+    this.haltRequested = false;
+    let answer!: (opened: (Opened & { claimed: ActionEntity[] }) | null) => void;
+    const answered = new Promise<(Opened & { claimed: ActionEntity[] }) | null>((resolve) => (answer = resolve));
+    const report = this.track(
+      answered.then(async (opened) => {
+        if (!opened) return SKIPPED;
+        await this.queue.announceAll(opened.claimed);
+        return this.tick(clock, () => Promise.resolve(opened));
+      }),
+    );
+    const settle: InsertClaim['settle'] = (outcome) => {
+      if ('error' in outcome) {
+        this.rescuePending = true;
+        return answer(null);
+      }
+      if (outcome.claimed.length === 0 || !outcome.row) return answer(null);
+      const grant = this.lease.renewedGrant((outcome.row.renewal_row as Record<string, unknown> | null) ?? null, held.epoch);
+      const flags = this.control.flagsFrom((outcome.row.gate_row as { flags: unknown }).flags);
+      answer(grant && { grant, flags, claimed: inClaimOrder(outcome.claimed) });
+    };
+    const { mode } = this.control.effectiveMode(seen);
+    const fence = this.lease.fence(this.config.instanceId, held.epoch);
+    const claim = renewGateAtInsert(d, { fence, mode, ttlSeconds: this.config.leaseTtlSeconds, expectedProofMode: seen.proofMode });
+    return { claim: { claim, settle }, report };
+  }
+
+  private track(run: Promise<TickReport>): Promise<TickReport> {
+    this.inFlight = run.finally(() => {
       this.inFlight = null;
     });
     return this.inFlight;
   }
 
-  private async tick(): Promise<TickReport> {
-    const clock = performance.now();
+  /** A tick from `clock` (performance.now() before its lease statement was sent); `open` holds the lease and claims. */
+  private async tick(clock: number, open: () => Promise<Opened | null>): Promise<TickReport> {
     this.metrics.tickStarted();
     let start: TickStart | null = null;
-    this.haltRequested = false;
     let opening: Promise<number> | null = null;
     try {
-      const opened = await this.holdLeaseAndClaim();
+      const opened = await open();
       if (!opened) {
         if (this.held) this.logger.warn(`Lost the lease at epoch ${this.held.epoch}; stepping down`);
         this.held = null;
@@ -223,9 +283,7 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
    * and one commit before the first action starts. `claimed` is null when the claim is still
    * to be made; the result is null when another instance holds the lease.
    */
-  private async holdLeaseAndClaim(
-    limit = claimLimit(this.config),
-  ): Promise<{ grant: LeaseGrant; flags: ControlFlags; claimed: ActionEntity[] | null } | null> {
+  private async holdLeaseAndClaim(limit = claimLimit(this.config)): Promise<Opened | null> {
     const owner = this.config.instanceId;
     const held = this.held;
     const seen = this.lastFlags;

@@ -16,7 +16,7 @@ import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
-import { insertActions, insertActionsAndChain, NewAction, toInsertedAction } from './sql/insert-actions';
+import { ClaimAtInsert, insertActions, insertActionsAndChain, NewAction, toInsertedAction } from './sql/insert-actions';
 import { ActionFilter, countActions, listActions } from './sql/list-actions';
 import { dueAgeSeconds, oldestDueAge } from './sql/oldest-due-age';
 import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
@@ -36,6 +36,20 @@ import { RescueWrite, takeBack } from './sql/take-back';
 const SINGLE_INSERTS = { inFlight: 1, perStatement: 100 } as const;
 
 export type { ActionFilter };
+
+/**
+ * A claim offered to an insert (see QueueRepository.claimAtInsertWith): what the insert needs to
+ * make it, and `settle`, told once the statement answered: the actions it claimed and its first
+ * row (the claimer's `columns`; absent when nothing was inserted), or the error when it failed
+ * (then it may or may not have committed).
+ */
+export interface InsertClaim {
+  claim: ClaimAtInsert;
+  settle: (outcome: { claimed: ActionEntity[]; row: SqlRow | undefined } | { error: unknown }) => void;
+}
+
+/** Offers a claim for an insert of `count` actions, or null. */
+export type InsertClaimer = (count: number) => InsertClaim | null;
 
 /** A filter on nothing but the status (or on nothing): its count is read from aol_queue_counts, not counted. */
 export function filtersByStatusOnly(filter: ActionFilter): boolean {
@@ -64,6 +78,7 @@ export class QueueRepository {
 
   /** The status of an action without an approval, by AOL_APPROVAL and the mode in force (sql/approval.ts). */
   private readonly unapprovedStatus: Sql;
+  private claimer: InsertClaimer | null = null;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -105,11 +120,32 @@ export class QueueRepository {
     return rows;
   }
 
-  /** insertNew on its own: one statement where the database allows it (insertAndChain), else in a transaction. */
+  /**
+   * Lets `claimer` (the leader's tick) claim what single inserts add, in their own statement
+   * (insertActionsAndChain), where an insert is one statement (see insertAndChain).
+   */
+  claimAtInsertWith(claimer: InsertClaimer): void {
+    this.claimer = claimer;
+  }
+
+  /**
+   * insertNew on its own: one statement where the database allows it (insertAndChain), with a
+   * claim when the claimer offers one, else in a transaction.
+   */
   private async insertNewAlone(actions: readonly NewAction[]): Promise<ActionEntity[]> {
-    const statement = this.insertAndChain(actions);
-    if (statement) return this.insertedRows(actions, await this.db.query(statement));
-    return this.db.transaction((tx) => this.insertNew(actions, tx));
+    const offered = this.audit.appendsInStatement ? (this.claimer?.(actions.length) ?? null) : null;
+    const statement = this.insertAndChain(actions, offered?.claim ?? null);
+    if (!statement) return this.db.transaction((tx) => this.insertNew(actions, tx));
+    let rows: SqlRow[];
+    try {
+      rows = await this.db.query(statement);
+    } catch (error) {
+      offered?.settle({ error });
+      throw error;
+    }
+    const inserted = this.insertedRows(actions, rows);
+    offered?.settle({ claimed: inserted.filter((action) => action.status === ActionStatus.RUNNING), row: rows[0] });
+    return inserted;
   }
 
   /**
@@ -117,9 +153,9 @@ export class QueueRepository {
    * AuditService.enqueueStatement): a lone enqueue is one round trip and one commit. Null
    * where they take steps of their own.
    */
-  private insertAndChain(actions: readonly NewAction[]): Sql | null {
+  private insertAndChain(actions: readonly NewAction[], claim: ClaimAtInsert | null = null): Sql | null {
     return this.audit.enqueueStatement(() =>
-      insertActionsAndChain(this.db.dialect, actions, actions.map(enqueuedActionTail), this.unapprovedStatus),
+      insertActionsAndChain(this.db.dialect, actions, actions.map(enqueuedActionTail), this.unapprovedStatus, claim),
     );
   }
 

@@ -10,7 +10,7 @@ import { ExecutionMode } from '../actions/execution-mode';
 import type { ActionEntity } from './action.entity';
 import { ActionStatus, ActionType, INTERNAL_ACTION_TYPES } from '../actions/action-status';
 import { canonicalJson, payloadSha256 } from '../audit/canonical-json';
-import { ActionFilter, filtersByStatusOnly, QueueRepository } from './queue.repository';
+import { ActionFilter, filtersByStatusOnly, InsertClaimer, QueueRepository } from './queue.repository';
 import type { Claim } from './sql/claim-due';
 import type { NewAction } from './sql/insert-actions';
 import type { FinishedActions } from './sql/prune-finished-actions';
@@ -144,9 +144,12 @@ export class QueueService {
     const action = this.prepare(request);
     const inserted = await this.repository.insertOne(action);
     if (inserted) {
-      // The wake-up first: the leader's claim then travels while the rest is done.
-      await this.signalDue([inserted]);
-      await this.announce(inserted);
+      // The wake-up first: the leader's claim then travels while the rest is done. An action
+      // the leader claimed at its insert needs neither: its tick announces it before it starts.
+      if (inserted.status !== ActionStatus.RUNNING) {
+        await this.signalDue([inserted]);
+        await this.announce(inserted);
+      }
       return { created: true, action: inserted };
     }
     const [existing] = await this.repository.findByKeys([action.idempotencyKey]);
@@ -194,6 +197,11 @@ export class QueueService {
     await this.signalDue(inserted);
     await this.announceAll(inserted);
     return outcomes;
+  }
+
+  /** Lets the leader claim what single enqueues add, in their insert (QueueRepository.claimAtInsertWith). */
+  claimAtInsertWith(claimer: InsertClaimer): void {
+    this.repository.claimAtInsertWith(claimer);
   }
 
   async getAction(id: number): Promise<ActionEntity> {

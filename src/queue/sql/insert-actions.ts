@@ -1,9 +1,12 @@
 import { raw, Sql, sql } from '../../database/sql';
 import type { RecordsetColumn, SqlDialect } from '../../database/sql-dialect';
+import { toNullableDate } from '../../database/sql-dialect';
 import type { StatementParts } from '../../audit/sql/append-entries';
 import { ActionStatus, ActionType } from '../../actions/action-status';
+import { ExecutionMode } from '../../actions/execution-mode';
 import type { ActionEntity } from '../action.entity';
 import { APPROVAL_EXEMPT_TYPES, PENDING } from './approval';
+import { Claim, dueActionIds } from './claim-due';
 
 export interface NewAction {
   idempotencyKey: string;
@@ -22,6 +25,10 @@ const INSERT = raw(
 // Every other column of a new row is what the caller or the statement wrote: read back only
 // what the database chose (the status depends on the switchboard under AOL_APPROVAL=real). For 1,000 rows the read-back costs about 1.8 ms of the insert's
 // 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
+/** INSERT with the columns a claim sets (see claimAssignments in claim-due.ts). */
+const INSERT_CLAIMED = raw(
+  'insert into aol_actions (idempotency_key, type, payload, priority, run_after, enqueued_by, status, attempts, attempt_floor, rescues, claimed_by, claim_epoch, claim_mode, started_at, created_at, updated_at)',
+);
 const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at');
 
 /** A batch's actions as the insert reads them: one JSON record per action. */
@@ -73,39 +80,70 @@ export function insertActions(d: SqlDialect, actions: readonly NewAction[], stat
 }
 
 /**
+ * A claim made by the insert that adds the actions (insertActionsAndChain), for a leader whose
+ * tick is idle: the claimer's CTEs (`ctes`, its lease's renewal and the switchboard's gate) go
+ * before the insert, `open` over them says whether it may claim now, and `columns` is what the
+ * statement returns of them beside each row inserted.
+ */
+export interface ClaimAtInsert extends Pick<Claim, 'fence' | 'mode'> {
+  ctes: Sql;
+  open: Sql;
+  columns: Sql;
+}
+
+/**
  * insertActions for PostgreSQL's one-statement enqueue (audit/sql/append-entries.ts,
  * appendEnqueueBatchesInSql): the CTEs up to `enqueued`, one row per action inserted with its
  * entry's tail (`entryTails[i]` for `actions[i]`, see audit-fact.ts, enqueuedActionTail) and its
  * place in the call, and the final select, of the rows insertActions returns. Types exempt from
  * approval take PENDING and the others `status`, in the one statement.
+ *
+ * With a `claim` (for no more actions than the claimer's claim would take), the rows that would go in PENDING and due go
+ * in already claimed instead (claim-due.ts's claimAssignments, written as the insert's values)
+ * when the claimer's `open` holds and no other action is due: then they are exactly what the
+ * claimer's next claim would take, and the claim costs no round trip and no commit of its own.
+ * Otherwise they go in as without a claim, and the claimer's next tick finds them.
  */
 export function insertActionsAndChain(
   d: SqlDialect,
   actions: readonly NewAction[],
   entryTails: readonly string[],
   status: Sql,
+  claim: ClaimAtInsert | null = null,
 ): StatementParts {
   const source = d.recordset(
-    'source',
+    'given',
     [...SOURCE_COLUMNS, { name: 'ord', type: 'int' }, { name: 'exempt', type: 'boolean' }, { name: 'tail', type: 'text' }],
     actions.map((action, ord) => ({ ...sourceRow(d, action), ord, exempt: APPROVAL_EXEMPT_TYPES.has(action.type), tail: entryTails[ord] })),
   );
+  const firstStatus = sql`case when given.exempt then ${PENDING} else ${status} end`;
+  const claims = claim
+    ? sql`(select ${claim.open} and not exists (${dueActionIds(d, 1)})) and ${firstStatus} = ${PENDING} and coalesce(given.run_after, ${d.now}) <= ${d.now}`
+    : sql`false`;
+  // Without a claim every row goes in as before: the claim's columns keep their defaults.
+  const ifClaimed = (value: (claim: ClaimAtInsert) => Sql, otherwise: Sql = raw('null')) =>
+    claim ? sql`case when source.claimed then ${value(claim)} else ${otherwise} end` : otherwise;
   return {
-    prelude: sql`source as (select * from ${source}),
-      inserted as (${INSERT}
+    prelude: sql`${claim ? sql`${claim.ctes},` : raw('')}
+      source as (select given.*, ${firstStatus} as first_status, ${claims} as claimed from ${source}),
+      inserted as (${INSERT_CLAIMED}
         select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), source.enqueued_by,
-               case when source.exempt then ${PENDING} else ${status} end, 0, 0, 0, ${d.now}, ${d.now}
+               ${ifClaimed(() => raw(`'RUNNING'`), sql`source.first_status`)}, ${ifClaimed(() => raw('1'), raw('0'))}, 0, 0,
+               ${ifClaimed((c) => sql`${c.fence.owner}`)}, ${ifClaimed((c) => sql`${c.fence.epoch}::bigint`)},
+               ${ifClaimed((c) => sql`${c.mode}`)}, ${ifClaimed((c) => (c.mode === ExecutionMode.PROOF ? d.now : raw('null')))},
+               ${d.now}, ${d.now}
         from source
-        ${ON_CONFLICT}),
+        on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at, attempts, claimed_by, claim_epoch, claim_mode, started_at),
       enqueued as (select inserted.id, inserted.created_at, source.tail, source.ord from inserted join source on source.idempotency_key = inserted.idempotency_key)`,
-    result: sql`select id, idempotency_key, status, created_at from inserted`,
+    result: sql`select id, idempotency_key, status, created_at, attempts, claimed_by, claim_epoch, claim_mode, started_at${claim ? sql`, ${claim.columns}` : raw('')} from inserted`,
   };
 }
 
 /**
  * A row insertActions wrote: what the caller gave, the statement's constants, and what the
  * database chose: id, status and clock (created_at, which is also updated_at, and run_after
- * unless one was given).
+ * unless one was given), and a claim made at the insert (insertActionsAndChain) where the row
+ * says so.
  */
 export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<string, unknown>): ActionEntity {
   const createdAt = d.toDate(row.created_at);
@@ -115,16 +153,16 @@ export function toInsertedAction(d: SqlDialect, action: NewAction, row: Record<s
     type: action.type,
     payload: action.payload,
     status: row.status as ActionStatus,
-    attempts: 0,
+    attempts: row.attempts === undefined ? 0 : Number(row.attempts),
     attemptFloor: 0,
     priority: action.priority,
     runAfter: action.runAfter ?? createdAt,
     lastErrorCode: null,
     lastError: null,
-    claimedBy: null,
-    claimEpoch: null,
-    claimMode: null,
-    startedAt: null,
+    claimedBy: (row.claimed_by as string | null | undefined) ?? null,
+    claimEpoch: row.claim_epoch === null || row.claim_epoch === undefined ? null : Number(row.claim_epoch),
+    claimMode: (row.claim_mode as ExecutionMode | null | undefined) ?? null,
+    startedAt: toNullableDate(d, row.started_at),
     rescues: 0,
     deferrals: 0,
     artifactRef: null,
