@@ -15,7 +15,7 @@ async function killLeaderRounds(
   s: Scenario,
   count: number,
   rounds: number,
-  options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number } = {},
+  options: { feedPerRound?: number; maxDelayMs?: number; naturalRounds?: number; feedOneByOne?: boolean } = {},
 ): Promise<void> {
   let serial = 0;
   const spawnNext = () => s.spawn(`${s.name}-${++serial}`);
@@ -29,7 +29,13 @@ async function killLeaderRounds(
   for (let round = 1; round <= rounds; round += 1) {
     const seen = await s.waitForLeader(20_000);
     // A fast drain empties the queue at once: feed it each round so the kill lands mid-work.
-    if (feed > 0) keys.push(...(await s.enqueuePosts(seen, s.keys(`round${round}`, feed))));
+    // One by one, the feed goes on while the leader is killed.
+    let feeding: Promise<void> = Promise.resolve();
+    if (feed > 0 && options.feedOneByOne) {
+      const roundKeys = s.keys(`round${round}`, feed);
+      keys.push(...roundKeys);
+      feeding = enqueueOneByOne(s, seen, roundKeys);
+    } else if (feed > 0) keys.push(...(await s.enqueuePosts(seen, s.keys(`round${round}`, feed))));
     const delay = s.rng.int(0, options.maxDelayMs ?? 700);
     await sleep(delay);
     // Whoever leads at this very moment (it may have changed during the delay).
@@ -49,6 +55,7 @@ async function killLeaderRounds(
     replacements.push(
       spawnNext().catch((error: unknown) => s.violate('scenario ran to the end', `a replacement did not start: ${String(error)}`)),
     );
+    await feeding;
   }
   await Promise.all(replacements);
   await s.waitUntilDrained(30_000);
@@ -62,6 +69,29 @@ async function killLeaderRounds(
   // Every round kills whoever leads, often during its first batch, and the actions it held are
   // first in line for the next leader: the same one can be caught past the rescue budget.
   await checkInvariants(s, { keys, mayBeRescuedTooOften: true });
+}
+
+/**
+ * Enqueues `keys` with one enqueueAction each, 5–25 ms apart, to `first` while it lives: as a
+ * client would, a call whose answer was lost (its instance killed) goes again, with the same
+ * idempotency key, to a live instance, so each key is enqueued once whatever the first call did.
+ */
+async function enqueueOneByOne(s: Scenario, first: AolInstance, keys: string[]): Promise<void> {
+  let target = first;
+  for (const key of keys) {
+    for (let tries = 1; ; tries += 1) {
+      const answer = await target
+        .graphql('mutation ($input: EnqueueActionInput!) { enqueueAction(input: $input) { action { id } } }', {
+          input: { type: 'POST_SOCIAL', idempotencyKey: key, payload: { platform: 'mastodon', text: `fault suite post ${key}` } },
+        })
+        .catch((error: unknown) => ({ errors: [String(error)] }));
+      if (!answer.errors) break;
+      if (tries >= 50) return s.violate('every enqueue answered', `${key}: ${JSON.stringify(answer.errors)}`);
+      await sleep(50);
+      target = s.live.find((instance) => instance !== target) ?? target;
+    }
+    await sleep(s.rng.int(5, 25));
+  }
 }
 
 /**
@@ -120,6 +150,25 @@ describe('kill -9 of the leader', () => {
       },
       // 10 actions a tick every 150 ms: the 300 take about 5 s, so each kill lands mid-drain.
       { timing: { ...FAST, maxActionsPerTick: 10, tickIntervalMs: 150 }, env: { AOL_TICK_CONCURRENCY: '3' } },
+    );
+  });
+
+  it('1d. kill -9 of the leader while single enqueues stream to it, each claimed by its own insert when the leader is idle (10 rounds)', async () => {
+    await runScenario(
+      cluster(),
+      'kill-leader-claim-at-insert',
+      async (s) => {
+        await killLeaderRounds(s, 10, 10, { feedPerRound: 20, feedOneByOne: true, maxDelayMs: 300, naturalRounds: 0 });
+        await checkAuditChain(s);
+        // A PROOF claim is its start: one made by the insert started at the insert's own time.
+        const [claimed] = await s.sql<{ n: string }>(`select count(*) as n from aol_actions where started_at = created_at`);
+        s.log(`${claimed.n} action(s) claimed by their own insert`);
+        if (Number(claimed.n) === 0) s.violate('the scenario exercised claims made by inserts', 'no action was claimed by its insert');
+      },
+      {
+        timing: { ...FAST, maxActionsPerTick: 4, tickIntervalMs: 300 },
+        env: { AOL_TICK_CONCURRENCY: '3', AOL_DRAIN_CONTINUOUSLY: '1', AOL_WAKE_ON_ENQUEUE: '1' },
+      },
     );
   });
 });
