@@ -183,8 +183,13 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
       }
       if (outcome.claimed.length === 0 || !outcome.row) return answer(null);
       const grant = this.lease.renewedGrant((outcome.row.renewal_row as Record<string, unknown> | null) ?? null, held.epoch);
+      // The insert claims only under a renewal; should a claim come back without one, nobody runs it: take it back first.
+      if (!grant) {
+        this.rescuePending = true;
+        return answer(null);
+      }
       const flags = this.control.flagsFrom((outcome.row.gate_row as { flags: unknown }).flags);
-      answer(grant && { grant, flags, claimed: inClaimOrder(outcome.claimed) });
+      answer({ grant, flags, claimed: inClaimOrder(outcome.claimed) });
     };
     const { mode } = this.control.effectiveMode(seen);
     const fence = this.lease.fence(this.config.instanceId, held.epoch);
