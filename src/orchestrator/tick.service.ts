@@ -164,7 +164,8 @@ export class TickService implements OnModuleInit, OnModuleDestroy, BeforeApplica
     const held = this.held;
     const seen = this.lastFlags;
     const d = this.db.dialect;
-    if (this.inFlight || this.stopping || !held || !seen || this.rescuePending || !d.writingCtes || count > claimLimit(this.config)) return null;
+    if (this.inFlight || this.stopping || !held || !seen || this.rescuePending || !d.writingCtes || count > claimLimit(this.config))
+      return null;
     const clock = performance.now();
     this.haltRequested = false;
     let answer!: (opened: (Opened & { claimed: ActionEntity[] }) | null) => void;
