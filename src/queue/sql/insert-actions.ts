@@ -98,11 +98,12 @@ export interface ClaimAtInsert extends Pick<Claim, 'fence' | 'mode'> {
  * place in the call, and the final select, of the rows insertActions returns. Types exempt from
  * approval take PENDING and the others `status`, in the one statement.
  *
- * With a `claim` (for no more actions than the claimer's claim would take), the rows that would go in PENDING and due go
- * in already claimed instead (claim-due.ts's claimAssignments, written as the insert's values)
- * when the claimer's `open` holds and no other action is due: then they are exactly what the
- * claimer's next claim would take, and the claim costs no round trip and no commit of its own.
- * Otherwise they go in as without a claim, and the claimer's next tick finds them.
+ * With a `claim` (for no more actions than the claimer's claim would take), the rows that would
+ * go in PENDING and due go in already claimed instead (claim-due.ts's claimAssignments, written
+ * as the insert's values) when the claimer's `open` holds and no other action is due: then they
+ * are exactly what the claimer's next claim would take, and the claim costs no round trip and no
+ * commit of its own. Otherwise they go in as without a claim, and the claimer's next tick finds
+ * them.
  */
 export function insertActionsAndChain(
   d: SqlDialect,
