@@ -45,29 +45,28 @@ export function lockAuditHead(d: SqlDialect): Sql {
 const hex = (text: Sql) => sql`encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
 
 /**
- * The chain's part of a one-statement append on PostgreSQL, after the caller's CTEs `facts`
- * (list: jsonb, count: int) and `fact` (n from 0, kind, action_id, subject_id, content): the
- * head locked and read, each entry's hash computed by sha256() over the previous hash and its
- * content (a recursive CTE walking the contents by index, `contentAt(n)` reading the n-th from
- * `facts.list`: the same UTF-8 bytes the verifier hashes), the entries inserted, and `moved`, the
- * head moved to the last (no row when there was nothing to append).
+ * The chain's part of a one-statement append on PostgreSQL, after the caller's CTE `fact` (n
+ * from 0, kind, action_id, subject_id, content): the head locked and read, each entry's hash
+ * computed in one ordered pass by the aggregate aol_audit_chain_sha256 (sha256() over the
+ * previous hash and the content's UTF-8 bytes, as the verifier hashes; see its migration), the
+ * entries inserted, and `moved`, the head moved to the last (no row when there was nothing to
+ * append).
  */
-function chainFacts(d: SqlDialect, epoch: number | null, contentAt: (n: Sql) => Sql): Sql {
+function chainFacts(d: SqlDialect, epoch: number | null): Sql {
   return sql`head as materialized (select last_id, last_sha256 from aol_audit_head where id = 1 for update),
-    chained (n, prev_sha256, entry_sha256) as (
-      select 0, null::text, last_sha256::text from head
-      union all
-      select chained.n + 1, chained.entry_sha256, ${hex(sql`chained.entry_sha256 || ${contentAt(sql`chained.n`)}`)}
-      from chained cross join facts where chained.n < facts.count),
+    chained as materialized (
+      select fact.n, fact.kind, fact.action_id, fact.subject_id, fact.content,
+             aol_audit_chain_sha256(head.last_sha256, fact.content) over (order by fact.n) as entry_sha256
+      from fact cross join head),
     appended as (
       insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at)
-      select head.last_id + fact.n + 1, ${epoch}::bigint, fact.kind, fact.action_id, fact.subject_id, fact.content, ${hex(sql`fact.content`)},
-             chained.prev_sha256, chained.entry_sha256, ${d.now}
-      from fact join chained on chained.n = fact.n + 1 cross join head),
+      select head.last_id + chained.n + 1, ${epoch}::bigint, chained.kind, chained.action_id, chained.subject_id, chained.content, ${hex(sql`chained.content`)},
+             coalesce(lag(chained.entry_sha256) over (order by chained.n), head.last_sha256), chained.entry_sha256, ${d.now}
+      from chained cross join head),
     moved as (
-      update aol_audit_head set last_id = head.last_id + facts.count, last_sha256 = chained.entry_sha256
-      from head, facts, chained
-      where aol_audit_head.id = 1 and facts.count > 0 and chained.n = facts.count
+      update aol_audit_head set last_id = head.last_id + last.n + 1, last_sha256 = last.entry_sha256
+      from head, (select n, entry_sha256 from chained order by n desc limit 1) as last
+      where aol_audit_head.id = 1
       returning aol_audit_head.last_id, aol_audit_head.last_sha256)`;
 }
 
@@ -81,12 +80,10 @@ export function appendHashedInSql(d: SqlDialect, facts: readonly ChainedFact[], 
   return d.pick({
     postgresql: () => {
       const rows = JSON.stringify(facts.map((fact) => [fact.kind, fact.actionId, fact.subjectId, fact.content]));
-      return sql`with recursive
-        facts as materialized (select list, jsonb_array_length(list) as count from (select cast(${rows} as jsonb) as list) as given),
-        fact as materialized (
+      return sql`with fact as materialized (
           select (ord - 1)::int as n, value ->> 0 as kind, (value ->> 1)::bigint as action_id, (value ->> 2)::bigint as subject_id, value ->> 3 as content
-          from facts cross join jsonb_array_elements(facts.list) with ordinality as element(value, ord)),
-        ${chainFacts(d, epoch, (n) => sql`(facts.list -> ${n} ->> 3)`)}
+          from jsonb_array_elements(cast(${rows} as jsonb)) with ordinality as element(value, ord)),
+        ${chainFacts(d, epoch)}
         select last_id, last_sha256 from moved`;
     },
     sqlite: () => null,
@@ -100,9 +97,8 @@ export function appendHashedInSql(d: SqlDialect, facts: readonly ChainedFact[], 
  * the statement's final select.
  */
 function appendFactsInSql(d: SqlDialect, epoch: number | null, prelude: Sql, result: Sql): Sql {
-  return sql`with recursive ${prelude},
-    facts as materialized (select coalesce(jsonb_agg(content order by n), '[]'::jsonb) as list, count(*)::int as count from fact),
-    ${chainFacts(d, epoch, (n) => sql`(facts.list ->> ${n})`)}
+  return sql`with ${prelude},
+    ${chainFacts(d, epoch)}
     ${result}`;
 }
 
