@@ -14,7 +14,10 @@ export interface ActionToRun {
 export interface ActionRunContext {
   action: ActionToRun;
   mode: ExecutionMode;
-  /** Aborted when the attempt's time is up; a handler passes it to whatever it awaits. */
+  /**
+   * Aborted when the attempt's time is up; a handler passes it to whatever it awaits. Made when
+   * first read: a handler that awaits nothing abortable (a PROOF write) need not touch it.
+   */
   signal: AbortSignal;
 }
 

@@ -19,6 +19,7 @@ import type { OutcomePlan } from '../queue/queue.service';
 import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
 import { retryUntil } from './durable-write';
+import { AttemptAbort } from './attempt-abort';
 import { recordAttempts, recordAttemptsAndChain } from './sql/record-attempts';
 import type { AttemptRecord } from '../ledger/sql/insert-attempt-logs';
 import { toRecordedChange } from '../queue/sql/recorded-change';
@@ -88,7 +89,15 @@ export class ActionRunner {
         payload: action.payload,
         attempt: action.attempts,
       };
-      const result = await this.withTimeout((signal) => handler.execute({ action: toRun, mode, signal }));
+      const result = await this.withTimeout((abort) =>
+        handler.execute({
+          action: toRun,
+          mode,
+          get signal() {
+            return abort.signal;
+          },
+        }),
+      );
       return { action, mode, startedAtMs, durationMs: Math.round(performance.now() - startedAtMs), result, failure: null };
     } catch (error) {
       return {
@@ -244,18 +253,18 @@ export class ActionRunner {
     };
   }
 
-  private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
+  private async withTimeout<T>(run: (abort: AttemptAbort) => Promise<T>): Promise<T> {
+    const abort = new AttemptAbort();
     const seconds = this.config.actionTimeoutSeconds;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort();
+        abort.abort();
         reject(new ActionFailure(ACTION_TIMEOUT, `No result within ${seconds}s`, true));
       }, seconds * 1000);
     });
     try {
-      return await Promise.race([run(controller.signal), timeout]);
+      return await Promise.race([run(abort), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -41,7 +41,8 @@ export class SocialPostHandler implements ActionHandler {
     return mode === ExecutionMode.PROOF || this.publisher.idempotent;
   }
 
-  async execute({ action, mode, signal }: ActionRunContext): Promise<ActionResult> {
+  async execute(context: ActionRunContext): Promise<ActionResult> {
+    const { action, mode } = context;
     const post = action.payload as unknown as SocialPost;
     // Named by id and a hash of the key, never the key itself: no key can shape a path, and a
     // fresh database reusing an id does not overwrite an older deployment's artifact.
@@ -60,7 +61,7 @@ export class SocialPostHandler implements ActionHandler {
         false,
       );
     }
-    const published = await this.publisher.publish(post, { idempotencyKey: action.idempotencyKey, signal });
+    const published = await this.publisher.publish(post, { idempotencyKey: action.idempotencyKey, signal: context.signal });
     const artifact = await this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, published });
     return { ...artifact, remoteId: published.remoteId, remoteUrl: published.url };
   }
