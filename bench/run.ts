@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       settings: { ...settings, only: [...settings.only], systems: settings.systems ? [...settings.systems] : null },
       machine,
       table,
-      targets: judgeTargets(table).filter((target) => settings.only.has(target.workload)),
+      targets: judgeTargets(table, measurements).filter((target) => settings.only.has(target.workload)),
       notes: [...notes],
       measurements,
     };
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
   const results = await save(true);
   process.stdout.write(
-    `\n${renderTable(results.table, settings.repeats)}\n\nTargets of the performance issue (same-run medians):\n${renderTargets(results.targets)}\n`,
+    `\n${renderTable(results.table, settings.repeats)}\n\nTargets of the performance issues (same-run medians):\n${renderTargets(results.targets)}\n`,
   );
   if (notes.size > 0) process.stdout.write(`\nNotes:\n${[...notes].map((note) => `- ${note}`).join('\n')}\n`);
   process.stdout.write(`\nResults: bench/results/${stamp}.json (and bench/results/latest.json), ${results.durationSeconds} s in all\n`);
