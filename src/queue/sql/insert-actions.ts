@@ -22,14 +22,17 @@ export interface NewAction {
 const INSERT = raw(
   'insert into aol_actions (idempotency_key, type, payload, priority, run_after, enqueued_by, status, attempts, attempt_floor, rescues, created_at, updated_at)',
 );
-// Every other column of a new row is what the caller or the statement wrote: read back only
-// what the database chose (the status depends on the switchboard under AOL_APPROVAL=real). For 1,000 rows the read-back costs about 1.8 ms of the insert's
-// 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
 /** INSERT with the columns a claim sets (see claimAssignments in claim-due.ts). */
 const INSERT_CLAIMED = raw(
   'insert into aol_actions (idempotency_key, type, payload, priority, run_after, enqueued_by, status, attempts, attempt_floor, rescues, claimed_by, claim_epoch, claim_mode, started_at, created_at, updated_at)',
 );
-const ON_CONFLICT = raw('on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at');
+// Every other column of a new row is what the caller or the statement wrote: read back only
+// what the database chose (the status depends on the switchboard under AOL_APPROVAL=real), and
+// what a claim at the insert set. For 1,000 rows the read-back costs about 1.8 ms of the insert's
+// 12 ms, the ON CONFLICT check about 2 ms (EXPLAIN ANALYZE, BENCHMARKS.md "W3 bulk").
+const RETURNED = raw('id, idempotency_key, status, created_at');
+const RETURNED_CLAIMED = raw('id, idempotency_key, status, created_at, attempts, claimed_by, claim_epoch, claim_mode, started_at');
+const ON_CONFLICT = sql`on conflict (idempotency_key) do nothing returning ${RETURNED}`;
 
 /** A batch's actions as the insert reads them: one JSON record per action. */
 const SOURCE_COLUMNS: readonly RecordsetColumn[] = [
@@ -118,25 +121,31 @@ export function insertActionsAndChain(
     actions.map((action, ord) => ({ ...sourceRow(d, action), ord, exempt: APPROVAL_EXEMPT_TYPES.has(action.type), tail: entryTails[ord] })),
   );
   const firstStatus = sql`case when given.exempt then ${PENDING} else ${status} end`;
-  const claims = claim
-    ? sql`(select ${claim.open} and not exists (${dueActionIds(d, 1)})) and ${firstStatus} = ${PENDING} and coalesce(given.run_after, ${d.now}) <= ${d.now}`
-    : sql`false`;
-  // Without a claim every row goes in as before: the claim's columns keep their defaults.
-  const ifClaimed = (value: (claim: ClaimAtInsert) => Sql, otherwise: Sql = raw('null')) =>
-    claim ? sql`case when source.claimed then ${value(claim)} else ${otherwise} end` : otherwise;
-  return {
-    prelude: sql`${claim ? sql`${claim.ctes},` : raw('')}
-      source as (select given.*, ${firstStatus} as first_status, ${claims} as claimed from ${source}),
-      inserted as (${INSERT_CLAIMED}
+  const given = (claimed: Sql) => sql`source as (select given.*, ${firstStatus} as first_status${claimed} from ${source})`;
+  // `written`: the status and what the insert's column list adds after it.
+  const inserted = (insert: Sql, written: Sql, returned: Sql) => sql`inserted as (${insert}
         select source.idempotency_key, source.type, source.payload, source.priority, coalesce(source.run_after, ${d.now}), source.enqueued_by,
-               ${ifClaimed(() => raw(`'RUNNING'`), sql`source.first_status`)}, ${ifClaimed(() => raw('1'), raw('0'))}, 0, 0,
-               ${ifClaimed((c) => sql`${c.fence.owner}`)}, ${ifClaimed((c) => sql`${c.fence.epoch}::bigint`)},
-               ${ifClaimed((c) => sql`${c.mode}`)}, ${ifClaimed((c) => (c.mode === ExecutionMode.PROOF ? d.now : raw('null')))},
-               ${d.now}, ${d.now}
+               ${written}, ${d.now}, ${d.now}
         from source
-        on conflict (idempotency_key) do nothing returning id, idempotency_key, status, created_at, attempts, claimed_by, claim_epoch, claim_mode, started_at),
-      enqueued as (select inserted.id, inserted.created_at, source.tail, source.ord from inserted join source on source.idempotency_key = inserted.idempotency_key)`,
-    result: sql`select id, idempotency_key, status, created_at, attempts, claimed_by, claim_epoch, claim_mode, started_at${claim ? sql`, ${claim.columns}` : raw('')} from inserted`,
+        on conflict (idempotency_key) do nothing returning ${returned}),
+      enqueued as (select inserted.id, inserted.created_at, source.tail, source.ord from inserted join source on source.idempotency_key = inserted.idempotency_key)`;
+  if (!claim) {
+    return {
+      prelude: sql`${given(raw(''))},
+      ${inserted(INSERT, sql`source.first_status, 0, 0, 0`, RETURNED)}`,
+      result: sql`select ${RETURNED} from inserted`,
+    };
+  }
+  const claims = sql`(select ${claim.open} and not exists (${dueActionIds(d, 1)})) and ${firstStatus} = ${PENDING} and coalesce(given.run_after, ${d.now}) <= ${d.now}`;
+  const ifClaimed = (value: Sql, otherwise: Sql = raw('null')) => sql`case when source.claimed then ${value} else ${otherwise} end`;
+  const started = claim.mode === ExecutionMode.PROOF ? d.now : raw('null');
+  const written = sql`${ifClaimed(raw(`'RUNNING'`), sql`source.first_status`)}, ${ifClaimed(raw('1'), raw('0'))}, 0, 0,
+               ${ifClaimed(sql`${claim.fence.owner}`)}, ${ifClaimed(sql`${claim.fence.epoch}::bigint`)}, ${ifClaimed(sql`${claim.mode}`)}, ${ifClaimed(started)}`;
+  return {
+    prelude: sql`${claim.ctes},
+      ${given(sql`, ${claims} as claimed`)},
+      ${inserted(INSERT_CLAIMED, written, RETURNED_CLAIMED)}`,
+    result: sql`select ${RETURNED_CLAIMED}, ${claim.columns} from inserted`,
   };
 }
 
