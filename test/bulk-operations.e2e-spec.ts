@@ -53,7 +53,10 @@ describe.each(DRIVERS)('bulk retry and cancel by filter on %s', (driver) => {
     const during = ticks.filter((at) => at >= began - 2 * intervalMs && at <= ended + 2 * intervalMs);
     expect(during.length).toBeGreaterThanOrEqual(3);
     const gaps = during.slice(1).map((at, index) => at - during[index]);
-    expect(Math.max(...gaps)).toBeLessThan(2 * intervalMs + 300);
+    // A retry that held the tick up would leave one gap as long as itself (2–3 s on PostgreSQL);
+    // a loaded machine stretches single gaps by itself (747 ms seen once), so the bound is half
+    // the retry's own time, and never less than two intervals and a margin.
+    expect(Math.max(...gaps)).toBeLessThan(Math.max(2 * intervalMs + 300, (ended - began) / 2));
 
     expect(await counted(aol, 'PENDING')).toEqual({ rows: 5000, kept: 5000 });
     expect(await counted(aol, 'DLQ')).toEqual({ rows: 0, kept: 0 });
