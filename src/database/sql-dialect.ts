@@ -42,6 +42,13 @@ export interface SqlDialect {
   /** `column` is one of `values`, bound as one parameter. */
   inList(column: Sql, values: readonly number[] | readonly string[]): Sql;
   /**
+   * `column` is one of the values `select` returns, `select` run once first. With statistics that
+   * did not yet know a table's new rows, PostgreSQL planned `id in (select … limit n)` as a
+   * nested loop that ran the limited select again for each candidate row: quadratic. An array
+   * made once is looked up through the column's index whatever the estimates.
+   */
+  inSelect(column: Sql, select: Sql): Sql;
+  /**
    * A table expression `alias` reading `rows` (objects with the columns' names as keys) from one
    * bound parameter, a JSON array: how one statement writes a whole batch.
    */
@@ -85,6 +92,7 @@ export const POSTGRESQL_DIALECT: SqlDialect = {
   jsonText: (column, key) => sql`(${column} ->> ${key})`,
   inList: (column, values) =>
     typeof values[0] === 'string' ? sql`${column} = any(cast(${values} as text[]))` : sql`${column} = any(cast(${values} as bigint[]))`,
+  inSelect: (column, select) => sql`${column} = any(array(${select}))`,
   recordset: (alias, columns, rows) =>
     sql`jsonb_to_recordset(cast(${JSON.stringify(rows)} as jsonb)) as ${raw(alias)}(${raw(
       columns.map((column) => `${column.name} ${column.type}`).join(', '),
@@ -114,6 +122,7 @@ export const SQLITE_DIALECT: SqlDialect = {
   jsonObjectAgg: (key, value) => sql`json_group_object(${key}, ${value})`,
   jsonText: (column, key) => sql`json_extract(${column}, ${`$.${key}`})`,
   inList: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
+  inSelect: (column, select) => sql`${column} in (${select})`,
   recordset: (alias, columns, rows) =>
     sql`(select ${raw(columns.map((column) => `json_extract(value, '$.${column.name}') as ${column.name}`).join(', '))} from json_each(${JSON.stringify(rows)})) as ${raw(alias)}`,
   unindexed: (column) => sql`+${column}`,

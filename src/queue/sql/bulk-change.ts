@@ -41,12 +41,14 @@ function matching(d: SqlDialect, filter: BulkFilter, afterId: number): Sql {
 /**
  * One batch of an operator's bulk change: the next `limit` rows of the filter after `afterId`
  * (in id order) retried as retryAction does (queue/sql/requeue-action.ts) or cancelled, in one
- * statement. Returns the ids it changed.
+ * statement: the batch's ids selected once, then each row reached by its primary key (the status
+ * index holds every row of the filter, so reading it again per batch would make a large change
+ * quadratic). Returns the ids it changed.
  */
 export function bulkChange(d: SqlDialect, change: BulkChange, filter: BulkFilter, afterId: number, limit: number): Sql {
   const assignments = change === 'retry' ? requeueAssignments(d) : cancelAssignments(d);
   return sql`update aol_actions ${assignments}
-    where id in (select id from aol_actions where ${matching(d, filter, afterId)} order by id limit ${limit}) and status = ${filter.status}
+    where ${d.inSelect(sql`id`, sql`select id from aol_actions where ${matching(d, filter, afterId)} order by id limit ${limit}`)} and ${d.unindexed(sql`status`)} = ${filter.status}
     returning id`;
 }
 
