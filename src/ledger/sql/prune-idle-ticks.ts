@@ -18,7 +18,8 @@ export interface PruneIdleTicks {
  * outcome no failed tick has), started over `olderThanDays` ago, oldest first by id. A tick
  * that attempted something, an ERROR, a RUNNING row are never touched: those are the audit. The
  * id cursor keeps the scan short however many working ticks are kept (17,280 idle rows a day
- * at the default interval; a batch of 500 reads about 500 rows of the primary key). It opens
+ * at the default interval; a batch of 500 reads about 500 rows of the primary key), and the
+ * batch's ids are selected once (SqlDialect.inSelect). It opens
  * with WITH because MikroORM's SQLite driver runs a statement that opens with DELETE without
  * returning its rows.
  */
@@ -28,6 +29,6 @@ export function pruneIdleTicks(d: SqlDialect, p: PruneIdleTicks): Sql {
       where id > ${p.afterId} and attempted = 0 and ${d.inList(sql`outcome`, IDLE_OUTCOMES)}
         and finished_at is not null and started_at < ${d.nowPlusSeconds(-p.olderThanDays * 86_400)}
       order by id limit ${p.limit})
-    delete from aol_tick_ledger where id in (select id from idle)
+    delete from aol_tick_ledger where ${d.inSelect(sql`id`, sql`select id from idle`)}
     returning id`;
 }
