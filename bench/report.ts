@@ -17,6 +17,17 @@ export interface TableRow {
   notes: string[];
 }
 
+/**
+ * For each repetition both have a figure of: `mine`'s figure divided by `theirs`'s. Where a
+ * workload has several AOL rows, `mine` holds the first one's of each repetition.
+ */
+function repetitionRatios(mine: readonly Measurement[], theirs: readonly Measurement[]): number[] {
+  return theirs.flatMap((peer) => {
+    const own = mine.find((measurement) => measurement.repetition === peer.repetition);
+    return own?.value !== null && own?.value !== undefined && peer.value ? [own.value / peer.value] : [];
+  });
+}
+
 export function tabulate(measurements: readonly Measurement[]): TableRow[] {
   const rows: TableRow[] = [];
   const groups = new Map<string, Measurement[]>();
@@ -30,14 +41,7 @@ export function tabulate(measurements: readonly Measurement[]): TableRow[] {
     for (const system of systems) {
       const own = group.filter((measurement) => measurement.system === system);
       const values = own.map((measurement) => measurement.value).filter((value): value is number => value !== null);
-      const ratios: number[] = [];
-      if (!own[0].isAol) {
-        for (const mine of own) {
-          const theirs = aol.find((measurement) => measurement.repetition === mine.repetition);
-          if (mine.value !== null && mine.value !== 0 && theirs?.value !== null && theirs?.value !== undefined)
-            ratios.push(theirs.value / mine.value);
-        }
-      }
+      const ratios = own[0].isAol ? [] : repetitionRatios(aol, own);
       rows.push({
         workload: own[0].workload,
         metric: own[0].metric,
@@ -105,10 +109,7 @@ function verdict(
   return { workload, target, status: passes(observed) ? 'met' : 'missed', evidence: describe(observed) };
 }
 
-/**
- * The median over repetitions of `system`'s figure divided by `peer`'s in the same repetition
- * (the table's ratios divide by the workload's first AOL row, so a second AOL row needs this).
- */
+/** The median over repetitions of `system`'s figure divided by `peer`'s in the same repetition (a second AOL row's ratio). */
 function sameRepetitionRatio(
   measurements: readonly Measurement[],
   workload: WorkloadId,
@@ -117,11 +118,7 @@ function sameRepetitionRatio(
   peer: string,
 ): number | undefined {
   const of = (name: string) => measurements.filter((m) => m.workload === workload && m.metric === metric && m.system === name);
-  const peers = of(peer);
-  const ratios = of(system).flatMap((mine) => {
-    const theirs = peers.find((candidate) => candidate.repetition === mine.repetition);
-    return mine.value !== null && theirs?.value ? [mine.value / theirs.value] : [];
-  });
+  const ratios = repetitionRatios(of(system), of(peer));
   return ratios.length > 0 ? spread(ratios).median : undefined;
 }
 
@@ -135,6 +132,14 @@ export function judgeTargets(rows: readonly TableRow[], measurements: readonly M
   const ratio = (workload: WorkloadId, metric: string, system: string) => row(rows, workload, metric, system)?.ratio?.median;
   const value = (workload: WorkloadId, metric: string, system: string) => row(rows, workload, metric, system)?.figures?.median;
   const times = (value: number) => `median ratio ${value.toFixed(2)}×`;
+  const w4p50 = (transport: string, system: string, bound: number) =>
+    verdict(
+      'W4',
+      `p50 over ${transport} ≤ ${bound === 1 ? '' : `${bound}× `}graphile-worker's p50`,
+      sameRepetitionRatio(measurements, 'W4', 'enqueue→start p50', system, 'graphile-worker'),
+      (v) => v <= bound,
+      times,
+    );
   return [
     verdict('W1', 'AOL ≥ 1.2× graphile-worker', ratio('W1', 'drain', 'graphile-worker'), (v) => v >= 1.2, times),
     verdict('W1', 'AOL ≥ 1.0× graphile-worker, file fsync only', ratio('W1', 'drain', GRAPHILE_FILE_FSYNC_ONLY), (v) => v >= 1.0, times),
@@ -149,20 +154,8 @@ export function judgeTargets(rows: readonly TableRow[], measurements: readonly M
       (v) => v >= 1.0,
       times,
     ),
-    verdict(
-      'W4',
-      "p50 over graphql-ws ≤ graphile-worker's p50",
-      sameRepetitionRatio(measurements, 'W4', 'enqueue→start p50', 'AOL (graphql-ws)', 'graphile-worker'),
-      (v) => v <= 1.0,
-      times,
-    ),
-    verdict(
-      'W4',
-      "p50 over HTTP ≤ 1.2× graphile-worker's p50",
-      sameRepetitionRatio(measurements, 'W4', 'enqueue→start p50', 'AOL', 'graphile-worker'),
-      (v) => v <= 1.2,
-      times,
-    ),
+    w4p50('graphql-ws', 'AOL (graphql-ws)', 1.0),
+    w4p50('HTTP', 'AOL', 1.2),
     verdict(
       'W4',
       'p99 ≤ 20 ms',
