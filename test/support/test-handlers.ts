@@ -71,9 +71,10 @@ export class SlowHandler extends WrappedHandler {
   readonly running = new Set<number>();
   onStart: (id: number, alongside: readonly number[]) => void = () => undefined;
 
+  /** delayMs: how long each action waits before the real handler runs, the same for all or per action id. */
   constructor(
     real: SocialPostHandler,
-    private readonly delayMs: number,
+    private readonly delayMs: number | ((id: number) => number),
   ) {
     super(real);
   }
@@ -84,7 +85,8 @@ export class SlowHandler extends WrappedHandler {
     this.onStart(id, [...this.running]);
     this.running.add(id);
     try {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      const delayMs = typeof this.delayMs === 'number' ? this.delayMs : this.delayMs(id);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       return await this.real.execute(context);
     } finally {
       this.running.delete(id);
