@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
+import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
 import { createHttpAdapter, prepareApp } from '../src/app.setup';
@@ -23,8 +24,10 @@ import { median } from './statistics';
  * Where W4's enqueue → start time goes, on PostgreSQL: AOL booted in this process with W4's
  * lifted configuration, one enqueueAction at a time (over HTTP, or over graphql-ws with
  * BENCH_AOL_TRANSPORT=ws), and a mark at each step between the client's call and the handler's
- * start: the resolver reached, every statement this process sends to PostgreSQL (sent and
- * answered), the ACTIONS_DUE event, the tick started. BENCH_LATENCY_SAMPLES (200) after
+ * start: over HTTP Fastify's stages (onRequest hooks run, preParsing, body parsed, route handler
+ * called; Nest's middleware, pino-http among them, runs between the first two), the resolver
+ * reached, every statement this process sends to PostgreSQL (sent and answered), the
+ * ACTIONS_DUE event, the tick started. BENCH_LATENCY_SAMPLES (200) after
  * BENCH_LATENCY_WARMUP (500), a random 5–25 ms apart as in W4; medians in milliseconds from the
  * client's call, over the samples whose steps came in the commonest order. As in W4, the next
  * action is enqueued after the handler of the one before has returned (and the pause).
@@ -111,6 +114,11 @@ async function main(): Promise<void> {
     .compile();
   const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: createLogger(config) });
   await prepareApp(app, config);
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  fastify.addHook('onRequest', (_request, _reply, done) => (mark('HTTP: request read, onRequest hooks run'), done()));
+  fastify.addHook('preParsing', (_request, _reply, payload, done) => (mark('HTTP: preParsing'), done(null, payload)));
+  fastify.addHook('preValidation', (_request, _reply, done) => (mark('HTTP: body parsed'), done()));
+  fastify.addHook('preHandler', (_request, _reply, done) => (mark('HTTP: route handler called'), done()));
   await app.listen(port, '127.0.0.1');
   const queue = app.get(QueueService);
   const enqueue = queue.enqueue.bind(queue);
