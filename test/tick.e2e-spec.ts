@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DRIVERS } from './support/test-database';
 import { TestApp, useFreshDatabase } from './support/test-app';
 import { ENQUEUE_ACTIONS, enqueuePost, getAction, ledgerRows, logRows, makeDue } from './support/actions';
-import { ExplodingHandler, SlowHandler, withSocialHandler } from './support/test-handlers';
+import { ExplodingHandler, SlowHandler, StuckHandler, withSocialHandler } from './support/test-handlers';
 import { LeaseService } from '../src/lease/lease.service';
 import { TickService } from '../src/orchestrator/tick.service';
 
@@ -217,6 +217,28 @@ describe.each(DRIVERS)('the tick on %s', (driver) => {
       ['PENDING', 0, null],
       ['PENDING', 0, null],
     ]);
+  });
+
+  it('ends an attempt that outlasts AOL_ACTION_TIMEOUT_SECONDS: its handler’s signal aborts, TIMED_OUT on record, RETRY with ACTION_TIMEOUT', async () => {
+    let handler: StuckHandler | undefined;
+    aol = await fresh.start({
+      env: { AOL_ACTION_TIMEOUT_SECONDS: '1' },
+      override: withSocialHandler((real) => (handler = new StuckHandler(real))),
+    });
+    const action = await enqueuePost(aol, 'stuck-1');
+
+    const report = await aol.tick();
+    expect(report).toMatchObject({ outcome: 'PARTIAL', attempted: 1, succeeded: 0, failed: 1, retried: 1 });
+    expect(handler!.abortedAfterMs).toHaveLength(1);
+    expect(handler!.abortedAfterMs[0]).toBeGreaterThanOrEqual(990);
+    expect(await getAction(aol, action.id)).toMatchObject({
+      status: 'RETRY',
+      attempts: 1,
+      lastErrorCode: 'ACTION_TIMEOUT',
+      lastError: 'No result within 1s',
+    });
+    const logs = await logRows(aol, action.id);
+    expect(logs.map((log) => [log.outcome, log.error_code, log.error])).toEqual([['TIMED_OUT', 'ACTION_TIMEOUT', 'No result within 1s']]);
   });
 
   it('fails REAL mode with nothing configured as REAL_RUN_UNCONFIGURED: one attempt, DLQ, nothing written or sent', async () => {

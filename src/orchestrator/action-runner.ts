@@ -259,8 +259,10 @@ export class ActionRunner {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        abort.abort();
+        // Rejected before the signal aborts: a handler that gives up at once on its signal
+        // would otherwise settle the race first, and its own error would stand for the timeout.
         reject(new ActionFailure(ACTION_TIMEOUT, `No result within ${seconds}s`, true));
+        abort.abort();
       }, seconds * 1000);
     });
     try {

@@ -93,3 +93,22 @@ export class SlowHandler extends WrappedHandler {
     }
   }
 }
+
+/**
+ * Never finishes an attempt by itself: holds it until the attempt's signal aborts, as a call
+ * that honours the signal would, and notes how long after its start each abort came.
+ */
+export class StuckHandler extends WrappedHandler {
+  readonly abortedAfterMs: number[] = [];
+
+  execute(context: ActionRunContext): Promise<ActionResult> {
+    const startedAt = performance.now();
+    const { signal } = context;
+    return new Promise((_, reject) =>
+      signal.addEventListener('abort', () => {
+        this.abortedAfterMs.push(performance.now() - startedAt);
+        reject(new Error('stopped by its signal'));
+      }),
+    );
+  }
+}
