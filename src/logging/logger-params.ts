@@ -35,15 +35,24 @@ function loggerOptions(settings: LogSettings, json: boolean): LoggerOptions {
 }
 
 /**
+ * The pretty streams made so far, one per destination: each is piped into its destination for
+ * good (listeners on it that are never removed), so a process that builds one app after another
+ * (the test suites do) shares one rather than adding a pipe per app.
+ */
+const prettyStreams = new WeakMap<NodeJS.WritableStream, DestinationStream>();
+
+/**
  * pino-pretty, written synchronously so that a line is out before the process exits. It is a
  * development dependency: where it is not installed (a production image), AOL_LOG_FORMAT=pretty
  * is refused at start-up and the development default falls back to JSON.
  */
 function prettyStream(destination: NodeJS.WritableStream, required: boolean): DestinationStream | null {
+  const made = prettyStreams.get(destination);
+  if (made) return made;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require('pino-pretty') as typeof import('pino-pretty');
-    return pretty({
+    const stream = pretty({
       sync: true,
       destination,
       translateTime: 'SYS:HH:MM:ss.l',
@@ -52,6 +61,8 @@ function prettyStream(destination: NodeJS.WritableStream, required: boolean): De
       ignore: 'pid,hostname,instanceId,context',
       singleLine: true,
     });
+    prettyStreams.set(destination, stream);
+    return stream;
   } catch (error) {
     if (required) throw new StartupError(`AOL_LOG_FORMAT=pretty needs the pino-pretty package, which is not installed: ${String(error)}`);
     return null;
