@@ -82,7 +82,8 @@ export class WebhookDeliveryHandler implements ActionHandler {
     return true;
   }
 
-  async execute({ action, mode, signal }: ActionRunContext): Promise<ActionResult> {
+  async execute(context: ActionRunContext): Promise<ActionResult> {
+    const { action, mode } = context;
     const { subscriptionId, message } = action.payload as unknown as WebhookPayload;
     const subscription = await this.webhooks.find(subscriptionId);
     if (!subscription) {
@@ -107,7 +108,8 @@ export class WebhookDeliveryHandler implements ActionHandler {
       body,
       timeoutMs: this.rules.timeoutSeconds * 1000,
       allowPrivate: this.rules.allowPrivate,
-      signal,
+      // Read here, not up front: a PROOF delivery never makes the attempt's signal.
+      signal: context.signal,
     });
     return this.artifacts.writeJson(artifactPath, { ...record, mode: ExecutionMode.REAL, response });
   }
