@@ -35,19 +35,21 @@ function loggerOptions(settings: LogSettings, json: boolean): LoggerOptions {
 }
 
 /**
- * The pretty streams made so far, one per destination: each is piped into its destination for
- * good (listeners on it that are never removed), so a process that builds one app after another
- * (the test suites do) shares one rather than adding a pipe per app.
+ * A destination's pretty stream, kept on the destination: each is piped into it for good
+ * (listeners that are never removed), so a process that builds one app after another shares
+ * one rather than adding a pipe per app. On the stream itself, not in this module: Jest loads
+ * the module afresh for each test file, and a worker's test files share one process.stdout.
  */
-const prettyStreams = new WeakMap<NodeJS.WritableStream, DestinationStream>();
+const PRETTY_STREAM = Symbol.for('aol.logging.prettyStream');
+type PrettyDestination = NodeJS.WritableStream & { [PRETTY_STREAM]?: DestinationStream };
 
 /**
  * pino-pretty, written synchronously so that a line is out before the process exits. It is a
  * development dependency: where it is not installed (a production image), AOL_LOG_FORMAT=pretty
  * is refused at start-up and the development default falls back to JSON.
  */
-function prettyStream(destination: NodeJS.WritableStream, required: boolean): DestinationStream | null {
-  const made = prettyStreams.get(destination);
+function prettyStream(destination: PrettyDestination, required: boolean): DestinationStream | null {
+  const made = destination[PRETTY_STREAM];
   if (made) return made;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -61,7 +63,7 @@ function prettyStream(destination: NodeJS.WritableStream, required: boolean): De
       ignore: 'pid,hostname,instanceId,context',
       singleLine: true,
     });
-    prettyStreams.set(destination, stream);
+    destination[PRETTY_STREAM] = stream;
     return stream;
   } catch (error) {
     if (required) throw new StartupError(`AOL_LOG_FORMAT=pretty needs the pino-pretty package, which is not installed: ${String(error)}`);
