@@ -6,7 +6,7 @@ import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import { claimLimit } from './tick-drain';
 import { TickReport, TickService } from './tick.service';
 import { QueueService } from '../queue/queue.service';
-import type { InsertClaim } from '../queue/queue.repository';
+import type { InsertClaim } from '../queue/insert-claim';
 
 export const TICK_INTERVAL_NAME = 'aol-tick';
 

@@ -24,7 +24,7 @@ import { PlatformPacer } from './platform-pacer';
 import { RescueService } from './rescue.service';
 import { Claimed, claimLimit, DrainServices, TickDrain } from './tick-drain';
 import { renewGateAtInsert, renewGateClaim } from './sql/renew-gate-claim';
-import type { InsertClaim } from '../queue/queue.repository';
+import type { InsertClaim } from '../queue/insert-claim';
 
 /**
  * NOT_LEADER: another instance holds the lease. SKIPPED: the previous tick was still running, or

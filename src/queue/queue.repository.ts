@@ -17,6 +17,7 @@ import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
 import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
 import { ClaimAtInsert, insertActions, insertActionsAndChain, NewAction, toInsertedAction } from './sql/insert-actions';
+import type { InsertClaimer } from './insert-claim';
 import { ActionFilter, countActions, listActions } from './sql/list-actions';
 import { dueAgeSeconds, oldestDueAge } from './sql/oldest-due-age';
 import { deleteFinishedActions, FinishedActions, selectFinishedActions } from './sql/prune-finished-actions';
@@ -36,20 +37,6 @@ import { RescueWrite, takeBack } from './sql/take-back';
 const SINGLE_INSERTS = { inFlight: 1, perStatement: 100 } as const;
 
 export type { ActionFilter };
-
-/**
- * A claim offered to an insert (see QueueRepository.claimAtInsertWith): what the insert needs to
- * make it, and `settle`, told once the statement answered: the actions it claimed and its first
- * row (the claimer's `columns`; absent when nothing was inserted), or the error when it failed
- * (then it may or may not have committed).
- */
-export interface InsertClaim {
-  claim: ClaimAtInsert;
-  settle: (outcome: { claimed: ActionEntity[]; row: SqlRow | undefined } | { error: unknown }) => void;
-}
-
-/** Offers a claim for an insert of `count` actions, or null. */
-export type InsertClaimer = (count: number) => InsertClaim | null;
 
 /** A filter on nothing but the status (or on nothing): its count is read from aol_queue_counts, not counted. */
 export function filtersByStatusOnly(filter: ActionFilter): boolean {
