@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, logRows, makeDue } from './support/actions';
+import { QueueService } from '../src/queue/queue.service';
 
 /** One request the receiver got, and whether its signature verified with the secret (as the standardwebhooks library checks it). */
 interface Delivery {
@@ -312,6 +313,36 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
     expect(await webhookActions(aol)).toHaveLength(1);
     expect(rows[0].idempotency_key).toBe('webhook:env:ops:leader.changed:1');
     expect((rows[0].payload as any).message).toMatchObject({ type: 'leader.changed', data: { owner: aol.config.instanceId, epoch: 1 } });
+  });
+
+  it('enqueues an event’s deliveries once the database answers again, and gives up at once on a failure time cannot mend', async () => {
+    const aol = await subscribed(['control.changed']);
+    const queue = aol.app.get(QueueService);
+    const enqueueMany = queue.enqueueMany.bind(queue);
+    // The WEBHOOK enqueues fail as node-postgres fails on a connection the server dropped, then
+    // (armed again) as a statement the database refuses, which no repeat would change.
+    let failures: Error[] = [];
+    let calls = 0;
+    jest.spyOn(queue, 'enqueueMany').mockImplementation(async (requests) => {
+      if (requests.every((request) => request.type !== 'WEBHOOK')) return enqueueMany(requests);
+      calls += 1;
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return enqueueMany(requests);
+    });
+
+    failures = [new Error('Connection terminated unexpectedly'), Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })];
+    await mutate(aol, 'mutation { pause(reason: "maintenance") { paused } }');
+    const [paused] = await webhookActionsAtLeast(aol, 1);
+    expect(calls).toBe(3);
+    expect((paused.payload as any).message.data).toMatchObject({ paused: true, reason: 'maintenance' });
+
+    calls = 0;
+    failures = [Object.assign(new Error('value too long for type character varying(200)'), { code: '22001' })];
+    await mutate(aol, 'mutation { resume(reason: "done") { paused } }');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(calls).toBe(1);
+    expect(await webhookActions(aol)).toHaveLength(1);
   });
 });
 

@@ -18,7 +18,7 @@ import type { ExecutionLogEntity } from '../ledger/execution-log.entity';
 import type { OutcomePlan } from '../queue/queue.service';
 import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
-import { retryUntil } from './durable-write';
+import { retryUntil } from '../database/durable-write';
 import { AttemptAbort } from './attempt-abort';
 import { recordAttempts, recordAttemptsAndChain } from './sql/record-attempts';
 import type { AttemptRecord } from '../ledger/sql/insert-attempt-logs';
@@ -124,9 +124,9 @@ export class ActionRunner {
     const { changed, statuses, logs } = await retryUntil(
       `Recording ${attempts.length} attempt(s)`,
       this.logger,
-      context.trustUntil,
+      () => context.trustUntil,
       () => this.recordOnce(attempts, context, repeated),
-      () => (repeated = true),
+      { retrying: () => (repeated = true) },
     );
     const fencedOff = attempts.length - statuses.size;
     if (fencedOff > 0)

@@ -1,7 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ActionStatus, ActionType } from '../actions/action-status';
 import type { WebhookEvent } from '../config/webhook-subscriptions';
 import { AolError, AolErrorCode } from '../errors/aol-error';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { retryUntil } from '../database/durable-write';
 import { AolTopic, EVENT_BUS, EventBus } from '../events/event-bus';
 import type { ActionEntity } from '../queue/action.entity';
 import { QueueService } from '../queue/queue.service';
@@ -40,6 +43,9 @@ function iso(value: Date | string | null): string | null {
 
 const ENQUEUED_BY = 'aol-webhooks';
 
+/** How long an event's deliveries are tried again through a database that is away. */
+const DISPATCH_RETRY_MS = 60_000;
+
 /**
  * Turns the events of the bus into WEBHOOK actions, one per subscription that wants the event.
  * With AOL_EVENT_BUS=postgres every instance hears every event: each enqueues under a key made
@@ -53,6 +59,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly inFlight = new Set<Promise<void>>();
   /** The highest leader epoch this instance has announced (or seen announced). */
   private lastEpoch = 0;
+  /** Shutting down: a failed enqueue is not tried again. */
+  private stopping = false;
 
   constructor(
     @Inject(EVENT_BUS) private readonly events: EventBus,
@@ -67,6 +75,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     for (const stop of this.stopListening) stop();
     await Promise.all(this.inFlight);
   }
@@ -78,7 +87,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         const reaction = react(event);
         if (!reaction) return;
         const work = reaction.catch((error: unknown) =>
-          this.logger.error({ msg: `Could not enqueue webhooks for ${topic}: ${(error as Error).message}`, topic }),
+          this.logger.error({
+            msg: `Could not enqueue webhooks for ${topic}, so this event's deliveries are lost: ${(error as Error).message}`,
+            topic,
+          }),
         );
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
@@ -140,7 +152,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
+  /**
+   * The event's WEBHOOK actions, one per subscription that wants it. A database that cannot be
+   * reached is tried again (the same keys and payloads: a repeat of one that did commit changes
+   * nothing) for up to DISPATCH_RETRY_MS, and no longer once the app is shutting down.
+   */
   private async deliver(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<void> {
+    const giveUpAt = performance.now() + DISPATCH_RETRY_MS;
+    await retryUntil(
+      `Enqueueing the webhooks of ${event} ${eventKey}`,
+      this.logger,
+      () => (this.stopping ? 0 : giveUpAt),
+      () => this.enqueueDeliveries(event, eventKey, message),
+      { worthRetrying: isDatabaseUnavailable },
+    );
+  }
+
+  private async enqueueDeliveries(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<void> {
     const subscriptions = await this.webhooks.subscribedTo(event);
     if (subscriptions.length === 0) return;
     try {
