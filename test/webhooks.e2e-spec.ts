@@ -29,6 +29,9 @@ class Receiver {
     const server = createServer();
     const receiver = new Receiver(server);
     server.on('request', (request: IncomingMessage, response) => {
+      // Only deliveries are recorded: a test elsewhere may poll a port it picked for its own
+      // server (GET /health) after this receiver took that port.
+      if (request.method !== 'POST' || !request.url?.startsWith('/hooks/aol')) return void response.writeHead(404).end();
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {

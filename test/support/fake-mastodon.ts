@@ -50,6 +50,7 @@ const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
  * per request with `script(...)` and read back every request and every status made.
  */
 export class FakeMastodon {
+  /** Every request to Mastodon's API (/api/…), in arrival order. */
   readonly requests: RecordedRequest[] = [];
   readonly statuses: FakeStatus[] = [];
   private readonly scripted: FakeMastodonReply[] = [];
@@ -102,6 +103,9 @@ export class FakeMastodon {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readAll(request);
     const path = (request.url ?? '/').split('?')[0];
+    // Only Mastodon's API is recorded: a test elsewhere may poll a port it picked for its own
+    // server (GET /health) after this fake took that port, and that is no request from AOL.
+    if (!path.startsWith('/api/')) return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
     const recorded: RecordedRequest = { method: request.method ?? '', path, headers: request.headers, body, reply: 0, at: Date.now() };
     this.requests.push(recorded);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
