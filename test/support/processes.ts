@@ -26,16 +26,38 @@ export function deployedNodeFlags(): string[] {
   return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
-/** A free TCP port on loopback (bound, then closed: a rare race, which launchServer retries). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to servers a test starts in another process, below Linux's ephemeral range
+ * (32768 and up): there the kernel hands out every port bound to 0 (the in-process apps, the
+ * fakes, the clients), so a port taken from it, closed and bound again a second later by a child
+ * could meanwhile be another test's fake, and the child's readiness poll would reach that one.
+ * Each Jest worker takes its own block of PORTS_PER_WORKER; the benchmark (no worker) the first.
+ */
+const FIRST_PORT = 20_000;
+const PORTS_PER_WORKER = 1_000;
+const PORT_BLOCKS = 12;
+const portBlock = FIRST_PORT + ((Number(process.env.JEST_WORKER_ID) || 0) % PORT_BLOCKS) * PORTS_PER_WORKER;
+let nextPortOffset = Math.floor(Math.random() * PORTS_PER_WORKER);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on loopback for a server of another process: the next of this process's block
+ * that can be bound (then closed: only this process takes from its block, and launchServer tries
+ * again should anything else have taken it before the child binds).
+ */
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < PORTS_PER_WORKER; tried += 1) {
+    const port = portBlock + (nextPortOffset++ % PORTS_PER_WORKER);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`No free port in ${portBlock}–${portBlock + PORTS_PER_WORKER - 1}`);
 }
 
 export function requireBuild(): void {
