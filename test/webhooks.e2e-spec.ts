@@ -8,6 +8,7 @@ import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-databa
 import { startTestApp, TestApp, useFreshDatabase } from './support/test-app';
 import { enqueuePost, logRows, makeDue } from './support/actions';
 import { QueueService } from '../src/queue/queue.service';
+import { waitFor } from './support/processes';
 
 /** One request the receiver got, and whether its signature verified with the secret (as the standardwebhooks library checks it). */
 interface Delivery {
@@ -114,6 +115,7 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
   });
 
   afterEach(async () => {
+    jest.restoreAllMocks();
     await receiver.close();
   });
 
@@ -319,7 +321,7 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
   });
 
   it('enqueues an event’s deliveries once the database answers again, and gives up at once on a failure time cannot mend', async () => {
-    const aol = await subscribed(['control.changed']);
+    const aol = await subscribed(['control.changed'], { AOL_LOG_LEVEL: 'warn' });
     const queue = aol.app.get(QueueService);
     const enqueueMany = queue.enqueueMany.bind(queue);
     // The WEBHOOK enqueues fail as node-postgres fails on a connection the server dropped, then
@@ -334,16 +336,37 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
       return enqueueMany(requests);
     });
 
+    // What an operator reads: the service's log lines (kept off the test output).
+    let logged = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged += chunk.toString();
+      return true;
+    });
+    const linesWith = (text: string) => logged.split('\n').filter((line) => line.includes(text));
+
     failures = [new Error('Connection terminated unexpectedly'), Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })];
     await mutate(aol, 'mutation { pause(reason: "maintenance") { paused } }');
     const [paused] = await webhookActionsAtLeast(aol, 1);
     expect(calls).toBe(3);
     expect((paused.payload as any).message.data).toMatchObject({ paused: true, reason: 'maintenance' });
+    expect(
+      linesWith('Enqueueing the webhooks of control.changed').map((line) =>
+        line.replace(/^.*control\.changed \d+: /, '').replace(/ \{"requestId".*$/, ''),
+      ),
+    ).toEqual(['Connection terminated unexpectedly; trying again in 100 ms', 'read ECONNRESET; trying again in 200 ms']);
 
     calls = 0;
     failures = [Object.assign(new Error('value too long for type character varying(200)'), { code: '22001' })];
     await mutate(aol, 'mutation { resume(reason: "done") { paused } }');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [lost] = await waitFor(
+      async () => {
+        const lines = linesWith("so this event's deliveries are lost");
+        return lines.length > 0 ? lines : undefined;
+      },
+      10_000,
+      'the error line of the lost deliveries',
+    );
+    expect(lost).toContain('value too long for type character varying(200)');
     expect(calls).toBe(1);
     expect(await webhookActions(aol)).toHaveLength(1);
   });

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { PinoLogger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { createHttpAdapter, prepareApp } from '../../src/app.setup';
@@ -52,6 +53,9 @@ export async function startTestApp(database: TestDatabase, options: TestAppOptio
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: createLogger(config) });
+  // nestjs-pino makes one root logger per process, with the options of the first app that asks:
+  // a later app of the same test file logs through it, so its level is made this app's here.
+  PinoLogger.root.level = config.logLevel;
   await prepareApp(app, config);
   await app.listen(0, '127.0.0.1');
   const graphqlUrl = `${await app.getUrl()}/graphql`;
