@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { createHttpAdapter, prepareApp } from '../src/app.setup';
-import { attemptFact } from '../src/audit/audit-fact';
+import { attemptBatchFacts } from '../src/audit/audit-fact';
 import { AuditService } from '../src/audit/audit.service';
 import { loadConfig } from '../src/config/aol-config';
 import { SqlDatabase } from '../src/database/sql-database';
@@ -15,8 +15,8 @@ import { median } from './statistics';
 
 /**
  * What the audit chain's append costs on PostgreSQL, with the service booted in this process:
- * one enqueue (its action, its ENQUEUE_BATCH entry, the commit) and one transaction appending 1,000
- * ATTEMPT entries (a grouped completion's chain work alone). BENCH_PROFILE_RUNS of each
+ * one enqueue (its action, its ENQUEUE_BATCH entry, the commit) and one transaction appending the
+ * ATTEMPT_BATCH entries of 1,000 attempts, 10 of them (a grouped completion's chain work alone). BENCH_PROFILE_RUNS of each
  * (default 30) after 5 unrecorded ones; medians in milliseconds.
  *
  *   npm run build && npm run bench:build && node dist-bench/bench/audit-append.js
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
         payload: { platform: 'mastodon', text: `audit append ${run}` },
       });
       enqueue.push(performance.now() - started);
-      const facts = Array.from({ length: 1000 }, () =>
-        attemptFact({
+      const facts = attemptBatchFacts(
+        Array.from({ length: 1000 }, () => ({
           id: (logId += 1),
           actionId: logId,
           tickId: run,
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
           durationMs: 3,
           artifactRef: `proof/${logId}.json`,
           artifactSha256: 'a'.repeat(64),
-        }),
+        })),
       );
       started = performance.now();
       await db.transaction((tx) => audit.append(tx, facts, 1));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { abandon, enqueuePost, getAction, makeDue } from './support/actions';
 import { BUILT_CLI, requireBuild, runNode } from './support/processes';
 import { runSql } from './support/raw-sql';
-import { AuditKind, factOfRow } from '../src/audit/audit-fact';
+import { attemptBatchFacts, attemptFact, attemptRowOf, entrySha256, sha256Hex } from '../src/audit/audit-fact';
 import { AuditService } from '../src/audit/audit.service';
 import { canonicalJson } from '../src/audit/canonical-json';
 import { POSTGRESQL_DIALECT, SQLITE_DIALECT } from '../src/database/sql-dialect';
@@ -29,6 +29,8 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
   /** The chain entry recording `subjectId` of `kind` (the first, for a control event). */
   const entryOf = async (kind: string, subjectId: unknown) =>
     count(`select min(id) as n from aol_audit_chain where kind = '${kind}' and subject_id = ${Number(subjectId)}`);
+  /** The ATTEMPT_BATCH entry that names log row `logId`. */
+  const attemptEntryOf = async (logId: unknown) => (await attemptItems(sql)).find((item) => item.attempt.logId === Number(logId))!.entryId;
 
   /**
    * What `audit verify` computes, run in this process by an app on the test's database (started
@@ -126,17 +128,24 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     const [verified, exportedLines] = await Promise.all([aol(['audit', 'verify']), aol(['audit', 'export'])]);
     expect([verified.code, verified.stderr]).toEqual([0, '']);
     expect(JSON.parse(verified.stdout)).toMatchObject({ intact: true, failure: null });
-    // One entry per fact: attempts (the rescue's ABANDONED row among them), control events, enqueues.
-    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(
-      await count('select count(*) as n from aol_execution_logs'),
-    );
-    // Each ATTEMPT entry's text is exactly what attemptFact makes of its log row as stored (PostgreSQL writes it in SQL).
-    const dialect = driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+    // Every fact has its entry: each attempt (the rescue's ABANDONED row among them) is named by
+    // exactly one ATTEMPT_BATCH entry, each control event has its CONTROL entry, each action its enqueue's.
     const logRows = new Map((await sql('select * from aol_execution_logs')).map((row) => [Number(row.id), row] as const));
-    for (const entry of await sql<{ subject_id: unknown; content: string }>(
-      `select subject_id, content from aol_audit_chain where kind = 'ATTEMPT'`,
-    ))
-      expect(entry.content).toBe(canonicalJson(factOfRow(dialect, AuditKind.ATTEMPT, logRows.get(Number(entry.subject_id))!).content));
+    const items = await attemptItems(sql);
+    expect(items.map((item) => item.attempt.logId).sort((a, b) => a - b)).toEqual([...logRows.keys()].sort((a, b) => a - b));
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(0);
+    // Each ATTEMPT_BATCH entry's text is exactly what attemptBatchFacts makes of the log rows it names, as stored (PostgreSQL writes it in SQL).
+    const dialect = driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT;
+    for (const entry of await sql<{ content: string; subject_id: unknown }>(
+      `select content, subject_id from aol_audit_chain where kind = 'ATTEMPT_BATCH'`,
+    )) {
+      const named = (JSON.parse(entry.content) as { attempts: Array<{ logId: number }> }).attempts.map((attempt) =>
+        logRows.get(attempt.logId)!,
+      );
+      const [fact] = attemptBatchFacts(named.map((row) => attemptRowOf(dialect, row)));
+      expect(entry.content).toBe(canonicalJson(fact.content));
+      expect(entry.subject_id === null ? null : Number(entry.subject_id)).toBe(fact.subjectId);
+    }
     expect(await count(`select count(*) as n from aol_execution_logs where outcome = 'ABANDONED'`)).toBe(1);
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'CONTROL'`)).toBe(
       await count('select count(*) as n from aol_control_events'),
@@ -144,7 +153,7 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     expect(await enqueuedActionIds(sql)).toEqual(
       (await sql<{ id: unknown }>('select id from aol_actions order by id')).map((row) => Number(row.id)),
     );
-    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT' and epoch is null`)).toBe(0);
+    expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT_BATCH' and epoch is null`)).toBe(0);
 
     expect([exportedLines.code, exportedLines.stderr]).toEqual([0, '']);
     const exported = exportedLines.stdout
@@ -180,7 +189,7 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     const edit = (outcome: string) => () => sql(`update aol_execution_logs set outcome = '${outcome}' where id = ${Number(failed.id)}`);
     await expect(edit('SUCCESS')()).rejects.toThrow(/append-only/);
     await underTheTriggers('aol_execution_logs', edit('SUCCESS'));
-    const entryId = await entryOf('ATTEMPT', failed.id);
+    const entryId = await attemptEntryOf(failed.id);
     const problem = await expectBrokenAt(entryId);
     expect(problem).toContain('outcome: "FAILED" → "SUCCESS"');
     // The CLI end to end on a broken chain: exit 1, the same verification on stdout, the entry and its problem on stderr.
@@ -207,7 +216,9 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
       `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms)
        select action_id, tick_id, 99, mode, 'SUCCESS', started_at, 1 from aol_execution_logs order by id limit 1 returning id`,
     );
-    expect(await expectBrokenAt(head + 1)).toContain(`row ${Number(log.id)} of aol_execution_logs has no ATTEMPT entry in the chain`);
+    expect(await expectBrokenAt(head + 1)).toContain(
+      `row ${Number(log.id)} of aol_execution_logs has no entry of its attempt in the chain`,
+    );
     await throughTheGuard(`delete from aol_execution_logs where id = ${Number(log.id)}`);
     await expectIntact();
 
@@ -226,7 +237,7 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     const file = join(artifactDir(), log.artifact_ref);
     const original = await readFile(file);
     await writeFile(file, original.toString().replace('hello', 'HELLO'));
-    expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`artifact ${log.artifact_ref} hashes to`);
+    expect(await expectBrokenAt(await attemptEntryOf(log.id))).toContain(`artifact ${log.artifact_ref} hashes to`);
     await writeFile(file, original);
     await expectIntact();
   });
@@ -274,10 +285,37 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     await expectIntact();
   });
 
+  it('verifies the ATTEMPT entry of each log row that chains written before ATTEMPT_BATCH hold', async () => {
+    // What an older release appended for one attempt, made by hand: the log row, its own entry, the head moved.
+    const [log] = await sql<Record<string, unknown>>(
+      `insert into aol_execution_logs (action_id, tick_id, attempt, mode, outcome, started_at, duration_ms)
+       select action_id, tick_id, 98, mode, 'SUCCESS', started_at, 1 from aol_execution_logs order by id limit 1 returning *`,
+    );
+    const [head] = await sql<{ last_id: unknown; last_sha256: string }>('select last_id, last_sha256 from aol_audit_head');
+    const id = Number(head.last_id) + 1;
+    const content = canonicalJson(attemptFact(attemptRowOf(driver === 'postgresql' ? POSTGRESQL_DIALECT : SQLITE_DIALECT, log)).content);
+    const entrySha = entrySha256(head.last_sha256, content);
+    await sql(
+      `insert into aol_audit_chain (id, epoch, kind, action_id, subject_id, content, content_sha256, prev_sha256, entry_sha256, created_at)
+       values (${id}, 1, 'ATTEMPT', ${Number(log.action_id)}, ${Number(log.id)}, '${content.replace(/'/g, "''")}', '${sha256Hex(content)}',
+         '${head.last_sha256}', '${entrySha}', ${driver === 'postgresql' ? 'now()' : Date.now()})`,
+    );
+    await sql(`update aol_audit_head set last_id = ${id}, last_sha256 = '${entrySha}'`);
+    await expectIntact();
+
+    const edit = (ms: number) => () => sql(`update aol_execution_logs set duration_ms = ${ms} where id = ${Number(log.id)}`);
+    await underTheTriggers('aol_execution_logs', edit(2));
+    expect(await expectBrokenAt(id)).toBe(
+      `entry ${id} (ATTEMPT): row ${Number(log.id)} of aol_execution_logs no longer matches it (edited): durationMs: 1 → 2`,
+    );
+    await underTheTriggers('aol_execution_logs', edit(1));
+    await expectIntact();
+  });
+
   it('names the entry of a log row deleted through the guard retention opens, without its checkpoint', async () => {
     const [log] = await sql<{ id: unknown }>(`select id from aol_execution_logs where outcome = 'ABANDONED'`);
     await throughTheGuard(`delete from aol_execution_logs where id = ${Number(log.id)}`);
-    expect(await expectBrokenAt(await entryOf('ATTEMPT', log.id))).toContain(`row ${Number(log.id)} of aol_execution_logs is gone`);
+    expect(await expectBrokenAt(await attemptEntryOf(log.id))).toContain(`row ${Number(log.id)} of aol_execution_logs is gone`);
   });
 });
 
@@ -292,19 +330,19 @@ describe.each(DRIVERS)('retention and the audit chain on %s', (driver) => {
       expect(await app.tick()).toMatchObject({ succeeded: 2 });
       await runSql(db, `update aol_actions set updated_at = updated_at - ${driver === 'postgresql' ? "interval '2 days'" : '172800000'}`);
       await app.app.get(RetentionService).runRound();
-      expect(await app.app.get(AuditService).verify()).toMatchObject({ intact: true, checked: 5 });
+      expect(await app.app.get(AuditService).verify()).toMatchObject({ intact: true, checked: 4 });
     } finally {
       await app.close();
     }
     expect(await runSql(db, 'select id from aol_actions')).toEqual([]);
-    // The checkpoint came first, naming what went and the head the chain ended on: entry 4 (two enqueues, two attempts).
+    // The checkpoint came first, naming what went and the head the chain ended on: entry 3 (two enqueues, then the tick's two attempts in one entry).
     const [checkpoint] = await runSql<{ id: unknown; content: string }>(
       db,
       `select id, content from aol_audit_chain where kind = 'RETENTION'`,
     );
-    const [fourth] = await runSql<{ entry_sha256: string }>(db, 'select entry_sha256 from aol_audit_chain where id = 4');
-    expect(Number(checkpoint.id)).toBe(5);
-    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2, headId: 4, headSha256: fourth.entry_sha256 });
+    const [third] = await runSql<{ entry_sha256: string }>(db, 'select entry_sha256 from aol_audit_chain where id = 3');
+    expect(Number(checkpoint.id)).toBe(4);
+    expect(JSON.parse(checkpoint.content)).toEqual({ removedActionIds: [1, 2], logRows: 2, headId: 3, headSha256: third.entry_sha256 });
   });
 });
 
@@ -332,8 +370,11 @@ describe.each(DRIVERS)('concurrent appends to the audit chain on %s', (driver) =
     const enqueued = await enqueuedActionIds((statement) => runSql(db, statement));
     expect(enqueued).toHaveLength(40);
     expect(new Set(enqueued).size).toBe(40);
+    // The rest: the attempts' entries (each names every attempt of its recording, up to 100) and the pause's.
     const [batches] = await runSql<{ n: unknown }>(db, `select count(*) as n from aol_audit_chain where kind = 'ENQUEUE_BATCH'`);
-    expect(Number(counts.entries)).toBe(Number(batches.n) + Number(counts.logs) + 1);
+    const attempts = await attemptItems((statement) => runSql(db, statement));
+    expect(attempts.map((item) => item.attempt.logId).sort((a, b) => a - b)).toHaveLength(Number(counts.logs));
+    expect(Number(counts.entries)).toBe(Number(batches.n) + new Set(attempts.map((item) => item.entryId)).size + 1);
   });
 });
 
@@ -353,16 +394,16 @@ describe.each(DRIVERS)('signed heads of the audit chain on %s', (driver) => {
 
   it('signs the head each time the chain passes AOL_AUDIT_SIGN_EVERY entries; verify checks the signatures with the public key', async () => {
     const app = await startTestApp(db, {
-      env: { AOL_AUDIT_SIGNING_KEY: keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), AOL_AUDIT_SIGN_EVERY: '3' },
+      env: { AOL_AUDIT_SIGNING_KEY: keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), AOL_AUDIT_SIGN_EVERY: '2' },
     });
     try {
       for (const key of ['s-1', 's-2', 's-3']) await enqueuePost(app, key);
       expect(await app.tick()).toMatchObject({ succeeded: 3 });
-      // Entries 1-3 the enqueues (signed at 3), 4-6 the attempts (signed at 6).
+      // Entries 1-3 the enqueues (signed at 2), 4 the tick's three attempts (signed at 4).
       const { data } = await app.graphql(
         '{ auditChain(first: 1) { head { id entrySha256 } signedHead { entryId entrySha256 signature keyFingerprint } } }',
       );
-      expect(data!.auditChain.signedHead).toMatchObject({ entryId: '6', entrySha256: data!.auditChain.head.entrySha256 });
+      expect(data!.auditChain.signedHead).toMatchObject({ entryId: '4', entrySha256: data!.auditChain.head.entrySha256 });
     } finally {
       await app.close();
     }
@@ -372,23 +413,36 @@ describe.each(DRIVERS)('signed heads of the audit chain on %s', (driver) => {
     expect(JSON.parse(intact.stdout)).toMatchObject({ intact: true, signedHeads: { checked: 2, verified: true } });
 
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain('audit chain broken at entry 3: signed head 3: it was signed by key');
+    expect(other.stderr).toContain('audit chain broken at entry 2: signed head 2: it was signed by key');
 
-    const forged = sign(null, Buffer.from('aol-audit-head 3 forged'), keys.privateKey).toString('base64');
+    const forged = sign(null, Buffer.from('aol-audit-head 2 forged'), keys.privateKey).toString('base64');
     // The table refuses the edit: it is made underneath its triggers.
     if (driver === 'postgresql') {
       await runSql(db, `alter table aol_audit_signatures disable trigger user`);
-      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 3`);
+      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 2`);
       await runSql(db, `alter table aol_audit_signatures enable trigger user`);
     } else {
       await runSql(db, 'drop trigger aol_audit_signatures_no_update');
-      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 3`);
+      await runSql(db, `update aol_audit_signatures set signature = '${forged}' where entry_id = 2`);
     }
     const broken = await verify(keys.publicKey);
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain('audit chain broken at entry 3: signed head 3: its signature does not verify');
+    expect(broken.stderr).toContain('audit chain broken at entry 2: signed head 2: its signature does not verify');
   });
 });
+
+/** Each attempt the ATTEMPT_BATCH entries name, with its entry's id. */
+async function attemptItems(
+  sql: (statement: string) => Promise<Array<Record<string, unknown>>>,
+): Promise<Array<{ entryId: number; attempt: { logId: number } }>> {
+  const entries = await sql(`select id, content from aol_audit_chain where kind = 'ATTEMPT_BATCH' order by id`);
+  return entries.flatMap((entry) =>
+    (JSON.parse(entry.content as string) as { attempts: Array<{ logId: number }> }).attempts.map((attempt) => ({
+      entryId: Number(entry.id),
+      attempt,
+    })),
+  );
+}
 
 /** The action ids the ENQUEUE_BATCH entries name, in order. */
 async function enqueuedActionIds(sql: (statement: string) => Promise<Array<Record<string, unknown>>>): Promise<number[]> {

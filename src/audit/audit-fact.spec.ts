@@ -1,8 +1,10 @@
 import { canonicalJson } from './canonical-json';
 import {
+  attemptBatchFacts,
   attemptContentAround,
   attemptFact,
   AttemptFactRow,
+  BATCHED_ATTEMPTS,
   ENQUEUED_ACTION,
   enqueueBatchFacts,
   enqueuedActionTail,
@@ -89,5 +91,45 @@ describe('an ATTEMPT entry written around its log id (as PostgreSQL writes it in
     const bare = { ...log, tickId: undefined, artifactRef: undefined, artifactSha256: undefined, errorCode: undefined, error: undefined };
     const { head, tail } = attemptContentAround(bare);
     expect(`${head}1${tail}`).toBe(canonicalJson(attemptFact({ ...bare, id: 1 }).content));
+  });
+});
+
+describe('ATTEMPT_BATCH entries of one recording', () => {
+  const logs: AttemptFactRow[] = Array.from({ length: 201 }, (_, index) => ({
+    id: 1000 - index,
+    actionId: index + 1,
+    tickId: 3,
+    attempt: 1,
+    mode: 'PROOF',
+    outcome: 'SUCCESS',
+    startedAt: new Date('2026-12-07T00:10:00.123Z'),
+    durationMs: 1,
+  }));
+
+  it('name up to 100 attempts each, in the order of their log ids, pieced as PostgreSQL pieces them', () => {
+    const facts = attemptBatchFacts(logs);
+    const named = facts.map((fact) => (fact.content.attempts as Array<{ logId: number }>).map((attempt) => attempt.logId));
+    expect(named.map((ids) => ids.length)).toEqual([100, 100, 1]);
+    expect(named.flat()).toEqual(logs.map((log) => log.id).sort((a, b) => a - b));
+    const first = [...logs].sort((a, b) => a.id - b.id).slice(0, 100);
+    const pieced =
+      BATCHED_ATTEMPTS.batchStart +
+      first
+        .map((log) => {
+          const { head, tail } = attemptContentAround(log);
+          return `${head}${log.id}${tail}`;
+        })
+        .join(',') +
+      BATCHED_ATTEMPTS.batchEnd;
+    expect(canonicalJson(facts[0].content)).toBe(pieced);
+  });
+
+  it('name the log row and its action only when the entry holds one attempt', () => {
+    const facts = attemptBatchFacts(logs);
+    expect(facts.map((fact) => [fact.kind, fact.subjectId, fact.actionId])).toEqual([
+      ['ATTEMPT_BATCH', null, null],
+      ['ATTEMPT_BATCH', null, null],
+      ['ATTEMPT_BATCH', 1000, 1],
+    ]);
   });
 });

@@ -4,8 +4,14 @@ import { payloadSha256 } from './canonical-json';
 
 /** What an entry of the audit chain records. */
 export enum AuditKind {
-  /** One attempt's aol_execution_logs row (subject: the log row). */
+  /** One attempt's aol_execution_logs row (subject: the log row). Chains written before ATTEMPT_BATCH hold these. */
   ATTEMPT = 'ATTEMPT',
+  /**
+   * The aol_execution_logs rows one recording inserted, in the order of their ids: one entry per
+   * ATTEMPT_BATCH_ATTEMPTS attempts, not one per attempt (subject and action: the log row and
+   * its action when it is alone, else none).
+   */
+  ATTEMPT_BATCH = 'ATTEMPT_BATCH',
   /** One aol_control_events row as inserted (subject: the event). */
   CONTROL = 'CONTROL',
   /** A bulk change's event brought up to date (subject: the event): the event as it now reads. */
@@ -78,6 +84,33 @@ export function attemptFact(log: AttemptFactRow): AuditFact {
       error: log.error ?? null,
     },
   };
+}
+
+/**
+ * Attempts one ATTEMPT_BATCH entry names at most: about 40 KB of content, so that a page of the
+ * chain stays a few megabytes, as ENQUEUE_BATCH_ACTIONS keeps it. A recording of 1,000 attempts
+ * appends 10 entries, not 1,000: the no-op drain ran about a fifth faster (BENCHMARKS.md).
+ */
+export const ATTEMPT_BATCH_ATTEMPTS = 100;
+
+/** The fixed text of an ATTEMPT_BATCH entry's canonical content: `{"attempts":[`, the attempts' contents joined by commas, `]}`. */
+export const BATCHED_ATTEMPTS = { batchStart: '{"attempts":[', batchEnd: ']}' } as const;
+
+/** The entries of log rows one recording inserted, in the order of their ids: one per ATTEMPT_BATCH_ATTEMPTS. */
+export function attemptBatchFacts(logs: readonly AttemptFactRow[]): AuditFact[] {
+  const ordered = [...logs].sort((a, b) => a.id - b.id);
+  const facts: AuditFact[] = [];
+  for (let start = 0; start < ordered.length; start += ATTEMPT_BATCH_ATTEMPTS) {
+    const batch = ordered.slice(start, start + ATTEMPT_BATCH_ATTEMPTS);
+    const alone = batch.length === 1 ? batch[0] : null;
+    facts.push({
+      kind: AuditKind.ATTEMPT_BATCH,
+      subjectId: alone ? alone.id : null,
+      actionId: alone ? alone.actionId : null,
+      content: { attempts: batch.map((log) => attemptFact(log).content) },
+    });
+  }
+  return facts;
 }
 
 /**
@@ -209,23 +242,9 @@ export function retentionFact(
 
 /** The fact a row of aol_execution_logs, aol_control_events or aol_actions states now (read raw, by column name). */
 export function factOfRow(d: SqlDialect, kind: string, row: Record<string, unknown>): AuditFact {
-  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   switch (kind) {
     case AuditKind.ATTEMPT:
-      return attemptFact({
-        id: Number(row.id),
-        actionId: Number(row.action_id),
-        tickId: num(row.tick_id),
-        attempt: Number(row.attempt),
-        mode: row.mode as string,
-        outcome: row.outcome as string,
-        startedAt: d.toDate(row.started_at),
-        durationMs: Number(row.duration_ms),
-        artifactRef: (row.artifact_ref as string | null) ?? null,
-        artifactSha256: (row.artifact_sha256 as string | null) ?? null,
-        errorCode: (row.error_code as string | null) ?? null,
-        error: (row.error as string | null) ?? null,
-      });
+      return attemptFact(attemptRowOf(d, row));
     case AuditKind.ENQUEUE:
       return {
         kind: AuditKind.ENQUEUE,
@@ -240,13 +259,33 @@ export function factOfRow(d: SqlDialect, kind: string, row: Record<string, unkno
           kind: row.kind as string,
           actor: row.actor as string,
           reason: row.reason as string,
-          actionId: num(row.action_id),
+          actionId: numberOrNull(row.action_id),
           details: row.details === null ? null : d.toJson(row.details),
           createdAt: d.toDate(row.created_at),
         },
         kind as AuditKind.CONTROL,
       );
   }
+}
+
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+/** An aol_execution_logs row (read raw, by column name) as its attempt's entry records it. */
+export function attemptRowOf(d: SqlDialect, row: Record<string, unknown>): AttemptFactRow {
+  return {
+    id: Number(row.id),
+    actionId: Number(row.action_id),
+    tickId: numberOrNull(row.tick_id),
+    attempt: Number(row.attempt),
+    mode: row.mode as string,
+    outcome: row.outcome as string,
+    startedAt: d.toDate(row.started_at),
+    durationMs: Number(row.duration_ms),
+    artifactRef: (row.artifact_ref as string | null) ?? null,
+    artifactSha256: (row.artifact_sha256 as string | null) ?? null,
+    errorCode: (row.error_code as string | null) ?? null,
+    error: (row.error as string | null) ?? null,
+  };
 }
 
 /** An aol_actions row (read raw, by column name) as its enqueue recorded it. */

@@ -3,14 +3,26 @@ import { createReadStream } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { AolConfig } from '../config/aol-config';
 import type { SqlDatabase, SqlRow } from '../database/sql-database';
-import { AuditKind, enqueuedAction, enqueueRowOf, entrySha256, factOfRow, GENESIS_SHA256, sha256Hex } from './audit-fact';
+import {
+  attemptFact,
+  attemptRowOf,
+  AuditKind,
+  enqueuedAction,
+  enqueueRowOf,
+  entrySha256,
+  factOfRow,
+  GENESIS_SHA256,
+  sha256Hex,
+} from './audit-fact';
 import { signatureProblem, toSignedHead } from './audit-signer';
 import { canonicalJson } from './canonical-json';
 import {
+  ATTEMPT_BATCH_SHAPE,
   AuditEntry,
+  BatchShape,
+  ENQUEUE_BATCH_SHAPE,
   FactTable,
   firstUnchainedRow,
-  firstUnenqueuedAction,
   readAuditHead,
   readAuditOutline,
   readFactRows,
@@ -37,16 +49,28 @@ export interface AuditVerification {
 const PAGE = 500;
 /** Entries of the first pass's pages: ids and kinds only, but a checkpoint's content. */
 const OUTLINE_PAGE = 5000;
-/** Actions of ENQUEUE_BATCH entries whose rows are read at once. */
+/** Items of batch entries whose rows are read at once. */
 const BATCH_ROWS = 2000;
 
+/** The kinds of entry about one row: its table. */
 const TABLE_OF: Partial<Record<string, FactTable>> = {
   [AuditKind.ATTEMPT]: 'aol_execution_logs',
   [AuditKind.CONTROL]: 'aol_control_events',
   [AuditKind.CONTROL_UPDATE]: 'aol_control_events',
   [AuditKind.ENQUEUE]: 'aol_actions',
-  [AuditKind.ENQUEUE_BATCH]: 'aol_actions',
 };
+
+/** A kind of entry about many rows: where it lists them, their table, and what a row states now, as an item records it. */
+interface BatchKind {
+  shape: BatchShape;
+  table: FactTable;
+  itemOf: (d: SqlDatabase['dialect'], row: SqlRow) => Record<string, unknown>;
+}
+
+const BATCH_KINDS: readonly BatchKind[] = [
+  { shape: ENQUEUE_BATCH_SHAPE, table: 'aol_actions', itemOf: (d, row) => enqueuedAction(enqueueRowOf(d, row)) },
+  { shape: ATTEMPT_BATCH_SHAPE, table: 'aol_execution_logs', itemOf: (d, row) => attemptFact(attemptRowOf(d, row)).content },
+];
 
 /**
  * Walks the chain from `fromId`: ids contiguous, each entry's hashes recomputed and linked to
@@ -143,16 +167,15 @@ function failed(checked: number, entryId: number, lastSha256: string, problem: s
 
 /** The first row of a fact table that no entry records: inserted by hand, around the service and its chain. */
 async function unchainedRow(db: SqlDatabase): Promise<string | null> {
-  const insertKinds: Array<[FactTable, AuditKind]> = [
-    ['aol_execution_logs', AuditKind.ATTEMPT],
-    ['aol_control_events', AuditKind.CONTROL],
+  const tables: Array<[FactTable, AuditKind, BatchShape | null, string]> = [
+    ['aol_execution_logs', AuditKind.ATTEMPT, ATTEMPT_BATCH_SHAPE, 'no entry of its attempt'],
+    ['aol_control_events', AuditKind.CONTROL, null, 'no CONTROL entry'],
+    ['aol_actions', AuditKind.ENQUEUE, ENQUEUE_BATCH_SHAPE, 'no entry of its enqueue'],
   ];
-  for (const [table, kind] of insertKinds) {
-    const [row] = await db.query<{ id: unknown }>(firstUnchainedRow(table, kind));
-    if (row.id !== null) return `row ${Number(row.id)} of ${table} has no ${kind} entry in the chain (inserted outside it)`;
+  for (const [table, single, batch, missing] of tables) {
+    const [row] = await db.query<{ id: unknown }>(firstUnchainedRow(db.dialect, table, single, batch));
+    if (row.id !== null) return `row ${Number(row.id)} of ${table} has ${missing} in the chain (inserted outside it)`;
   }
-  const [action] = await db.query<{ id: unknown }>(firstUnenqueuedAction(db.dialect));
-  if (action.id !== null) return `row ${Number(action.id)} of aol_actions has no entry of its enqueue in the chain (inserted outside it)`;
   return null;
 }
 
@@ -207,14 +230,14 @@ async function factProblems(
     const found = ids.length === 0 ? [] : await db.query(readFactRows(d, table!, [...new Set(ids)]));
     rows.set(table!, new Map(found.map((row) => [Number(row.id), row])));
   }
-  const problems = await batchProblems(
-    db,
-    page.filter((entry) => entry.kind === AuditKind.ENQUEUE_BATCH),
-    retained,
-  );
+  const problems: Array<{ entryId: number; problem: string }> = [];
+  for (const batch of BATCH_KINDS) {
+    const entries = page.filter((entry) => entry.kind === batch.shape.kind);
+    problems.push(...(await batchProblems(db, artifactDir, batch, entries, retained)));
+  }
   for (const entry of page) {
     const table = TABLE_OF[entry.kind];
-    if (!table || entry.kind === AuditKind.ENQUEUE_BATCH) continue;
+    if (!table) continue;
     if (table === 'aol_control_events' && latestOfEvent.get(entry.subjectId!) !== entry.id) continue;
     const row = rows.get(table)!.get(entry.subjectId!);
     if (!row) {
@@ -233,73 +256,82 @@ async function factProblems(
       });
       continue;
     }
-    if (entry.kind === AuditKind.ATTEMPT) {
-      const { artifactRef, artifactSha256 } = now.content as { artifactRef: string | null; artifactSha256: string | null };
-      if (artifactRef && artifactSha256) {
-        const actual = await fileSha256(artifactDir, artifactRef);
-        if (actual !== artifactSha256) {
-          problems.push({
-            entryId: entry.id,
-            problem: `entry ${entry.id} (ATTEMPT): artifact ${artifactRef} ${actual === null ? 'is missing' : `hashes to ${actual}, not ${artifactSha256}`} (changed)`,
-          });
-        }
-      }
-    }
+    const artifact = entry.kind === AuditKind.ATTEMPT && (await artifactProblem(artifactDir, now.content));
+    if (artifact) problems.push({ entryId: entry.id, problem: `entry ${entry.id} (ATTEMPT): ${artifact}` });
   }
   return problems;
 }
 
-/** One action of an ENQUEUE_BATCH entry, as recorded. */
-type EnqueuedItem = Record<string, unknown> & { actionId: number };
+/** An attempt's artifact file, when it names one, against the SHA-256 recorded with it. */
+async function artifactProblem(artifactDir: string, attempt: Record<string, unknown>): Promise<string | null> {
+  const { artifactRef, artifactSha256 } = attempt as { artifactRef: string | null; artifactSha256: string | null };
+  if (!artifactRef || !artifactSha256) return null;
+  const actual = await fileSha256(artifactDir, artifactRef);
+  if (actual === artifactSha256) return null;
+  return `artifact ${artifactRef} ${actual === null ? 'is missing' : `hashes to ${actual}, not ${artifactSha256}`} (changed)`;
+}
 
-/** ENQUEUE_BATCH entries against their actions' rows, read BATCH_ROWS actions at a time. */
+/** One row of a batch entry, as recorded: every item names its action. */
+type BatchItem = Record<string, unknown> & { actionId: number };
+
+/** Batch entries of one kind against their rows, read BATCH_ROWS items at a time. */
 async function batchProblems(
   db: SqlDatabase,
+  artifactDir: string,
+  batch: BatchKind,
   batchEntries: readonly AuditEntry[],
   retained: ReadonlySet<number>,
 ): Promise<Array<{ entryId: number; problem: string }>> {
   const problems: Array<{ entryId: number; problem: string }> = [];
-  let chunk: Array<{ entryId: number; items: EnqueuedItem[] }> = [];
-  let actionsInChunk = 0;
+  let chunk: Array<{ entryId: number; items: BatchItem[] }> = [];
+  let itemsInChunk = 0;
   const check = async () => {
-    const ids = chunk.flatMap(({ items }) => items.map((item) => item.actionId));
-    const found = ids.length === 0 ? [] : await db.query(readFactRows(db.dialect, 'aol_actions', ids));
-    const actions = new Map(found.map((row) => [Number(row.id), row]));
+    const ids = chunk.flatMap(({ items }) => items.map((item) => Number(item[batch.shape.id])));
+    const found = ids.length === 0 ? [] : await db.query(readFactRows(db.dialect, batch.table, ids));
+    const rows = new Map(found.map((row) => [Number(row.id), row]));
     for (const { entryId, items } of chunk) {
-      const problem = batchProblem(db.dialect, entryId, items, actions, retained);
+      const problem = await batchProblem(db.dialect, artifactDir, batch, entryId, items, rows, retained);
       if (problem) problems.push({ entryId, problem });
     }
     chunk = [];
-    actionsInChunk = 0;
+    itemsInChunk = 0;
   };
   for (const entry of batchEntries) {
-    const items = (JSON.parse(entry.content) as { actions: EnqueuedItem[] }).actions;
-    if (actionsInChunk + items.length > BATCH_ROWS) await check();
+    const items = (JSON.parse(entry.content) as Record<string, BatchItem[]>)[batch.shape.list];
+    if (itemsInChunk + items.length > BATCH_ROWS) await check();
     chunk.push({ entryId: entry.id, items });
-    actionsInChunk += items.length;
+    itemsInChunk += items.length;
   }
   await check();
   return problems;
 }
 
-/** The first action of a batch whose row is gone (and no checkpoint names it) or no longer reads as recorded. */
-function batchProblem(
+/**
+ * The first item of a batch whose row is gone (and no checkpoint names its action) or no longer
+ * reads as recorded, or (attempts) whose artifact file no longer hashes as recorded.
+ */
+async function batchProblem(
   d: SqlDatabase['dialect'],
+  artifactDir: string,
+  batch: BatchKind,
   entryId: number,
-  items: readonly EnqueuedItem[],
-  actions: ReadonlyMap<number, SqlRow>,
+  items: readonly BatchItem[],
+  rows: ReadonlyMap<number, SqlRow>,
   retained: ReadonlySet<number>,
-): string | null {
+): Promise<string | null> {
+  const { kind, id } = batch.shape;
   for (const item of items) {
-    const row = actions.get(item.actionId);
+    const row = rows.get(Number(item[id]));
     if (!row) {
       if (retained.has(item.actionId)) continue;
-      return `entry ${entryId} (ENQUEUE_BATCH): row ${item.actionId} of aol_actions is gone (deleted)`;
+      return `entry ${entryId} (${kind}): row ${Number(item[id])} of ${batch.table} is gone (deleted)`;
     }
-    const now = enqueuedAction(enqueueRowOf(d, row));
+    const now = batch.itemOf(d, row);
     const recorded = canonicalJson(item);
     if (canonicalJson(now) !== recorded)
-      return `entry ${entryId} (ENQUEUE_BATCH): row ${item.actionId} of aol_actions no longer matches it (edited): ${difference(recorded, now)}`;
+      return `entry ${entryId} (${kind}): row ${Number(item[id])} of ${batch.table} no longer matches it (edited): ${difference(recorded, now)}`;
+    const artifact = batch.table === 'aol_execution_logs' && (await artifactProblem(artifactDir, now));
+    if (artifact) return `entry ${entryId} (${kind}): ${artifact}`;
   }
   return null;
 }

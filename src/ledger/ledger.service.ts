@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { attemptFact } from '../audit/audit-fact';
+import { attemptBatchFacts } from '../audit/audit-fact';
 import { AuditService } from '../audit/audit.service';
 import { fetchPage, Page, PageRequest } from '../database/pagination';
 import { SqlDatabase, SqlExecutor } from '../database/sql-database';
@@ -80,7 +80,7 @@ export class LedgerService {
    */
   async auditAttempts(logs: ExecutionLogEntity[], epoch: number, tx: SqlExecutor): Promise<ExecutionLogEntity[]> {
     logs.sort((a, b) => a.id - b.id);
-    await this.audit.append(tx, logs.map(attemptFact), epoch);
+    await this.audit.append(tx, attemptBatchFacts(logs), epoch);
     return logs;
   }
 

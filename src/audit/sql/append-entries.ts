@@ -1,6 +1,6 @@
 import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
-import { AuditKind, ENQUEUE_BATCH_ACTIONS, ENQUEUED_ACTION } from '../audit-fact';
+import { ATTEMPT_BATCH_ATTEMPTS, AuditKind, BATCHED_ATTEMPTS, ENQUEUE_BATCH_ACTIONS, ENQUEUED_ACTION } from '../audit-fact';
 
 /** A fact ready to chain: its content already canonical JSON. */
 export interface ChainedFact {
@@ -128,20 +128,24 @@ export function appendEnqueueBatchesInSql(d: SqlDialect, prelude: Sql, result: S
 }
 
 /**
- * On PostgreSQL, an insert of attempts' log rows and their ATTEMPT entries in one statement.
- * `prelude` holds the caller's CTEs and ends with `attempted` (log_id, action_id, head, tail): one
- * row per log row inserted, head and tail from attemptContentAround. One entry per row, in the
- * order of their ids, as LedgerService.auditAttempts appends them.
+ * On PostgreSQL, an insert of attempts' log rows and their ATTEMPT_BATCH entries in one
+ * statement. `prelude` holds the caller's CTEs and ends with `attempted` (log_id, action_id,
+ * head, tail): one row per log row inserted, head and tail from attemptContentAround. Each
+ * entry's content is written here around the ids only the insert knows, exactly as
+ * attemptBatchFacts writes it (ATTEMPT_BATCH_ATTEMPTS attempts per entry, in the order of their
+ * ids, as LedgerService.auditAttempts appends them).
  */
 export function appendAttemptsInSql(d: SqlDialect, epoch: number, prelude: Sql, result: Sql): Sql {
   return appendFactsInSql(
     d,
     epoch,
     sql`${prelude},
+    numbered as materialized (select log_id, action_id, head || log_id || tail as content, (row_number() over (order by log_id) - 1)::int as i from attempted),
     fact as materialized (
-      select (row_number() over (order by log_id) - 1)::int as n, ${AuditKind.ATTEMPT}::text as kind, action_id, log_id as subject_id,
-             head || log_id || tail as content
-      from attempted)`,
+      select i / ${ATTEMPT_BATCH_ATTEMPTS}::int as n, ${AuditKind.ATTEMPT_BATCH}::text as kind,
+             case when count(*) = 1 then min(action_id) end as action_id, case when count(*) = 1 then min(log_id) end as subject_id,
+             ${BATCHED_ATTEMPTS.batchStart}::text || string_agg(content, ',' order by i) || ${BATCHED_ATTEMPTS.batchEnd}::text as content
+      from numbered group by 1)`,
     result,
   );
 }

@@ -29,37 +29,39 @@ export function readAuditHead(): Sql {
 
 export type FactTable = 'aol_execution_logs' | 'aol_control_events' | 'aol_actions';
 
-/**
- * The lowest row of a fact table without the entry its insert appends (`kind`): inserted
- * outside the chain. Rows up to the table's baseline predate the chain (an upgraded database).
- * An anti-join the planner hashes (PostgreSQL) or serves by an automatic index (SQLite).
- */
-export function firstUnchainedRow(table: FactTable, kind: string): Sql {
-  return sql`select min(f.id) as id from ${raw(table)} f
-    where f.id > coalesce((select last_unchained_id from aol_audit_baseline where fact_table = ${table}), 0)
-      and not exists (select 1 from aol_audit_chain c where c.kind = ${kind} and c.subject_id = f.id)`;
+/** Where an entry of a batch kind lists its facts: the array under `list` in its content, each item's row id under `id`. */
+export interface BatchShape {
+  kind: string;
+  list: string;
+  id: string;
 }
 
+export const ENQUEUE_BATCH_SHAPE: BatchShape = { kind: 'ENQUEUE_BATCH', list: 'actions', id: 'actionId' };
+export const ATTEMPT_BATCH_SHAPE: BatchShape = { kind: 'ATTEMPT_BATCH', list: 'attempts', id: 'logId' };
+
 /**
- * The lowest action without an entry of its enqueue: neither an ENQUEUE entry of its own (chains
- * written before ENQUEUE_BATCH) nor a place in an ENQUEUE_BATCH entry's actions. The batches'
- * action ids are read out of their JSON once, into a set the actions are anti-joined against.
+ * The lowest row of a fact table without the entry its insert appends: neither an entry of kind
+ * `single` about it (its subject) nor a place in the items of a `batch` entry. Rows up to the
+ * table's baseline predate the chain (an upgraded database). The batches' row ids are read out
+ * of their JSON once, into a set the table is anti-joined against.
  */
-export function firstUnenqueuedAction(d: SqlDialect): Sql {
-  const batched = d.pick({
-    postgresql: () =>
-      raw(`select (item ->> 'actionId')::bigint as id from aol_audit_chain c
-        cross join jsonb_array_elements(c.content::jsonb -> 'actions') as item where c.kind = 'ENQUEUE_BATCH'`),
-    sqlite: () =>
-      raw(`select json_extract(item.value, '$.actionId') as id from aol_audit_chain c, json_each(c.content, '$.actions') as item
-        where c.kind = 'ENQUEUE_BATCH'`),
-  });
-  return sql`with enqueued as materialized (
-      select subject_id as id from aol_audit_chain where kind = 'ENQUEUE'
-      union all ${batched})
-    select min(f.id) as id from aol_actions f
-    where f.id > coalesce((select last_unchained_id from aol_audit_baseline where fact_table = 'aol_actions'), 0)
-      and not exists (select 1 from enqueued e where e.id = f.id)`;
+export function firstUnchainedRow(d: SqlDialect, table: FactTable, single: string, batch: BatchShape | null = null): Sql {
+  const batched =
+    batch &&
+    d.pick({
+      postgresql: () =>
+        raw(`union all select (item ->> '${batch.id}')::bigint as id from aol_audit_chain c
+        cross join jsonb_array_elements(c.content::jsonb -> '${batch.list}') as item where c.kind = '${batch.kind}'`),
+      sqlite: () =>
+        raw(`union all select json_extract(item.value, '$.${batch.id}') as id from aol_audit_chain c, json_each(c.content, '$.${batch.list}') as item
+        where c.kind = '${batch.kind}'`),
+    });
+  return sql`with chained as materialized (
+      select subject_id as id from aol_audit_chain where kind = ${single}
+      ${batched ?? raw('')})
+    select min(f.id) as id from ${raw(table)} f
+    where f.id > coalesce((select last_unchained_id from aol_audit_baseline where fact_table = ${table}), 0)
+      and not exists (select 1 from chained e where e.id = f.id)`;
 }
 
 /** The rows of one fact table by id, as they read now (verification compares them to the entries). */

@@ -12,13 +12,20 @@ export class AuditEntryModel {
   @Field(() => Int, { nullable: true, description: "The leader's lease epoch, for attempts." })
   epoch: number | null;
 
-  @Field({ description: 'ATTEMPT, CONTROL, CONTROL_UPDATE, ENQUEUE_BATCH (ENQUEUE in chains written before it) or RETENTION.' })
+  @Field({
+    description:
+      'ATTEMPT_BATCH, CONTROL, CONTROL_UPDATE, ENQUEUE_BATCH or RETENTION (ATTEMPT and ENQUEUE in chains written before the batch kinds).',
+  })
   kind: string;
 
   @Field(() => ID, { nullable: true })
   actionId: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The row it records: the log row, control event or action.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The row it records: the log row, control event or action; of an ATTEMPT_BATCH entry, its log row when it holds one attempt, else none; of an ENQUEUE_BATCH entry, none.',
+  })
   subjectId: string | null;
 
   @Field({ description: 'The canonical JSON that was hashed.' })
