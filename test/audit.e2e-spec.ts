@@ -84,7 +84,10 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
   it('records a mixed run (successes, a retry, a DLQ, pause/resume, kill/revive, a rescue) and verifies it intact', async () => {
     const app = await startTestApp(db, {
       env: { AOL_RETRY_BASE_SECONDS: '60', AOL_MAX_RETRIES: '1' },
-      override: withSocialHandler((real) => new ExplodingHandler(real, 'explode')),
+      // The failure's message holds what JSON must escape, and what it must not: PostgreSQL writes the entries' text in SQL.
+      override: withSocialHandler(
+        (real) => new ExplodingHandler(real, 'explode', ': "quoted" \\ \\u0041\nline\ttab\u0001\u001f\u007f \u2028 déjà 🚀 /'),
+      ),
     });
     try {
       const bad = await enqueuePost(app, 'bad', 'please explode');
@@ -131,6 +134,8 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     // Every fact has its entry: each attempt (the rescue's ABANDONED row among them) is named by
     // exactly one ATTEMPT_BATCH entry, each control event has its CONTROL entry, each action its enqueue's.
     const logRows = new Map((await sql('select * from aol_execution_logs')).map((row) => [Number(row.id), row] as const));
+    const failures = [...logRows.values()].filter((row) => row.outcome === 'FAILED').map((row) => String(row.error));
+    expect(failures.some((error) => error.includes('"quoted" \\ \\u0041\nline\ttab\u0001\u001f\u007f \u2028 déjà 🚀 /'))).toBe(true);
     const items = await attemptItems(sql);
     expect(items.map((item) => item.attempt.logId).sort((a, b) => a - b)).toEqual([...logRows.keys()].sort((a, b) => a - b));
     expect(await count(`select count(*) as n from aol_audit_chain where kind = 'ATTEMPT'`)).toBe(0);

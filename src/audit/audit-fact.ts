@@ -113,22 +113,6 @@ export function attemptBatchFacts(logs: readonly AttemptFactRow[]): AuditFact[] 
   return facts;
 }
 
-/**
- * An attempt's canonical content split around its log row's id, which only the row's insert
- * knows: `head` + id + `tail` is attemptFact's content, for PostgreSQL to write the entry in the
- * statement that inserts the row (sql/append-entries.ts). Written directly, keys in canonical
- * order, as enqueuedActionTail is (audit-fact.spec.ts holds it to attemptFact's text).
- */
-export function attemptContentAround(log: Omit<AttemptFactRow, 'id'>): { head: string; tail: string } {
-  const json = JSON.stringify;
-  return {
-    head:
-      `{"actionId":${json(log.actionId)},"artifactRef":${json(log.artifactRef ?? null)},"artifactSha256":${json(log.artifactSha256 ?? null)}` +
-      `,"attempt":${json(log.attempt)},"durationMs":${json(log.durationMs)},"error":${json(log.error ?? null)},"errorCode":${json(log.errorCode ?? null)},"logId":`,
-    tail: `,"mode":${json(log.mode)},"outcome":${json(log.outcome)},"startedAt":${json(log.startedAt.toISOString())},"tickId":${json(log.tickId ?? null)}}`,
-  };
-}
-
 /** One control event's row, as the chain records it. */
 export interface ControlFactRow {
   id: number;

@@ -13,14 +13,13 @@ import { ActionStatus } from '../actions/action-status';
 import { QueueService } from '../queue/queue.service';
 import { SqlDatabase, SqlExecutor, SqlRow } from '../database/sql-database';
 import { AuditService } from '../audit/audit.service';
-import { attemptContentAround } from '../audit/audit-fact';
 import type { ExecutionLogEntity } from '../ledger/execution-log.entity';
 import type { OutcomePlan } from '../queue/queue.service';
 import { AolMetrics } from '../metrics/aol-metrics';
 import type { DatabaseClock } from './database-clock';
 import { retryUntil } from '../database/durable-write';
 import { AttemptAbort } from './attempt-abort';
-import { recordAttempts, recordAttemptsAndChain } from './sql/record-attempts';
+import { recordAttempts, recordingParts } from './sql/record-attempts';
 import type { AttemptRecord } from '../ledger/sql/insert-attempt-logs';
 import { toRecordedChange } from '../queue/sql/recorded-change';
 
@@ -175,9 +174,7 @@ export class ActionRunner {
     // On PostgreSQL a first try writes the actions and their log rows in one statement.
     const plan = d.writingCtes && !repeated ? this.queue.planOutcomes(attempts) : null;
     if (plan) {
-      const statement = this.audit.attemptsStatement(context.fence.epoch, () =>
-        recordAttemptsAndChain(d, context.fence, plan, records, records.map(attemptContentAround)),
-      );
+      const statement = this.audit.attemptsStatement(context.fence.epoch, () => recordingParts(d, context.fence, plan, records));
       if (statement) {
         const { changed, logs } = this.recordedBy(await this.db.query(statement), records, plan);
         return { changed, statuses: statusesOf(changed), logs: logs.sort((a, b) => a.id - b.id) };

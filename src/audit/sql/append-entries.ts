@@ -127,20 +127,33 @@ export function appendEnqueueBatchesInSql(d: SqlDialect, prelude: Sql, result: S
   );
 }
 
+/** A text column as JSON: a string with JSON's escapes, or null. PostgreSQL escapes as JSON.stringify does (and a stored text cannot hold the lone surrogates it would also escape). */
+const jsonText = (column: string) => sql`coalesce(to_json(${raw(column)})::text, 'null')`;
+
+/**
+ * An attempt's canonical content (audit-fact.ts, attemptFact), written in SQL from its log row
+ * as inserted (`logged`): keys in canonical order, startedAt as toISOString writes it.
+ */
+const ATTEMPT_CONTENT = sql`'{"actionId":' || logged.action_id || ',"artifactRef":' || ${jsonText('logged.artifact_ref')}
+  || ',"artifactSha256":' || ${jsonText('logged.artifact_sha256')} || ',"attempt":' || logged.attempt
+  || ',"durationMs":' || logged.duration_ms || ',"error":' || ${jsonText('logged.error')} || ',"errorCode":' || ${jsonText('logged.error_code')}
+  || ',"logId":' || logged.id || ',"mode":' || ${jsonText('logged.mode')} || ',"outcome":' || ${jsonText('logged.outcome')}
+  || ',"startedAt":"' || to_char(logged.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  || '","tickId":' || coalesce(logged.tick_id::text, 'null') || '}'`;
+
 /**
  * On PostgreSQL, an insert of attempts' log rows and their ATTEMPT_BATCH entries in one
- * statement. `prelude` holds the caller's CTEs and ends with `attempted` (log_id, action_id,
- * head, tail): one row per log row inserted, head and tail from attemptContentAround. Each
- * entry's content is written here around the ids only the insert knows, exactly as
+ * statement. `prelude` holds the caller's CTEs and ends with `logged`: every column of each log
+ * row inserted. Each entry's content is written here from those rows, exactly as
  * attemptBatchFacts writes it (ATTEMPT_BATCH_ATTEMPTS attempts per entry, in the order of their
- * ids, as LedgerService.auditAttempts appends them).
+ * ids, as LedgerService.auditAttempts appends them), so the service sends each attempt once.
  */
 export function appendAttemptsInSql(d: SqlDialect, epoch: number, prelude: Sql, result: Sql): Sql {
   return appendFactsInSql(
     d,
     epoch,
     sql`${prelude},
-    numbered as materialized (select log_id, action_id, head || log_id || tail as content, (row_number() over (order by log_id) - 1)::int as i from attempted),
+    numbered as materialized (select logged.id as log_id, logged.action_id, ${ATTEMPT_CONTENT} as content, (row_number() over (order by logged.id) - 1)::int as i from logged),
     fact as materialized (
       select i / ${ATTEMPT_BATCH_ATTEMPTS}::int as n, ${AuditKind.ATTEMPT_BATCH}::text as kind,
              case when count(*) = 1 then min(action_id) end as action_id, case when count(*) = 1 then min(log_id) end as subject_id,

@@ -1,19 +1,30 @@
-import { Sql, sql } from '../../database/sql';
+import { raw, Sql, sql } from '../../database/sql';
 import type { SqlDialect } from '../../database/sql-dialect';
 import type { ExecutionLogEntity } from '../execution-log.entity';
 
 /** One attempt's log row, before the database gives it an id. */
 export type AttemptRecord = Omit<ExecutionLogEntity, 'id'>;
 
+/** Every column of a log row: what the recording statement returns of those it inserts, for their audit entries. */
+export const LOG_COLUMNS = raw(
+  'id, action_id, tick_id, attempt, mode, outcome, started_at, duration_ms, artifact_ref, artifact_sha256, error_code, error',
+);
+
 /**
  * The log rows of a batch of attempts, in one multi-row insert from one JSON parameter, inside
  * the caller's transaction (with the actions' new states). One row per attempt at most:
  * (action_id, attempt) is unique, so writing a batch again after a commit whose answer was lost
  * inserts nothing twice. `onlyIf` keeps some of them (a condition on `attempt`, the batch's
- * row). The table has no foreign keys: inserting 500 rows took 8.7 ms with them, 5.3 ms of it
- * their checks (BENCHMARKS.md); the writer guarantees what they would check.
+ * row). Returns `returned` of the rows inserted. The table has no foreign keys: inserting 500 rows
+ * took 8.7 ms with them, 5.3 ms of it their checks (BENCHMARKS.md); the writer guarantees what they
+ * would check.
  */
-export function insertAttemptLogs(d: SqlDialect, attempts: readonly AttemptRecord[], onlyIf: Sql = sql`true`): Sql {
+export function insertAttemptLogs(
+  d: SqlDialect,
+  attempts: readonly AttemptRecord[],
+  onlyIf: Sql = sql`true`,
+  returned: Sql = raw('id, action_id'),
+): Sql {
   const attempt = d.recordset(
     'attempt',
     [
@@ -49,5 +60,5 @@ export function insertAttemptLogs(d: SqlDialect, attempts: readonly AttemptRecor
     from ${attempt}
     where ${onlyIf} -- SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT, to tell it from a join
     on conflict (action_id, attempt) do nothing
-    returning id, action_id`;
+    returning ${returned}`;
 }
