@@ -290,6 +290,21 @@ describe.each(DRIVERS)('the audit chain on %s', (driver) => {
     await expectIntact();
   });
 
+  it('names a batch entry whose content no longer lists rows, instead of failing on it', async () => {
+    const [entry] = await sql<{ id: unknown; content: string }>(
+      `select id, content from aol_audit_chain where kind = 'ATTEMPT_BATCH' order by id limit 1`,
+    );
+    const id = Number(entry.id);
+    for (const broken of ['{"attempts":7}', '{"attempts":[{"logId":"1 or 1=1"}]}', 'not json']) {
+      await underTheTriggers('aol_audit_chain', () => sql(`update aol_audit_chain set content = '${broken}' where id = ${id}`));
+      expect(await expectBrokenAt(id)).toContain('edited');
+    }
+    await underTheTriggers('aol_audit_chain', () =>
+      sql(`update aol_audit_chain set content = '${entry.content.replace(/'/g, "''")}' where id = ${id}`),
+    );
+    await expectIntact();
+  });
+
   it('verifies the ATTEMPT entry of each log row that chains written before ATTEMPT_BATCH hold', async () => {
     // What an older release appended for one attempt, made by hand: the log row, its own entry, the head moved.
     const [log] = await sql<Record<string, unknown>>(

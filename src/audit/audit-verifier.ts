@@ -60,16 +60,25 @@ const TABLE_OF: Partial<Record<string, FactTable>> = {
   [AuditKind.ENQUEUE]: 'aol_actions',
 };
 
-/** A kind of entry about many rows: where it lists them, their table, and what a row states now, as an item records it. */
+/**
+ * A kind of entry about many rows: where it lists them, their table, what a row states now as
+ * an item records it, and whether each item names an artifact file to re-hash.
+ */
 interface BatchKind {
   shape: BatchShape;
   table: FactTable;
   itemOf: (d: SqlDatabase['dialect'], row: SqlRow) => Record<string, unknown>;
+  artifacts: boolean;
 }
 
 const BATCH_KINDS: readonly BatchKind[] = [
-  { shape: ENQUEUE_BATCH_SHAPE, table: 'aol_actions', itemOf: (d, row) => enqueuedAction(enqueueRowOf(d, row)) },
-  { shape: ATTEMPT_BATCH_SHAPE, table: 'aol_execution_logs', itemOf: (d, row) => attemptFact(attemptRowOf(d, row)).content },
+  { shape: ENQUEUE_BATCH_SHAPE, table: 'aol_actions', itemOf: (d, row) => enqueuedAction(enqueueRowOf(d, row)), artifacts: false },
+  {
+    shape: ATTEMPT_BATCH_SHAPE,
+    table: 'aol_execution_logs',
+    itemOf: (d, row) => attemptFact(attemptRowOf(d, row)).content,
+    artifacts: true,
+  },
 ];
 
 /**
@@ -297,13 +306,38 @@ async function batchProblems(
     itemsInChunk = 0;
   };
   for (const entry of batchEntries) {
-    const items = (JSON.parse(entry.content) as Record<string, BatchItem[]>)[batch.shape.list];
+    const items = listedItems(entry.content, batch.shape);
+    if (!items) {
+      // Its hashes may have been recomputed over the edit: the content itself is then the evidence.
+      problems.push({
+        entryId: entry.id,
+        problem: `entry ${entry.id} (${batch.shape.kind}): its content does not list rows by id (edited)`,
+      });
+      continue;
+    }
     if (itemsInChunk + items.length > BATCH_ROWS) await check();
     chunk.push({ entryId: entry.id, items });
     itemsInChunk += items.length;
   }
   await check();
   return problems;
+}
+
+/** A batch entry's items, or null when its content is not a list of objects each naming a row by a positive integer id. */
+function listedItems(content: string, shape: BatchShape): BatchItem[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return null;
+  }
+  const items = (parsed as Record<string, unknown> | null)?.[shape.list];
+  if (!Array.isArray(items)) return null;
+  const named = items.every((item: unknown) => {
+    const id = (item as Record<string, unknown> | null)?.[shape.id];
+    return typeof item === 'object' && item !== null && Number.isSafeInteger(id) && (id as number) > 0;
+  });
+  return named ? (items as BatchItem[]) : null;
 }
 
 /**
@@ -330,7 +364,7 @@ async function batchProblem(
     const recorded = canonicalJson(item);
     if (canonicalJson(now) !== recorded)
       return `entry ${entryId} (${kind}): row ${Number(item[id])} of ${batch.table} no longer matches it (edited): ${difference(recorded, now)}`;
-    const artifact = batch.table === 'aol_execution_logs' && (await artifactProblem(artifactDir, now));
+    const artifact = batch.artifacts && (await artifactProblem(artifactDir, now));
     if (artifact) return `entry ${entryId} (${kind}): ${artifact}`;
   }
   return null;
