@@ -142,7 +142,7 @@ describe('kill -9 of the leader', () => {
     );
   });
 
-  it('1c. kill -9 of the leader in the middle of a drain of 300 PROOF actions, two instances: audit verify passes, one ATTEMPT entry per log row', async () => {
+  it('1c. kill -9 of the leader in the middle of a drain of 300 PROOF actions, two instances: audit verify passes, each log row named by exactly one audit entry', async () => {
     await runScenario(
       cluster(),
       'kill-leader-audit',
