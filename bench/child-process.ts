@@ -74,8 +74,8 @@ export function startNode(script: string, args: string[], env: Record<string, st
 }
 
 /** `node script` with an IPC channel, for the subjects under bench/subjects/. */
-export function forkNode(script: string, env: Record<string, string>): Child {
-  return track(fork(script, [], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+export function forkNode(script: string, env: Record<string, string>, execArgv: string[] = []): Child {
+  return track(fork(script, [], { env: childEnv(env), execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
 }
 
 /** Runs `node script args` to completion; throws with its output when it fails. */

@@ -51,8 +51,14 @@ export class Subject {
     void child.exited.then(() => this.waiter?.());
   }
 
+  /**
+   * With BENCH_PROFILE_DIR set, AOL's subject writes a CPU profile of its whole run there
+   * (node --cpu-prof; open it in Chrome's DevTools), to see where an action's time goes.
+   */
   static start(name: SubjectName, env: SubjectEnv & Record<string, string>): Subject {
-    return new Subject(forkNode(SUBJECT_SCRIPTS[name], env));
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const execArgv = name === 'aol' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    return new Subject(forkNode(SUBJECT_SCRIPTS[name], env, execArgv));
   }
 
   send(message: ParentMessage): void {

@@ -92,6 +92,9 @@ describe.each(DRIVERS)('metrics and health on %s', (driver) => {
     expect(valueOf(first, 'aol_attempt_duration_seconds')).toBe(3);
     expect(lastText).toMatch(/^aol_attempt_duration_seconds_count\{type="POST_SOCIAL"\} 3$/m);
     expect(valueOf(first, 'aol_enqueue_to_start_seconds')).toBe(3);
+    // The spec's tick records its attempts in one group at its end: one recording.
+    expect(valueOf(first, 'aol_recording_duration_seconds')).toBe(1);
+    expect(Number(sample(first, 'aol_recording_duration_seconds')?.sum)).toBeGreaterThan(0);
     expect(valueOf(first, 'aol_leader')).toBe(1);
     expect(valueOf(first, 'aol_lease_epoch')).toBe(1);
     expect(valueOf(first, 'aol_last_tick_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
@@ -106,6 +109,7 @@ describe.each(DRIVERS)('metrics and health on %s', (driver) => {
     expect(valueOf(drained, 'aol_ticks_total', { outcome: 'SUCCESS' })).toBe(2);
     expect(valueOf(drained, 'aol_ticks_total', { outcome: 'PAUSED' })).toBe(1);
     expect(valueOf(drained, 'aol_tick_duration_seconds')).toBe(3);
+    expect(valueOf(drained, 'aol_recording_duration_seconds')).toBe(2);
     expect(valueOf(drained, 'aol_attempts_total', { type: 'POST_SOCIAL', outcome: 'SUCCESS', mode: 'PROOF' })).toBe(5);
     expect(valueOf(drained, 'aol_control_flag', { flag: 'paused' })).toBe(1);
     expect(valueOf(drained, 'aol_rescues_total')).toBe(0);

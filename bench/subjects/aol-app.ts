@@ -61,6 +61,9 @@ class ObservedHandler implements ActionHandler {
 }
 
 async function main(): Promise<void> {
+  // The parent stops a subject with SIGTERM; exiting on it (rather than being killed) lets
+  // node --cpu-prof write its profile (BENCH_PROFILE_DIR).
+  process.once('SIGTERM', () => process.exit(0));
   const env = subjectEnv();
   const config = loadConfig(process.env);
   const starts = env.BENCH_SUBJECT_MODE === 'latency' ? new JobStarts() : null;

@@ -180,17 +180,36 @@ async function drainAol(ctx: BenchContext, driver: Driver, proof: boolean, jobs:
       );
       firstAt = Number(first[0].at);
     }
+    const seconds = (endAt - firstAt) / 1000;
+    const recording = await recordingTotals(url);
     await stopProcess();
     stopProcess = async () => undefined;
     const { checks, verified } = await verifyAolSchema((text) => query(text), driver, jobs, proof, artifactDir);
     checks.seededWith = api.hasEnqueueActions ? 'enqueueActions' : 'SQL INSERT';
-    return { seconds: (endAt - firstAt) / 1000, goToFirstMs: firstAt - goAt, checks, verified, machineBusyBefore };
+    if (recording) {
+      checks.recordings = recording.count;
+      checks.recordingBusy = Number((recording.seconds / seconds).toFixed(3));
+    }
+    return { seconds, goToFirstMs: firstAt - goAt, checks, verified, machineBusyBefore };
   } finally {
     await stopProcess().catch(() => undefined);
     await observer?.end();
     await sqlite?.close();
     await database?.drop();
   }
+}
+
+/**
+ * AOL's own account of its recordings (aol_recording_duration_seconds on /metrics): how many
+ * and how long in all. They run one at a time, so their seconds over the drain's are the share
+ * of it the recording was busy: near 1, recording set the pace. Null for a version without it.
+ */
+async function recordingTotals(graphqlUrl: string): Promise<{ count: number; seconds: number } | null> {
+  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+  const value = (series: string) => new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1];
+  const count = value('aol_recording_duration_seconds_count');
+  const seconds = value('aol_recording_duration_seconds_sum');
+  return count === undefined || seconds === undefined ? null : { count: Number(count), seconds: Number(seconds) };
 }
 
 /** A peer or the baseline, in a subject process of its own. */

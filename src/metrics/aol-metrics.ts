@@ -66,6 +66,11 @@ export class AolMetrics {
     SECONDS,
     ['type'],
   );
+  private readonly recordingDuration = this.histogram(
+    'aol_recording_duration_seconds',
+    'How long each recording of finished attempts took (one statement for a group of them, with its retries).',
+    SECONDS,
+  );
   private readonly enqueueToStart = this.histogram(
     'aol_enqueue_to_start_seconds',
     'Seconds from enqueue (or the later run_after it was scheduled for) to the start of the first attempt.',
@@ -136,6 +141,16 @@ export class AolMetrics {
     // From enqueue, or from the later run_after it was scheduled for, by the database's clock.
     const dueSince = Math.max(action.createdAt.getTime(), action.runAfter.getTime());
     this.enqueueToStart.observe(Math.max(0, (log.startedAt.getTime() - dueSince) / 1000));
+  }
+
+  /**
+   * A group of finished attempts was recorded in `durationMs`. Recordings run one at a time,
+   * so the rate of this histogram's _sum is the share of time they keep the leader's
+   * recording busy: near 1, finished attempts wait to be recorded (a crash leaves them to the
+   * rescue), and the recordings, not the handlers, set the drain's pace.
+   */
+  attemptsRecorded(durationMs: number): void {
+    this.recordingDuration.observe(durationMs / 1000);
   }
 
   rescued(decision: string, count: number): void {

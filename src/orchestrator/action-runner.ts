@@ -118,6 +118,7 @@ export class ActionRunner {
   async record(attempts: readonly AttemptResult[], context: RecordContext): Promise<Map<number, ActionStatus>> {
     if (attempts.length === 0) return new Map();
     let repeated = false;
+    const startedAtMs = performance.now();
     // The actions' new states and their log rows commit together or not at all: a crash
     // between them would leave a finished action without its record.
     const { changed, statuses, logs } = await retryUntil(
@@ -127,6 +128,7 @@ export class ActionRunner {
       () => this.recordOnce(attempts, context, repeated),
       { retrying: () => (repeated = true) },
     );
+    this.metrics.attemptsRecorded(performance.now() - startedAtMs);
     const fencedOff = attempts.length - statuses.size;
     if (fencedOff > 0)
       this.logger.warn(`${fencedOff} attempt result(s) not recorded: the lease moved on from epoch ${context.fence.epoch}`);
