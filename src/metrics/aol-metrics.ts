@@ -68,7 +68,7 @@ export class AolMetrics {
   );
   private readonly recordingDuration = this.histogram(
     'aol_recording_duration_seconds',
-    'How long each recording of finished attempts took (one statement for a group of them, with its retries).',
+    'How long each recording of a group of finished attempts took (one statement, or one transaction, with its retries).',
     SECONDS,
   );
   private readonly enqueueToStart = this.histogram(
