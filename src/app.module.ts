@@ -12,10 +12,13 @@ import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { TickSchedulerModule } from './orchestrator/tick-scheduler.module';
 import { WebhookDispatchModule } from './webhook-dispatch/webhook-dispatch.module';
 
-/** What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. */
+/**
+ * What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. `service`:
+ * the long-running service, which also keeps a webhook cursor (see WebhookDispatcher).
+ */
 @Module({})
 export class CoreModule {
-  static forRoot(config: AolConfig): DynamicModule {
+  static forRoot(config: AolConfig, service = false): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -23,7 +26,7 @@ export class CoreModule {
         DatabaseModule.forRoot(config.database),
         EventsModule.forRoot(config),
         OrchestratorModule,
-        WebhookDispatchModule,
+        WebhookDispatchModule.forRoot(service),
       ],
       exports: [OrchestratorModule],
     };
@@ -38,7 +41,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggingModule.forRoot(config),
-        CoreModule.forRoot(config),
+        CoreModule.forRoot(config, true),
         AuthModule,
         GraphqlApiModule,
         HealthModule,

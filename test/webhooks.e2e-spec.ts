@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { createTestDatabase, DRIVERS, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp, useFreshDatabase } from './support/test-app';
@@ -88,8 +89,8 @@ async function webhookActions(aol: TestApp): Promise<WebhookRow[]> {
 }
 
 /** Waits until `count` WEBHOOK actions exist: they are enqueued as the events reach the dispatcher, just after the change. */
-async function webhookActionsAtLeast(aol: TestApp, count: number): Promise<WebhookRow[]> {
-  for (let tries = 0; tries < 100; tries += 1) {
+async function webhookActionsAtLeast(aol: TestApp, count: number, withinMs = 2_000): Promise<WebhookRow[]> {
+  for (let tries = 0; tries < withinMs / 20; tries += 1) {
     const rows = await webhookActions(aol);
     if (rows.length >= count) return rows;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -369,6 +370,81 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
     expect(lost).toContain('value too long for type character varying(200)');
     expect(calls).toBe(1);
     expect(await webhookActions(aol)).toHaveLength(1);
+  });
+
+  /** The time now as a bound value of a datetime column. */
+  const now = (): unknown => (driver === 'postgresql' ? new Date().toISOString() : Date.now());
+
+  it('enqueues, when an instance starts, the deliveries of changes that committed without them (the process died in between)', async () => {
+    const first = await subscribed(['action.succeeded', 'control.changed']);
+    await enqueuePost(first, 'heard-post');
+    await first.tick();
+    const [heard] = await webhookActionsAtLeast(first, 1);
+    const unheard = await enqueuePost(first, 'unheard-post');
+    // Changes committed as a process would commit them before dying, its events never heard:
+    // written straight to the database.
+    await first.sql("update aol_actions set status = 'SUCCESS', updated_at = ?, finished_at = ? where id = ?", [
+      now(),
+      now(),
+      Number(unheard.id),
+    ]);
+    await first.sql(
+      "update aol_control_flags set paused = ?, reason = 'paused by a process that died', updated_by = 'ops', updated_at = ? where id = 1",
+      [true, now()],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await webhookActions(first)).toHaveLength(1);
+    await first.close();
+
+    const second = await subscribed(['action.succeeded', 'control.changed']);
+    const rows = await webhookActionsAtLeast(second, 3, 8_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await webhookActions(second)).toHaveLength(3);
+    expect(rows[0]).toEqual(heard);
+    const messages = rows.slice(1).map((row) => (row.payload as any).message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'action.succeeded', data: expect.objectContaining({ id: unheard.id, status: 'SUCCESS' }) }),
+        expect.objectContaining({
+          type: 'control.changed',
+          data: expect.objectContaining({ paused: true, reason: 'paused by a process that died' }),
+        }),
+      ]),
+    );
+    // The cursors: the new instance's, and the old one's moved up to where the catch-up ended.
+    const cursors = await second.sql<{ instance_id: string }>('select instance_id from aol_webhook_cursors order by instance_id');
+    expect(cursors.map((cursor) => cursor.instance_id).sort()).toEqual([first.config.instanceId, second.config.instanceId].sort());
+  });
+
+  it('enqueues an event owed since the database stayed away through every retry, by a catch-up once it answers', async () => {
+    const aol = await subscribed(['control.changed'], { AOL_LOG_LEVEL: 'warn' });
+    const queue = aol.app.get(QueueService);
+    const enqueueMany = queue.enqueueMany.bind(queue);
+    // The database is away for the whole retry window: the first WEBHOOK enqueue fails as on a
+    // dropped connection, and the clock the retries read jumps past their minute.
+    const realNow = performance.now.bind(performance);
+    let skewMs = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => realNow() + skewMs);
+    let away = true;
+    jest.spyOn(queue, 'enqueueMany').mockImplementation(async (requests) => {
+      if (away && requests.some((request) => request.type === 'WEBHOOK')) {
+        away = false;
+        skewMs += 120_000;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return enqueueMany(requests);
+    });
+    let logged = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged += chunk.toString();
+      return true;
+    });
+
+    await mutate(aol, 'mutation { pause(reason: "owed") { paused } }');
+    const [owed] = await webhookActionsAtLeast(aol, 1, 8_000);
+    expect((owed.payload as any).message.data).toMatchObject({ paused: true, reason: 'owed' });
+    expect(logged).toContain('a catch-up enqueues them once the database answers');
+    expect(logged).not.toContain('deliveries are lost');
   });
 });
 

@@ -15,7 +15,7 @@ import { Approval, APPROVAL_EXEMPT_TYPES, approveAction, holdForApproval, PENDIN
 import { cancelAction } from './sql/cancel-action';
 import { Claim, claimDue, inClaimOrder } from './sql/claim-due';
 import { countByStatus } from './sql/count-by-status';
-import { actionsByIds, actionsByKeys, runningActions } from './sql/find-actions';
+import { actionsByIds, actionsByKeys, actionsChangedSince, runningActions } from './sql/find-actions';
 import { ClaimAtInsert, insertActions, insertActionsAndChain, NewAction, toInsertedAction } from './sql/insert-actions';
 import type { InsertClaimer } from './insert-claim';
 import { ActionFilter, countActions, listActions } from './sql/list-actions';
@@ -191,6 +191,10 @@ export class QueueRepository {
   async releaseUnstarted(ids: readonly number[], fence: LeaseFence, which: UnstartedClaim, hold?: Hold): Promise<ActionEntity[]> {
     if (ids.length === 0) return [];
     return toActionRecords(await this.db.query(releaseUnstarted(this.db.dialect, ids, fence, which, hold)), this.db.dialect);
+  }
+
+  async findChangedSince(since: Date, statuses: readonly ActionStatus[], afterId: number, limit: number): Promise<ActionEntity[]> {
+    return toActionRecords(await this.db.query(actionsChangedSince(this.db.dialect, since, statuses, afterId, limit)), this.db.dialect);
   }
 
   async findRunning(): Promise<ActionEntity[]> {

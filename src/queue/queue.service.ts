@@ -405,6 +405,11 @@ export class QueueService {
     return this.repository.findByIds(ids, executor);
   }
 
+  /** Actions now in one of `statuses` changed after `since`, WEBHOOK ones left out: a page of up to `limit` after id `afterId`. */
+  async findChangedSince(since: Date, statuses: readonly ActionStatus[], afterId: number, limit: number): Promise<ActionEntity[]> {
+    return this.repository.findChangedSince(since, statuses, afterId, limit);
+  }
+
   /**
    * Marks claimed attempts as started, durably, before any of them is called (one statement);
    * returns the ids marked: one missing was fenced off and must not start.

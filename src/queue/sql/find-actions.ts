@@ -1,4 +1,5 @@
 import { Sql, sql } from '../../database/sql';
+import type { ActionStatus } from '../../actions/action-status';
 import type { SqlDialect } from '../../database/sql-dialect';
 import { ACTION_COLUMNS } from './action-row';
 
@@ -18,4 +19,16 @@ export function actionsByKeys(d: SqlDialect, keys: readonly string[]): Sql {
  */
 export function runningActions(): Sql {
   return sql`select ${ACTION_COLUMNS} from aol_actions where status = 'RUNNING' and status <> 'SUCCESS' order by id`;
+}
+
+/**
+ * Up to `limit` actions now in one of `statuses` whose last change is later than `since`,
+ * WEBHOOK actions left out, after id `afterId` in id order: the changes whose webhook events a
+ * catch-up enqueues again (webhook-dispatch). No index holds updated_at (each would cost every
+ * claim and record one more entry), so the pages walk the primary key once between them.
+ */
+export function actionsChangedSince(d: SqlDialect, since: Date, statuses: readonly ActionStatus[], afterId: number, limit: number): Sql {
+  return sql`select ${ACTION_COLUMNS} from aol_actions
+    where id > ${afterId} and updated_at > ${d.dateParam(since)} and ${d.inList(sql`status`, statuses)} and type <> 'WEBHOOK'
+    order by id limit ${limit}`;
 }

@@ -14,6 +14,7 @@ import { Migration20261208100000_webhooks } from './Migration20261208100000_webh
 import { Migration20261209100000_append_only_facts } from './Migration20261209100000_append_only_facts';
 import { Migration20261209110000_audit_signatures } from './Migration20261209110000_audit_signatures';
 import { Migration20261210000000_audit_chain_aggregate } from './Migration20261210000000_audit_chain_aggregate';
+import { Migration20261211000000_webhook_cursors } from './Migration20261211000000_webhook_cursors';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261209100000_append_only_facts', class: Migration20261209100000_append_only_facts },
   { name: 'Migration20261209110000_audit_signatures', class: Migration20261209110000_audit_signatures },
   { name: 'Migration20261210000000_audit_chain_aggregate', class: Migration20261210000000_audit_chain_aggregate },
+  { name: 'Migration20261211000000_webhook_cursors', class: Migration20261211000000_webhook_cursors },
 ];

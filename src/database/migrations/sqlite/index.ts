@@ -13,6 +13,7 @@ import { Migration20261208000000_audit_chain } from './Migration20261208000000_a
 import { Migration20261208100000_webhooks } from './Migration20261208100000_webhooks';
 import { Migration20261209100000_append_only_facts } from './Migration20261209100000_append_only_facts';
 import { Migration20261209110000_audit_signatures } from './Migration20261209110000_audit_signatures';
+import { Migration20261211000000_webhook_cursors } from './Migration20261211000000_webhook_cursors';
 
 /** Every migration for this driver, oldest first. Add new ones at the end. */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261208100000_webhooks', class: Migration20261208100000_webhooks },
   { name: 'Migration20261209100000_append_only_facts', class: Migration20261209100000_append_only_facts },
   { name: 'Migration20261209110000_audit_signatures', class: Migration20261209110000_audit_signatures },
+  { name: 'Migration20261211000000_webhook_cursors', class: Migration20261211000000_webhook_cursors },
 ];
