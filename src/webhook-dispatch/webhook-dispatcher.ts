@@ -60,7 +60,8 @@ const FORGET_CURSOR_MS = 24 * 60 * 60_000;
 /** The actions a catch-up reads, and enqueues the deliveries of, at a time. */
 const CATCH_UP_PAGE = 500;
 
-type Reaction = Promise<void> | undefined;
+/** An event's enqueue: true once done if a subscription wanted it; undefined for an event that raises no webhook. */
+type Reaction = Promise<boolean> | undefined;
 
 /** Whether this process keeps a webhook cursor and catches up at start: the service does, a CLI command does not. */
 export const KEEPS_WEBHOOK_CURSOR = Symbol('KEEPS_WEBHOOK_CURSOR');
@@ -73,10 +74,11 @@ export const KEEPS_WEBHOOK_CURSOR = Symbol('KEEPS_WEBHOOK_CURSOR');
  *
  * An event is heard after its change commits, so a process can die in between. Each instance
  * therefore keeps a cursor in the database (aol_webhook_cursors): the time before which every
- * change it heard has its deliveries enqueued. An instance that starts reads the lowest cursor
- * of all and enqueues again the events of the actions and the switchboard changed since (a
- * catch-up: the same keys, so what was enqueued stays one), and so does an instance whose
- * enqueue failed for as long as the database was away. A catch-up sees each action as it is
+ * change it heard has its deliveries enqueued. An instance that starts, or takes the lead from
+ * one that may have died, reads the lowest cursor of all and enqueues again the events of the
+ * actions and the switchboard changed since (a catch-up: the same keys, so what was enqueued
+ * stays one); an instance whose enqueue failed for as long as the database was away catches up
+ * from that event's change. A catch-up sees each action as it is
  * now: an action that changed again since shows its latest event only, as does the switchboard.
  */
 @Injectable()
@@ -89,8 +91,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private lastEpoch = 0;
   /** Shutting down: a failed enqueue is not tried again. */
   private stopping = false;
-  /** The starting catch-up has run (or there was nothing to deliver): the cursor may move. */
-  private caughtUp = false;
+  /**
+   * A catch-up from the lowest cursor of all is owed: at start, and when this instance takes the
+   * lead (its predecessor may have died with deliveries not enqueued). Until the starting one
+   * has run, this instance's cursor does not move.
+   */
+  private floorCatchUpOwed = true;
   /** Deliveries were enqueued since the cursor last moved. */
   private enqueuedSinceMove = false;
   /** The earliest change whose deliveries could not be enqueued while the database was away: a catch-up from it is owed. */
@@ -151,7 +157,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         if (!reaction) return;
         const at = changedAt(event);
         const work = reaction.then(
-          () => void (this.enqueuedSinceMove = true),
+          (enqueued) => void (this.enqueuedSinceMove ||= enqueued),
           (error: unknown) => this.notEnqueued(topic, at, error),
         );
         this.inFlight.set(work, at);
@@ -175,18 +181,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * The cursor's step, one at a time: first the starting catch-up (until it succeeds), then a
-   * catch-up owed since a failure, then this instance's cursor moved up to the oldest change
+   * The cursor's step, one at a time: first a catch-up from the lowest cursor when one is owed
+   * (until it succeeds), then a catch-up owed since a failure, then this instance's cursor moved up to the oldest change
    * whose enqueue is still in flight (or to now), HEARD_WITHIN_MS behind. Without subscriptions
    * and without deliveries enqueued since the last move it sends no statement.
    */
   private async moveCursor(): Promise<void> {
     try {
       // Shutting down, no catch-up begins: the cursor stays behind what it would have enqueued, for the next start.
-      if (!this.caughtUp) {
+      if (this.floorCatchUpOwed) {
         if (this.stopping) return;
-        await this.catchUpAtStart();
-        this.caughtUp = true;
+        this.floorCatchUpOwed = false;
+        try {
+          await this.catchUpFromFloor();
+        } catch (error) {
+          this.floorCatchUpOwed = true;
+          throw error;
+        }
       }
       const owed = this.owedFrom;
       if (owed !== null && !this.stopping) {
@@ -218,7 +229,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * one's starts now (not before: a change made before any instance listened, the
    * switchboard's first row among them, raised no event).
    */
-  private async catchUpAtStart(): Promise<void> {
+  private async catchUpFromFloor(): Promise<void> {
     if ((await this.webhooks.list()).length === 0) return;
     const d = this.db.dialect;
     const [row] = await this.db.query(cursorFloor(d));
@@ -228,7 +239,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const through = since ? new Date(now.getTime() - HEARD_WITHIN_MS) : now;
     for (const statement of coverCursors(d, through, new Date(now.getTime() - FORGET_CURSOR_MS))) await this.db.query(statement);
     await this.db.query(saveCursor(d, this.config.instanceId, through, null));
-    this.cursorFloor = through;
+    if (!this.cursorFloor || through > this.cursorFloor) this.cursorFloor = through;
   }
 
   /**
@@ -272,9 +283,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return event && action.type !== ActionType.WEBHOOK && !this.webhooks.knownUnwanted(event) ? this.actionEvent(event, action) : undefined;
   }
 
-  private async actionEvent(event: WebhookEvent, action: Carried<ActionEntity>): Promise<void> {
+  private actionEvent(event: WebhookEvent, action: Carried<ActionEntity>): Promise<boolean> {
     const updatedAt = iso(action.updatedAt)!;
-    await this.deliver(event, `${action.id}:${action.status}:${Date.parse(updatedAt)}`, {
+    return this.deliver(event, `${action.id}:${action.status}:${Date.parse(updatedAt)}`, {
       type: event,
       timestamp: updatedAt,
       data: {
@@ -293,9 +304,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
-  private async controlChanged(flags: FlagsEvent): Promise<void> {
+  private controlChanged(flags: FlagsEvent): Promise<boolean> {
     const updatedAt = iso(flags.updatedAt)!;
-    await this.deliver('control.changed', String(Date.parse(updatedAt)), {
+    return this.deliver('control.changed', String(Date.parse(updatedAt)), {
       type: 'control.changed',
       timestamp: updatedAt,
       data: {
@@ -310,11 +321,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** A tick under an epoch above the last one seen: a new leader. */
-  private async tickCompleted(tick: TickEvent): Promise<void> {
+  private tickCompleted(tick: TickEvent): Reaction {
     const epoch = Number(tick.epoch);
-    if (epoch <= this.lastEpoch) return;
+    if (epoch <= this.lastEpoch) return undefined;
     this.lastEpoch = epoch;
-    await this.deliver('leader.changed', String(epoch), {
+    if (tick.owner === this.config.instanceId && this.keepsCursor) {
+      this.floorCatchUpOwed = true;
+      this.cursorWork = this.cursorWork.then(() => this.moveCursor());
+    }
+    return this.deliver('leader.changed', String(epoch), {
       type: 'leader.changed',
       timestamp: iso(tick.startedAt)!,
       data: { owner: tick.owner, epoch },
@@ -326,9 +341,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * reached is tried again (the same keys and payloads: a repeat of one that did commit changes
    * nothing) for up to DISPATCH_RETRY_MS, and no longer once the app is shutting down.
    */
-  private async deliver(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<void> {
+  private async deliver(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<boolean> {
     const giveUpAt = performance.now() + DISPATCH_RETRY_MS;
-    await retryUntil(
+    return retryUntil(
       `Enqueueing the webhooks of ${event} ${eventKey}`,
       this.logger,
       () => (this.stopping ? 0 : giveUpAt),
@@ -337,9 +352,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
-  private async enqueueDeliveries(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<void> {
+  /** True if a subscription wanted the event. */
+  private async enqueueDeliveries(event: WebhookEvent, eventKey: string, message: WebhookMessage): Promise<boolean> {
     const subscriptions = await this.webhooks.subscribedTo(event);
-    if (subscriptions.length === 0) return;
+    if (subscriptions.length === 0) return false;
     try {
       await this.queue.enqueueMany(
         subscriptions.map((subscription) => ({
@@ -355,5 +371,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       // leader's later tick, say): its delivery stands.
       if (!(error instanceof AolError && error.code === AolErrorCode.IDEMPOTENCY_CONFLICT)) throw error;
     }
+    return true;
   }
 }

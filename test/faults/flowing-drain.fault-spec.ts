@@ -48,6 +48,26 @@ async function checkFlow(s: Scenario, keys: string[]): Promise<void> {
   s.log(`periods that ran actions: ${JSON.stringify(periods)}`);
 }
 
+/**
+ * Every post that succeeded has exactly one action.succeeded delivery (a WEBHOOK action), after
+ * a leader died with events heard or not yet heard and their deliveries not enqueued.
+ */
+async function checkDeliveries(s: Scenario): Promise<void> {
+  const [row] = await s.sql<{ posts: string; delivered: string; missing: string; doubled: string }>(
+    `with delivered as (
+       select split_part(idempotency_key, ':', 5)::bigint as action_id, count(*) as deliveries
+       from aol_actions where type = 'WEBHOOK' and idempotency_key like 'webhook:env:ops:action.succeeded:%' group by 1)
+     select (select count(*) from aol_actions where type = 'POST_SOCIAL' and status = 'SUCCESS') as posts,
+            (select count(*) from delivered) as delivered,
+            (select count(*) from aol_actions p where p.type = 'POST_SOCIAL' and p.status = 'SUCCESS'
+               and not exists (select 1 from delivered where delivered.action_id = p.id)) as missing,
+            (select count(*) from delivered where deliveries > 1) as doubled`,
+  );
+  s.log(`webhook deliveries: ${JSON.stringify(row)}`);
+  if (Number(row.missing) > 0) s.violate('no delivery lost', `${row.missing} succeeded post(s) have no action.succeeded delivery`, [row]);
+  if (Number(row.doubled) > 0) s.violate('one delivery per event', `${row.doubled} post(s) have more than one`, [row]);
+}
+
 describe('the flowing drain under faults', () => {
   it('9. kill -9 of the leader mid-flow, two instances, 5,000 PROOF actions: none lost, none run twice, one log row per attempt', async () => {
     await runScenario(
@@ -61,6 +81,34 @@ describe('the flowing drain under faults', () => {
         await checkFlow(s, keys);
       },
       { timing: FLOWING, env: FLOWING_ENV },
+    );
+  });
+
+  it('9c. kill -9 of the leader mid-flow with a webhook subscription, events on each instance only: every succeeded post gets one delivery', async () => {
+    await runScenario(
+      cluster(),
+      'flow-kill-webhooks',
+      async (s) => {
+        const { keys, leader, other } = await midFlow(s);
+        await leader.kill9();
+        s.log(`killed ${leader.id} mid-flow; ${other.id} takes the lead and catches up the deliveries it did not enqueue`);
+        await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
+        await checkFlow(s, keys);
+        await checkDeliveries(s);
+      },
+      {
+        timing: FLOWING,
+        env: {
+          ...FLOWING_ENV,
+          // Each instance hears only its own events: the killed leader's deliveries not yet enqueued have no one else to enqueue them.
+          AOL_EVENT_BUS: 'memory',
+          AOL_WEBHOOK_ALLOW_PRIVATE: '1',
+          AOL_WEBHOOKS: JSON.stringify([
+            { name: 'ops', url: 'http://127.0.0.1:9/hooks', events: ['action.succeeded'], secretEnv: 'OPS_WEBHOOK_SECRET' },
+          ]),
+          OPS_WEBHOOK_SECRET: 'whsec_' + Buffer.from('fault-suite-webhook-secret-32-bytes!').toString('base64'),
+        },
+      },
     );
   });
 
