@@ -33,7 +33,16 @@ async function midFlow(s: Scenario): Promise<{ keys: string[]; leader: AolInstan
   return { keys, leader, other: leader === a ? b : a };
 }
 
-/** What both cases check beyond the suite's invariants: every action attempted once more at most, per fault. */
+/** kill -9 of the leader mid-flow; resolves with the keys once the other instance leads. */
+async function killLeaderMidFlow(s: Scenario): Promise<string[]> {
+  const { keys, leader, other } = await midFlow(s);
+  await leader.kill9();
+  s.log(`killed ${leader.id} mid-flow; waiting for ${other.id} to take over when the lease expires`);
+  await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
+  return keys;
+}
+
+/** What every case checks beyond the suite's invariants: every action attempted once more at most, per fault. */
 async function checkFlow(s: Scenario, keys: string[]): Promise<void> {
   await s.waitUntilDrained(40_000);
   await s.sampler.stop();
@@ -70,18 +79,7 @@ async function checkDeliveries(s: Scenario): Promise<void> {
 
 describe('the flowing drain under faults', () => {
   it('9. kill -9 of the leader mid-flow, two instances, 5,000 PROOF actions: none lost, none run twice, one log row per attempt', async () => {
-    await runScenario(
-      cluster(),
-      'flow-kill',
-      async (s) => {
-        const { keys, leader, other } = await midFlow(s);
-        await leader.kill9();
-        s.log(`killed ${leader.id} mid-flow; waiting for ${other.id} to take over when the lease expires`);
-        await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
-        await checkFlow(s, keys);
-      },
-      { timing: FLOWING, env: FLOWING_ENV },
-    );
+    await runScenario(cluster(), 'flow-kill', async (s) => checkFlow(s, await killLeaderMidFlow(s)), { timing: FLOWING, env: FLOWING_ENV });
   });
 
   it('9c. kill -9 of the leader mid-flow with a webhook subscription, events on each instance only: every succeeded post gets one delivery', async () => {
@@ -89,11 +87,7 @@ describe('the flowing drain under faults', () => {
       cluster(),
       'flow-kill-webhooks',
       async (s) => {
-        const { keys, leader, other } = await midFlow(s);
-        await leader.kill9();
-        s.log(`killed ${leader.id} mid-flow; ${other.id} takes the lead and catches up the deliveries it did not enqueue`);
-        await s.waitForLeader(s.timing.leaseTtlSeconds * 1000 + 5000, [leader]);
-        await checkFlow(s, keys);
+        await checkFlow(s, await killLeaderMidFlow(s));
         await checkDeliveries(s);
       },
       {
