@@ -375,23 +375,35 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
   /** The time now as a bound value of a datetime column. */
   const now = (): unknown => (driver === 'postgresql' ? new Date().toISOString() : Date.now());
 
-  it('enqueues, when an instance starts, the deliveries of changes that committed without them (the process died in between)', async () => {
-    const first = await subscribed(['action.succeeded', 'control.changed']);
-    await enqueuePost(first, 'heard-post');
-    await first.tick();
-    const [heard] = await webhookActionsAtLeast(first, 1);
-    const unheard = await enqueuePost(first, 'unheard-post');
-    // Changes committed as a process would commit them before dying, its events never heard:
-    // written straight to the database.
-    await first.sql("update aol_actions set status = 'SUCCESS', updated_at = ?, finished_at = ? where id = ?", [
+  /** A post's SUCCESS and a pause as a process commits them before dying: written straight to the database, no event heard. */
+  async function changeUnheard(aol: TestApp): Promise<{ postId: string }> {
+    const post = await enqueuePost(aol, 'unheard-post');
+    await aol.sql("update aol_actions set status = 'SUCCESS', updated_at = ?, finished_at = ? where id = ?", [
       now(),
       now(),
-      Number(unheard.id),
+      Number(post.id),
     ]);
-    await first.sql(
+    await aol.sql(
       "update aol_control_flags set paused = ?, reason = 'paused by a process that died', updated_by = 'ops', updated_at = ? where id = 1",
       [true, now()],
     );
+    return { postId: post.id };
+  }
+
+  const unheardDeliveries = (postId: string) => [
+    expect.objectContaining({ type: 'action.succeeded', data: expect.objectContaining({ id: postId, status: 'SUCCESS' }) }),
+    expect.objectContaining({
+      type: 'control.changed',
+      data: expect.objectContaining({ paused: true, reason: 'paused by a process that died' }),
+    }),
+  ];
+
+  it('enqueues, when an instance starts, the deliveries of changes that committed without them (the process died in between)', async () => {
+    // No tick here: a tick would make this instance the leader, and taking the lead catches up too (the next case).
+    const first = await subscribed(['action.succeeded', 'control.changed']);
+    await mutate(first, 'mutation { setProofMode(enabled: true, reason: "heard") { proofMode } }');
+    const [heard] = await webhookActionsAtLeast(first, 1);
+    const { postId } = await changeUnheard(first);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await webhookActions(first)).toHaveLength(1);
     await first.close();
@@ -401,19 +413,22 @@ describe.each(DRIVERS)('webhooks on %s', (driver) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await webhookActions(second)).toHaveLength(3);
     expect(rows[0]).toEqual(heard);
-    const messages = rows.slice(1).map((row) => (row.payload as any).message);
-    expect(messages).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ type: 'action.succeeded', data: expect.objectContaining({ id: unheard.id, status: 'SUCCESS' }) }),
-        expect.objectContaining({
-          type: 'control.changed',
-          data: expect.objectContaining({ paused: true, reason: 'paused by a process that died' }),
-        }),
-      ]),
-    );
+    expect(rows.slice(1).map((row) => (row.payload as any).message)).toEqual(expect.arrayContaining(unheardDeliveries(postId)));
     // The cursors: the new instance's, and the old one's moved up to where the catch-up ended.
     const cursors = await second.sql<{ instance_id: string }>('select instance_id from aol_webhook_cursors order by instance_id');
     expect(cursors.map((cursor) => cursor.instance_id).sort()).toEqual([first.config.instanceId, second.config.instanceId].sort());
+  });
+
+  it('enqueues, when an instance takes the lead, the deliveries of changes its predecessor committed without them', async () => {
+    const aol = await subscribed(['action.succeeded', 'control.changed']);
+    const { postId } = await changeUnheard(aol);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await webhookActions(aol)).toHaveLength(0);
+    await aol.tick(); // this instance leads epoch 1: its predecessor may have died
+    const rows = await webhookActionsAtLeast(aol, 2, 8_000);
+    expect(rows.map((row) => (row.payload as any).message)).toEqual(expect.arrayContaining(unheardDeliveries(postId)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await webhookActions(aol)).toHaveLength(2);
   });
 
   it('enqueues an event owed since the database stayed away through every retry, by a catch-up once it answers', async () => {
