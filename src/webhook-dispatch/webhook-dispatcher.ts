@@ -78,8 +78,8 @@ export const KEEPS_WEBHOOK_CURSOR = Symbol('KEEPS_WEBHOOK_CURSOR');
  * one that may have died, reads the lowest cursor of all and enqueues again the events of the
  * actions and the switchboard changed since (a catch-up: the same keys, so what was enqueued
  * stays one); an instance whose enqueue failed for as long as the database was away catches up
- * from that event's change. A catch-up sees each action as it is
- * now: an action that changed again since shows its latest event only, as does the switchboard.
+ * from that event's change. A catch-up sees each action as it is now: an action that changed
+ * again since shows its latest event only, as does the switchboard.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -182,9 +182,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /**
    * The cursor's step, one at a time: first a catch-up from the lowest cursor when one is owed
-   * (until it succeeds), then a catch-up owed since a failure, then this instance's cursor moved up to the oldest change
-   * whose enqueue is still in flight (or to now), HEARD_WITHIN_MS behind. Without subscriptions
-   * and without deliveries enqueued since the last move it sends no statement.
+   * (until it succeeds), then a catch-up owed since a failure, then this instance's cursor moved
+   * up to the oldest change whose enqueue is still in flight (or to now), HEARD_WITHIN_MS behind.
+   * Without subscriptions and without deliveries enqueued since the last move it sends no
+   * statement.
    */
   private async moveCursor(): Promise<void> {
     try {
@@ -254,7 +255,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const settle = async (topic: string, reactions: Reaction[]) => {
       const started = reactions.filter((reaction) => reaction !== undefined);
       for (const outcome of await Promise.allSettled(started)) {
-        if (outcome.status === 'fulfilled') enqueued += 1;
+        if (outcome.status === 'fulfilled') enqueued += outcome.value ? 1 : 0;
         else if (isDatabaseUnavailable(outcome.reason)) throw outcome.reason;
         else this.notEnqueued(topic, null, outcome.reason);
       }
