@@ -3,8 +3,7 @@ import { INestApplication, INestApplicationContext, ValidationPipe } from '@nest
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AolConfig } from './config/aol-config';
-import { MigrationService } from './database/migration.service';
-import { SqlDatabase } from './database/sql-database';
+import { prepareDatabase } from './database/prepare-database';
 import { AuthService } from './auth/auth.service';
 import { AolError, AolErrorCode, StartupError } from './errors/aol-error';
 import { BodyRefusalFilter } from './graphql/body-refusal.filter';
@@ -78,10 +77,4 @@ async function assertArtifactDirWritable(app: INestApplicationContext, config: A
     const reason = (error as { code?: string }).code ?? String(error);
     throw new StartupError(`AOL_ARTIFACT_DIR (${config.artifactDir}) cannot be written: ${reason}`);
   }
-}
-
-/** Fails fast on an unreachable database, then migrates unless AOL_MIGRATE_ON_START=0. */
-export async function prepareDatabase(app: INestApplicationContext, config: AolConfig): Promise<void> {
-  await app.get(SqlDatabase).assertReachable();
-  if (config.migrateOnStart) await app.get(MigrationService).migrateUp();
 }

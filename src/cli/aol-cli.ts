@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
-import { CoreModule } from '../app.module';
-import { prepareDatabase } from '../app.setup';
+import { CoreModule } from '../core.module';
 import type { AolConfig } from '../config/aol-config';
 import { unknownVariableWarnings } from '../config/unknown-variables';
 import { MigrationService } from '../database/migration.service';
+import { prepareDatabase } from '../database/prepare-database';
 import { SqlDatabase } from '../database/sql-database';
 import { AolError, StartupError } from '../errors/aol-error';
 import { createLogger } from '../logging/logger-params';
