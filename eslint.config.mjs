@@ -23,6 +23,7 @@ const LAYERS = [
   ['metrics', 'webhook-dispatch'],
   ['health'],
   ['orchestrator'],
+  ['core.module.ts'],
   ['app.module.ts', 'app.setup.ts'],
   ['cli'],
   ['cli.ts', 'main.ts', 'write-schema.ts'],
