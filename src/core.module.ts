@@ -9,7 +9,8 @@ import { WebhookDispatchModule } from './webhook-dispatch/webhook-dispatch.modul
 /**
  * What the CLI runs: the modules and the tick, without HTTP, GraphQL or the interval. `service`:
  * the long-running service, which also keeps a webhook cursor (see WebhookDispatcher). A file of
- * its own, so that the CLI does not load the API's modules (Apollo, the console, health).
+ * its own, so that the CLI does not load the service's HTTP side (Fastify, the GraphQL endpoint's
+ * module, the console, health).
  */
 @Module({})
 export class CoreModule {
